@@ -1,0 +1,74 @@
+# mgi-report: `make kazakhstan-de.pdf` builds one profile, `make test` runs the tests.
+# Both do all set-up themselves (a .venv with the package, system libraries).
+
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+CONTENT ?= content
+MGI     := $(BIN)/mgi-report
+STAMP   := $(VENV)/.installed
+
+# Everything a PDF depends on besides its own content files.
+PROGRAM := $(STAMP) $(shell find src/mgi_report layouts fonts -type f \
+             ! -name '*.pyc' ! -path '*/__pycache__/*' 2>/dev/null)
+
+# COUNTRY-LANG[-EDITION].pdf -> its parts (a country may contain hyphens).
+edition = $(if $(filter %-print,$1),print,$(if $(filter %-archive,$1),archive,screen))
+base    = $(patsubst %-print,%,$(patsubst %-archive,%,$1))
+lang    = $(lastword $(subst -, ,$(call base,$1)))
+country = $(patsubst %-$(call lang,$1),%,$(call base,$1))
+deps    = $(PROGRAM) locale/$(call lang,$1)/LC_MESSAGES/messages.po \
+          $(wildcard $(CONTENT)/$(call country,$1)/profile.yaml \
+                     $(CONTENT)/$(call country,$1)/$(call lang,$1).yaml)
+
+ALL_PDFS := $(sort $(foreach f,$(wildcard $(CONTENT)/*/??.yaml), \
+              $(notdir $(patsubst %/,%,$(dir $f)))-$(basename $(notdir $f)).pdf))
+
+.PHONY: all setup test check list pot po init-lang clean
+.DEFAULT_GOAL := help
+.SECONDEXPANSION:
+
+help:
+	@echo "make COUNTRY-LANG.pdf   build one profile (e.g. make kazakhstan-de.pdf)"
+	@echo "make all                build every country x language in $(CONTENT)/"
+	@echo "make test               run the test suite"
+	@echo "make check              validate all content"
+	@echo "make pot | po           extract layout strings | update the .po catalogs"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@sh scripts/setup-system.sh
+	@touch $@
+
+setup: $(STAMP)
+
+%.pdf: $$(call deps,$$*)
+	$(MGI) build $(call country,$*) --lang $(call lang,$*) --edition $(call edition,$*) \
+	  --content $(CONTENT) -o $@
+
+all: $(ALL_PDFS)
+
+check: $(STAMP)
+	$(MGI) check --content $(CONTENT)
+
+list: $(STAMP)
+	@$(MGI) list --content $(CONTENT)
+
+test: $(STAMP)
+	@sh scripts/setup-system.sh --test
+	$(BIN)/python -m pytest -q
+
+# The gettext cycle (Babel): extract the layout's strings, then update catalogs.
+pot: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-wrap --sort-by-file \
+	  --project=mgi-report --copyright-holder="mgi-report authors" \
+	  -o locale/messages.pot .
+po: pot
+	$(BIN)/pybabel update --no-wrap -i locale/messages.pot -d locale
+init-lang: pot
+	@test -n "$(NEW)" || { echo "usage: make init-lang NEW=xx"; exit 2; }
+	$(BIN)/pybabel init -i locale/messages.pot -d locale -l $(NEW) --no-wrap
+
+clean:
+	rm -rf .cache *.pdf

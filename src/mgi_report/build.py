@@ -1,0 +1,82 @@
+"""The build, in order: read and validate, compose HTML, render, write."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import compose as composer
+from . import content as contents
+from .errors import UsageError
+from .render import render, write_atomic
+from .resources import FONTS, LAYOUTS
+
+LOG = logging.getLogger("mgi_report")
+EDITIONS = ("screen", "print", "archive")
+
+
+@dataclass
+class Request:
+    """What the user asked for: one country, one language, one edition."""
+
+    country: str
+    lang: str
+    content: Path
+    output: Path | None = None
+    edition: str = "screen"
+    fallback: bool = False
+    layouts: tuple[Path, ...] = ()
+    cache: Path | None = None
+
+    def default_output(self) -> Path:
+        suffix = "" if self.edition == "screen" else f"-{self.edition}"
+        return Path(f"{self.country}-{self.lang}{suffix}.pdf")
+
+
+def prepare(req: Request) -> composer.Job:
+    """Read and validate everything the request needs; draw nothing yet."""
+    if req.edition not in EDITIONS:
+        raise UsageError(f"unknown edition `{req.edition}` (editions: {', '.join(EDITIONS)})")
+    tree = contents.countries(req.content)
+    if req.country not in tree:
+        contents.load_country(req.content, req.country)  # raises the usage error
+    country = tree[req.country]
+    fallback_from = None
+    if req.lang not in country.languages:
+        if not req.fallback:
+            raise UsageError(
+                f"no `{req.lang}` findings for {req.country} "
+                f"(languages: {', '.join(country.languages) or 'none'}); add "
+                f"{country.folder / (req.lang + '.yaml')}, or pass --fallback to print "
+                "the source language's findings under this language's layout")
+    loaded = contents.load_country(req.content, req.country)
+    if req.lang in loaded.files:
+        doc = loaded.files[req.lang]
+    else:
+        fallback_from = loaded.profile.source_language
+        doc = loaded.files[fallback_from]
+    return composer.Job(loaded.profile, doc, req.lang, req.edition, fallback_from,
+                        tuple(req.layouts), req.cache)
+
+
+def allowed_roots(req: Request) -> list[Path]:
+    return [LAYOUTS, FONTS, req.content, *req.layouts]
+
+
+def pdf_options(job: composer.Job, html: str) -> dict:
+    """WeasyPrint options for the edition; the file ID derives from the HTML."""
+    ident = hashlib.sha256(f"{job.edition}\n{html}".encode()).hexdigest()[:32].encode()
+    return {"pdf_identifier": ident, "uncompressed_pdf": False}
+
+
+def build(req: Request) -> Path:
+    """Build one PDF; returns its path. Raises MgiError subclasses."""
+    job = prepare(req)
+    html = composer.compose(job)
+    document = render(html, LAYOUTS.resolve().as_uri() + "/", allowed_roots(req))
+    target = req.output or req.default_output()
+    options = pdf_options(job, html)
+    write_atomic(target, lambda fh: document.write_pdf(fh, **options))
+    return target

@@ -1,0 +1,99 @@
+"""The command line: ``mgi-report build | check | list``.
+
+Exit codes: 0 success, 1 content errors, 2 usage errors, 3 rendering failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import __version__
+from . import build as builder
+from . import content as contents
+from .errors import ContentError, MgiError, UsageError
+from .resources import DEFAULT_CONTENT
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # exit 2 with our prefix, no traceback
+        self.print_usage(sys.stderr)
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="mgi-report", description="Compile Migration Governance Profiles to PDF.")
+    p.add_argument("--version", action="version", version=f"mgi-report {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    b = sub.add_parser("build", help="build one profile as PDF")
+    b.add_argument("country", help="the country folder's name, e.g. kazakhstan")
+    b.add_argument("--lang", required=True, help="language code, e.g. de")
+    b.add_argument("-o", "--output", type=Path, help="PDF to write (default COUNTRY-LANG.pdf)")
+    b.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="content tree")
+    b.add_argument("--edition", default="screen", choices=builder.EDITIONS)
+    b.add_argument("--fallback", action="store_true",
+                   help="without LANG findings, print the source language's findings")
+    b.add_argument("--layouts", type=Path, action="append", default=[],
+                   help="a layout folder searched before the built-in one (repeatable)")
+
+    c = sub.add_parser("check", help="validate all content; render nothing")
+    c.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
+
+    ls = sub.add_parser("list", help="list countries and their languages")
+    ls.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
+    return p
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    req = builder.Request(args.country, args.lang, args.content, args.output, args.edition,
+                          args.fallback, tuple(args.layouts))
+    path = builder.build(req)
+    print(path)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    problems = contents.check_tree(args.content)
+    if problems:
+        raise ContentError(problems)
+    print(f"{args.content}: all content is valid")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    for slug, country in contents.countries(args.content).items():
+        print(f"{slug}\t{' '.join(country.languages)}")
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "list": cmd_list}
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(format="mgi-report: %(message)s", level=logging.WARNING)
+    try:
+        args = _parser().parse_args(argv)
+        if args.verbose:
+            logging.getLogger("mgi_report").setLevel(logging.INFO)
+        return COMMANDS[args.command](args)
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        n = len(exc.problems)
+        print(f"mgi-report: {n} problem{'s' if n != 1 else ''} in the content; "
+              "nothing was written", file=sys.stderr)
+        return exc.exit_code
+    except MgiError as exc:
+        print(f"mgi-report: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("mgi-report: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""Compose a profile's HTML: content + translated layout + wheels.
+
+Templates are found through one loader with an ordered search path (user
+layout folders first, then the built-in ``layouts/``), so a single
+template can be overridden without copying the rest.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import __version__, i18n, markup, wheel
+from .content import LanguageFile, Profile
+from .domains import BRAND_CMYK, BRAND_RGB, DOMAINS
+from .resources import FONTS, LAYOUTS
+
+
+@dataclass
+class Job:
+    """Everything one PDF is made from."""
+
+    profile: Profile
+    doc: LanguageFile  # the language file whose findings are printed
+    lang: str  # the layout's language
+    edition: str = "screen"
+    fallback_from: str | None = None  # findings' language when it differs from lang
+    layouts: tuple[Path, ...] = ()
+    cache: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@functools.lru_cache(maxsize=16)
+def environment(layouts: tuple[Path, ...], lang: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([*map(str, layouts), str(LAYOUTS)]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["css_string"] = css_string
+    env.filters["css_content"] = css_content
+    return env
+
+
+def css_string(text: str) -> Markup:
+    """A CSS string literal (safe inside <style>: no quote, backslash or '<' left raw)."""
+    out = []
+    for ch in str(text):
+        if ch in '"\\<>&' or ord(ch) < 32:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return Markup('"' + "".join(out) + '"')
+
+
+#: Placeholders for CSS counters inside translated strings (see css_content).
+CSS_PAGE, CSS_PAGES = "\x00page\x00", "\x00pages\x00"
+
+
+def css_content(text: str) -> Markup:
+    """A translated string with counter placeholders -> a CSS ``content`` value."""
+    parts = []
+    for i, piece in enumerate(str(text).split("\x00")):
+        if i % 2:
+            parts.append(f"counter({piece})")
+        elif piece:
+            parts.append(css_string(piece))
+    return Markup(" ".join(parts))
+
+
+def _data_uri(data: bytes, mime: str) -> str:
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
+
+
+def _cmyk(c: tuple[float, float, float, float]) -> str:
+    return "device-cmyk(" + " ".join(f"{v:g}" for v in c) + ")"
+
+
+def context(job: Job) -> dict[str, Any]:
+    lang = job.lang
+    tr = i18n.translations(lang)
+    _ = tr.gettext
+    doc = job.doc
+    rtl = i18n.direction(lang) == "rtl"
+    text_lang = job.fallback_from or lang
+    segments = tuple(wheel.Segment(d.number, _(d.short_name), d.rgb) for d in DOMAINS)
+    centre = _("MGI")
+
+    def wheel_uri(highlight: int | None, labels: bool = True) -> str:
+        w = wheel.Wheel(segments, highlight, labels, rtl, centre)
+        return _data_uri(wheel.svg(w, job.cache), "image/svg+xml")
+
+    print_edition = job.edition == "print"
+    domains = []
+    for spec in DOMAINS:
+        f = doc.domains[spec.key]
+        domains.append({
+            "key": spec.key,
+            "number": spec.number,
+            "short_name": _(spec.short_name),
+            "long_name": _(spec.long_name),
+            "description": _(spec.description),
+            "color": _cmyk(spec.cmyk) if print_edition else spec.rgb,
+            "well_developed": [markup.inline(t, text_lang) for t in f.well_developed],
+            "potential": [markup.inline(t, text_lang) for t in f.potential],
+            "wheel": wheel_uri(spec.number),
+        })
+    full = wheel.Wheel(segments, None, True, rtl, centre)
+    intro = markup.paragraphs(doc.introduction, text_lang) if doc.introduction else None
+    logo = None
+    if job.profile.logo is not None:
+        mime = "image/svg+xml" if job.profile.logo.suffix.lower() == ".svg" else "image/png"
+        logo = _data_uri(job.profile.logo.read_bytes(), mime)
+    published = job.profile.published
+    return {
+        "lang": lang,
+        "text_lang": text_lang,
+        "dir": "rtl" if rtl else "ltr",
+        "edition": job.edition,
+        "country": doc.country,
+        "short_name": doc.short_name,
+        "iso3": job.profile.iso3,
+        "published": published,
+        "published_iso": published.isoformat(),
+        "month_year": i18n.month_year(published, lang),
+        "year": published.year,
+        "publisher": job.profile.publisher or _("International Organization for Migration (IOM)"),
+        "translation_of": doc.translation_of,
+        "translation_of_name": (i18n.language_name(doc.translation_of, lang)
+                                if doc.translation_of else None),
+        "fallback_from": job.fallback_from,
+        "fallback_from_name": (i18n.language_name(job.fallback_from, lang)
+                               if job.fallback_from else None),
+        "draft": doc.draft,
+        "introduction": intro,
+        "domains": domains,
+        "sources": [markup.inline(s, text_lang) for s in doc.sources],
+        "wheel_full": _data_uri(wheel.svg(full, job.cache), "image/svg+xml"),
+        "wheel_links": wheel.link_boxes(full),
+        "wheel_cover": wheel_uri(None, labels=False),
+        "logo": logo,
+        "brand": _cmyk(BRAND_CMYK) if print_edition else BRAND_RGB,
+        "fonts_url": FONTS.resolve().as_uri() + "/",
+        "generator": f"mgi-report {__version__}",
+        "css_page": Markup(CSS_PAGE),
+        "css_pages": Markup(CSS_PAGES),
+        **job.extra,
+    }
+
+
+def compose(job: Job) -> str:
+    """The profile's complete HTML document."""
+    env = environment(tuple(job.layouts), job.lang)
+    html = env.get_template("profile.html").render(context(job))
+    return html
+
+
+def html_digest(html: str) -> str:
+    return hashlib.sha256(html.encode()).hexdigest()
+
+
+__all__ = ["Job", "compose", "context", "environment", "Markup"]

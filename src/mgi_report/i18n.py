@@ -1,0 +1,57 @@
+"""Message catalogs (gettext .po files, read with Babel) and locale formats."""
+
+from __future__ import annotations
+
+import functools
+import io
+from datetime import date
+
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from .errors import UsageError
+from .resources import LOCALE
+
+DOMAIN = "messages"
+RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
+
+
+def catalog_path(lang: str):
+    return LOCALE / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def available_languages() -> tuple[str, ...]:
+    return tuple(sorted(p.parent.parent.name for p in LOCALE.glob(f"*/LC_MESSAGES/{DOMAIN}.po")))
+
+
+@functools.lru_cache(maxsize=None)
+def translations(lang: str) -> Translations:
+    """The compiled catalog for a language (fuzzy entries are not used)."""
+    path = catalog_path(lang)
+    if not path.exists():
+        raise UsageError(f"no message catalog for language `{lang}` "
+                         f"(catalogs: {', '.join(available_languages())}); "
+                         "see README, 'Adding a language'")
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return Translations(fp=buf, domain=DOMAIN)
+
+
+def month_year(d: date, lang: str) -> str:
+    """'May 2018', 'Mai 2018', 'mai 2018' ... in the locale's own form."""
+    return format_date(d, "LLLL y", locale=lang)
+
+
+def direction(lang: str) -> str:
+    return "rtl" if Locale.parse(lang).character_order == "right-to-left" else "ltr"
+
+
+def language_name(code: str, in_lang: str) -> str:
+    """'Englisch' for ('en', 'de'): a language's name in another language."""
+    return Locale.parse(in_lang).languages.get(code, code)
