@@ -99,7 +99,8 @@ def context(job: Job) -> dict[str, Any]:
     centre = _("MGI")
 
     def wheel_uri(highlight: int | None, labels: bool = True) -> str:
-        w = wheel.Wheel(segments, highlight, labels, rtl, centre)
+        w = wheel.Wheel(segments, highlight, labels, rtl, centre,
+                        label_pt=16 if highlight else wheel.LABEL_PT)
         return _data_uri(wheel.svg(w, job.cache), "image/svg+xml")
 
     print_edition = job.edition == "print"
@@ -118,6 +119,7 @@ def context(job: Job) -> dict[str, Any]:
             "wheel": wheel_uri(spec.number),
         })
     full = wheel.Wheel(segments, None, True, rtl, centre)
+    full_svg = wheel.svg(full, job.cache)
     intro = markup.paragraphs(doc.introduction, text_lang) if doc.introduction else None
     logo = None
     if job.profile.logo is not None:
@@ -147,8 +149,8 @@ def context(job: Job) -> dict[str, Any]:
         "introduction": intro,
         "domains": domains,
         "sources": [markup.inline(s, text_lang) for s in doc.sources],
-        "wheel_full": _data_uri(wheel.svg(full, job.cache), "image/svg+xml"),
-        "wheel_links": wheel.link_boxes(full),
+        "wheel_full": _data_uri(full_svg, "image/svg+xml"),
+        "wheel_links": wheel.link_boxes(full, full_svg),
         "wheel_cover": wheel_uri(None, labels=False),
         "logo": logo,
         "brand": _cmyk(BRAND_CMYK) if print_edition else BRAND_RGB,

@@ -8,10 +8,13 @@ wheels are kept in a content-addressed cache (``.cache/wheels``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
+import json
 import math
 import os
+import re
 import tempfile
 import textwrap
 from dataclasses import dataclass
@@ -20,13 +23,12 @@ from pathlib import Path
 from .domains import BRAND_RGB, DOMAINS
 from .resources import CACHE, FONTS
 
-# Figure geometry, in data units: ring radii and the visible box.
+# Figure geometry, in ring radii; the visible box is fitted to the labels.
 R_OUT, R_IN = 1.0, 0.42
-XLIM, YLIM = 2.35, 1.32
+LABEL_R, LABEL_PT = 1.08, 13
 FIG_W = 8.0  # inches; height follows the box's aspect ratio
 FONT_FILE = "NotoSans-Regular.ttf"
 FONT_FAMILY = "Noto Sans"
-SCHEMA = "wheel-4"  # bump when the drawing code changes
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,21 @@ class Wheel:
     rtl: bool = False  # segments run counter-clockwise, labels mirrored
     centre: str = "MGI"
     font_family: str = FONT_FAMILY
+    label_pt: float = LABEL_PT  # larger for wheels shown small
 
     def key(self) -> str:
-        h = hashlib.sha256(repr((SCHEMA, self)).encode())
+        """Content address: the wheel's inputs and the code that draws it."""
+        h = hashlib.sha256(repr((_code_version(), self)).encode())
         return h.hexdigest()[:24]
+
+
+@functools.lru_cache(maxsize=1)
+def _code_version() -> str:
+    """This module's source and matplotlib's version: a change redraws every wheel."""
+    from importlib.metadata import version
+
+    src = Path(__file__).read_bytes()
+    return hashlib.sha256(src).hexdigest() + version("matplotlib")
 
 
 def mid_angle(index: int, rtl: bool) -> float:
@@ -56,33 +69,44 @@ def mid_angle(index: int, rtl: bool) -> float:
     return 180.0 - angle if rtl else angle
 
 
-def link_boxes(wheel: Wheel) -> list[tuple[int, float, float, float, float]]:
+_BOX_RE = re.compile(rb"<!-- mgi-wheel-box (\{.*?\}) -->")
+
+
+def drawn_box(svg_bytes: bytes) -> dict:
+    """What a drawn wheel covers, in ring radii: half width and height of the
+    drawing ("x", "y") and each label's extent ("labels": {n: [x0, y0, x1, y1]})."""
+    m = _BOX_RE.search(svg_bytes)
+    if not m:
+        raise ValueError("not a wheel drawn by this module")
+    return json.loads(m[1])
+
+
+def link_boxes(wheel: Wheel, svg_bytes: bytes) -> list[tuple[int, float, float, float, float]]:
     """(number, left%, top%, width%, height%) of a clickable box per segment.
 
     Each box covers the middle of the segment and, when labels are drawn,
     the label beside it; percentages are of the image's width and height.
     """
     boxes = []
+    box = drawn_box(svg_bytes)
+    xlim, ylim = box["x"], box["y"]
     for i, seg in enumerate(wheel.segments):
         a = math.radians(mid_angle(i, wheel.rtl))
         cx, cy = 0.72 * math.cos(a), 0.72 * math.sin(a)
         x0, x1, y0, y1 = cx - 0.26, cx + 0.26, cy - 0.22, cy + 0.22
-        if wheel.labels:
-            lx = 1.12 * math.cos(a)
-            if math.cos(a) > 0.1:
-                x1 = max(x1, lx + 1.15)
-            elif math.cos(a) < -0.1:
-                x0 = min(x0, lx - 1.15)
-        left = (x0 + XLIM) / (2 * XLIM) * 100
-        width = (x1 - x0) / (2 * XLIM) * 100
-        top = (YLIM - y1) / (2 * YLIM) * 100
-        height = (y1 - y0) / (2 * YLIM) * 100
+        if str(seg.number) in box["labels"]:
+            lx0, ly0, lx1, ly1 = box["labels"][str(seg.number)]
+            x0, y0, x1, y1 = min(x0, lx0), min(y0, ly0), max(x1, lx1), max(y1, ly1)
+        left = (x0 + xlim) / (2 * xlim) * 100
+        width = (x1 - x0) / (2 * xlim) * 100
+        top = (ylim - y1) / (2 * ylim) * 100
+        height = (y1 - y0) / (2 * ylim) * 100
         boxes.append((seg.number, round(left, 2), round(top, 2), round(width, 2),
                       round(height, 2)))
     return boxes
 
 
-def _wrap(label: str, width: int = 20) -> str:
+def _wrap(label: str, width: int = 18) -> str:
     return "\n".join(textwrap.wrap(label, width=width, break_long_words=False)) or label
 
 
@@ -101,10 +125,8 @@ def draw(wheel: Wheel) -> bytes:
     rc = {"svg.fonttype": "none", "svg.hashsalt": "mgi-report", "svg.id": None,
           "font.family": wheel.font_family, "font.size": 11}
     with matplotlib.rc_context({k: v for k, v in rc.items() if k in matplotlib.rcParams}):
-        fig = Figure(figsize=(FIG_W, FIG_W * YLIM / XLIM))
+        fig = Figure(figsize=(FIG_W, FIG_W))
         ax = fig.add_axes((0, 0, 1, 1))
-        ax.set_xlim(-XLIM, XLIM)
-        ax.set_ylim(-YLIM, YLIM)
         ax.set_aspect("equal")
         ax.axis("off")
         for i, seg in enumerate(wheel.segments):
@@ -119,19 +141,61 @@ def draw(wheel: Wheel) -> bytes:
                     va="center", fontsize=22, fontweight="bold",
                     color="white" if on else "#8a939c")
             if wheel.labels:
-                cos = math.cos(a)
+                cos, sin = math.cos(a), math.sin(a)
                 ha = "left" if cos > 0.1 else "right" if cos < -0.1 else "center"
-                ax.text(1.1 * cos, 1.1 * math.sin(a), _wrap(seg.label), ha=ha,
-                        va="center", fontsize=11.5, linespacing=1.25,
+                va = "bottom" if sin > 0.5 else "top" if sin < -0.5 else "center"
+                wrap = 18 if wheel.label_pt <= LABEL_PT else 15
+                ax.text(LABEL_R * cos, LABEL_R * sin, _wrap(seg.label, wrap), ha=ha, va=va,
+                        gid=f"label-{seg.number}", fontsize=wheel.label_pt, linespacing=1.15,
                         fontweight="bold" if wheel.highlight == seg.number else "normal",
                         color="#1d2731" if on else "#7c8690")
         ax.add_patch(Circle((0, 0), R_IN - 0.04, facecolor=BRAND_RGB, edgecolor="none"))
         ax.text(0, 0, wheel.centre, ha="center", va="center", fontsize=17,
                 fontweight="bold", color="white")
+        xlim, ylim, labels = _fit(fig, ax)
         buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None},
                     transparent=True)
-    return buf.getvalue().encode()
+    text = buf.getvalue()
+    head, sep, rest = text.partition("?>")
+    box = json.dumps({"x": round(xlim, 4), "y": round(ylim, 4), "labels": labels},
+                     sort_keys=True, separators=(",", ":"))
+    return (head + sep + f"\n<!-- mgi-wheel-box {box} -->" + rest).encode()
+
+
+def _fit(fig, ax) -> tuple[float, float, dict[str, list[float]]]:
+    """Size the drawing to the ring and every label, centred on the ring.
+
+    Labels are set in points, so their size in ring radii depends on the
+    figure's scale: measure, resize, measure again until it settles.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    def apply(xlim: float, ylim: float) -> None:
+        fig.set_size_inches(FIG_W, FIG_W * ylim / xlim)
+        ax.set_xlim(-xlim, xlim)
+        ax.set_ylim(-ylim, ylim)
+
+    xlim = ylim = R_OUT + 0.03
+    for _ in range(8):
+        apply(xlim, ylim)
+        renderer = canvas.get_renderer()
+        inv = ax.transData.inverted()
+        nx, ny = R_OUT + 0.03, R_OUT + 0.03
+        labels = {}
+        for t in ax.texts:
+            (x0, y0), (x1, y1) = inv.transform(t.get_window_extent(renderer).get_points())
+            nx = max(nx, abs(x0) + 0.04, abs(x1) + 0.04)
+            ny = max(ny, abs(y0) + 0.04, abs(y1) + 0.04)
+            gid = t.get_gid() or ""
+            if gid.startswith("label-"):
+                labels[gid[6:]] = [round(v, 4) for v in (x0, y0, x1, y1)]
+        if abs(nx - xlim) < 1e-3 and abs(ny - ylim) < 1e-3:
+            break
+        xlim, ylim = max(nx, xlim), max(ny, ylim)
+    apply(xlim, ylim)
+    return xlim, ylim, labels
 
 
 def svg(wheel: Wheel, cache: Path | None = None) -> bytes:
