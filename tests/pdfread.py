@@ -19,7 +19,8 @@ def text(path: Path) -> str:
 
 def flat(s: str) -> str:
     """Text with hyphenation at line ends undone and white space folded."""
-    s = re.sub(r"(\w)-\n(\w)", r"\1\2", s)
+    s = re.sub(r"(\w)[\u2010\u00ad]\n(\w)", r"\1\2", s)  # hyphenation
+    s = re.sub(r"(\w)-\n(\w)", r"\1-\2", s)  # a hard hyphen at a line end stays
     return " ".join(s.split())
 
 

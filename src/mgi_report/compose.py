@@ -88,6 +88,14 @@ def _cmyk(c: tuple[float, float, float, float]) -> str:
     return "device-cmyk(" + " ".join(f"{v:g}" for v in c) + ")"
 
 
+def _fit_size(svg_bytes: bytes, max_w: float, max_h: float) -> tuple[float, float]:
+    """Width and height (mm) that fit a drawn wheel into max_w x max_h."""
+    box = wheel.drawn_box(svg_bytes)
+    ratio = box["x"] / box["y"]
+    w = min(max_w, max_h * ratio)
+    return round(w, 2), round(w / ratio, 2)
+
+
 def context(job: Job) -> dict[str, Any]:
     lang = job.lang
     tr = i18n.translations(lang)
@@ -151,6 +159,7 @@ def context(job: Job) -> dict[str, Any]:
         "sources": [markup.inline(s, text_lang) for s in doc.sources],
         "wheel_full": _data_uri(full_svg, "image/svg+xml"),
         "wheel_links": wheel.link_boxes(full, full_svg),
+        "wheel_full_size": _fit_size(full_svg, max_w=150.0, max_h=100.0),
         "wheel_cover": wheel_uri(None, labels=False),
         "logo": logo,
         "brand": _cmyk(BRAND_CMYK) if print_edition else BRAND_RGB,
