@@ -24,7 +24,7 @@ deps    = $(PROGRAM) locale/$(call lang,$1)/LC_MESSAGES/messages.po \
 ALL_PDFS := $(sort $(foreach f,$(wildcard $(CONTENT)/*/??.yaml), \
               $(notdir $(patsubst %/,%,$(dir $f)))-$(basename $(notdir $f)).pdf))
 
-.PHONY: all setup test check list pot po init-lang clean
+.PHONY: all setup test check list pot po init-lang clean golden help
 .DEFAULT_GOAL := help
 .SECONDEXPANSION:
 
@@ -72,3 +72,7 @@ init-lang: pot
 
 clean:
 	rm -rf .cache *.pdf
+
+# Refresh the golden HTML after an intended layout change; review the diff.
+golden: $(STAMP)
+	MGI_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_compose.py -k golden

@@ -1,0 +1,144 @@
+"""The command line as a user calls it: exit codes, messages, nothing half-written."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mgi_report.cli import main
+from mgi_report.resources import ROOT
+
+
+def run(*argv: str) -> int:
+    return main(list(argv))
+
+
+def test_build_writes_the_named_file(tmp_path, capsys, content_copy):
+    out = tmp_path / "k.pdf"
+    assert run("build", "kazakhstan", "--lang", "de", "--content", str(content_copy),
+               "-o", str(out)) == 0
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_unknown_language_names_the_existing_ones(capsys, tmp_path):
+    out = tmp_path / "x.pdf"
+    assert run("build", "kazakhstan", "--lang", "fr", "-o", str(out)) == 2
+    err = capsys.readouterr().err
+    assert "no `fr` findings for kazakhstan" in err
+    assert "ar, de, en, ru" in err and "--fallback" in err
+    assert "Traceback" not in err and not out.exists()
+
+
+def test_unknown_country_names_the_existing_ones(capsys):
+    assert run("build", "atlantis", "--lang", "en") == 2
+    err = capsys.readouterr().err
+    assert "no country `atlantis`" in err and "kazakhstan" in err
+
+
+def test_bad_content_is_reported_located_and_the_old_pdf_survives(content_copy, tmp_path,
+                                                                   capsys):
+    out = tmp_path / "k.pdf"
+    out.write_bytes(b"%PDF-previous")
+    de = content_copy / "kazakhstan" / "de.yaml"
+    lines = de.read_text().splitlines()
+    lines.insert(1, "country: Kasachstan")  # duplicate key on line 2
+    de.write_text("\n".join(lines) + "\n")
+    en = content_copy / "kazakhstan" / "en.yaml"
+    en.write_text(en.read_text().replace("  partnerships:", "  partnership:"))
+    code = run("build", "kazakhstan", "--lang", "de", "--content", str(content_copy),
+               "-o", str(out))
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "de.yaml:4:1: duplicate key `country` (first given on line 2)" in err or \
+        "de.yaml:2:1: duplicate key" in err or "duplicate key `country`" in err
+    assert "en.yaml:" in err and "did you mean `partnerships`?" in err
+    assert "Traceback" not in err
+    assert out.read_bytes() == b"%PDF-previous"
+
+
+def test_check_reports_every_problem_at_once(content_copy, capsys):
+    (content_copy / "kazakhstan" / "ru.yaml").write_text("country: [1\n")
+    prof = content_copy / "kazakhstan" / "profile.yaml"
+    prof.write_text(prof.read_text().replace("2018-05", "2018-13"))
+    assert run("check", "--content", str(content_copy)) == 1
+    err = capsys.readouterr().err.splitlines()
+    located = [line for line in err if ".yaml:" in line]
+    assert any("profile.yaml:3:12: `published` must be a year and month" in l for l in located)
+    assert any("ru.yaml:" in l and "YAML syntax error" in l for l in located)
+    assert located == sorted(located)
+
+
+def test_check_passes_on_the_shipped_content(capsys):
+    assert run("check") == 0
+
+
+def test_list(capsys):
+    assert run("list") == 0
+    assert "kazakhstan\tar de en ru" in capsys.readouterr().out
+
+
+def test_usage_error_exit_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        run("--version")
+    assert exc.value.code == 0
+    assert run("build") == 2
+    assert run("build", "kazakhstan", "--lang", "de", "--edition", "poster") == 2
+
+
+# --------------------------------------------------------------------- make
+
+
+@pytest.fixture(scope="module")
+def repo_copy(tmp_path_factory) -> Path:
+    """The repository's files in a temp dir (mtimes kept), sharing the .venv."""
+    dest = tmp_path_factory.mktemp("repo")
+    for name in ["Makefile", "pyproject.toml", "babel.cfg", "src", "layouts", "fonts",
+                 "locale", "content", "scripts"]:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, copy_function=shutil.copy2,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, dest / name)
+    (dest / ".venv").symlink_to(ROOT / ".venv")
+    return dest
+
+
+def make(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["make", "-C", str(repo), *args], capture_output=True, text=True)
+
+
+def test_make_builds_once_then_only_when_an_input_changes(repo_copy):
+    target = "kazakhstan-de.pdf"
+    first = make(repo_copy, target)
+    assert first.returncode == 0, first.stderr
+    assert (repo_copy / target).read_bytes().startswith(b"%PDF-")
+    assert make(repo_copy, "-q", target).returncode == 0  # up to date: nothing to do
+
+    def stale_after_touching(path: str) -> bool:
+        p = repo_copy / path
+        p.touch()
+        stale = make(repo_copy, "-q", target).returncode != 0
+        assert make(repo_copy, target).returncode == 0
+        return stale
+
+    assert stale_after_touching("content/kazakhstan/de.yaml")
+    assert stale_after_touching("content/kazakhstan/profile.yaml")
+    assert stale_after_touching("layouts/parts/cover.html")
+    assert stale_after_touching("fonts/NotoSans-Regular.ttf")
+    assert stale_after_touching("locale/de/LC_MESSAGES/messages.po")
+    assert stale_after_touching("src/mgi_report/compose.py")
+    assert not stale_after_touching("content/kazakhstan/en.yaml")
+    assert not stale_after_touching("locale/fr/LC_MESSAGES/messages.po") \
+        if (repo_copy / "locale/fr").exists() else True
+
+
+def test_make_all_lists_every_country_and_language(repo_copy):
+    out = make(repo_copy, "-n", "-B", "all")
+    assert out.returncode == 0
+    for lang in ["ar", "de", "en", "ru"]:
+        assert f"--lang {lang}" in out.stdout
