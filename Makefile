@@ -17,7 +17,7 @@ edition = $(if $(filter %-print,$1),print,$(if $(filter %-archive,$1),archive,sc
 base    = $(patsubst %-print,%,$(patsubst %-archive,%,$1))
 lang    = $(lastword $(subst -, ,$(call base,$1)))
 country = $(patsubst %-$(call lang,$1),%,$(call base,$1))
-deps    = $(PROGRAM) locale/$(call lang,$1)/LC_MESSAGES/messages.po \
+deps    = $(PROGRAM) $(wildcard locale/$(call lang,$1)/LC_MESSAGES/messages.po) \
           $(wildcard $(CONTENT)/$(call country,$1)/profile.yaml \
                      $(CONTENT)/$(call country,$1)/$(call lang,$1).yaml)
 

@@ -42,6 +42,13 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="validate all content; render nothing")
     c.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
+    c.add_argument("--strict", action="store_true",
+                   help="incomplete catalogs and stale translations fail the check")
+
+    st = sub.add_parser("stamp", help="record that a translation matches its source now")
+    st.add_argument("country")
+    st.add_argument("--lang", required=True)
+    st.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
 
     ls = sub.add_parser("list", help="list countries and their languages")
     ls.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
@@ -57,10 +64,27 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from . import checks
+
     problems = contents.check_tree(args.content)
+    warnings = sorted(checks.catalog_warnings() + checks.stale_translations(args.content))
+    if args.strict:
+        problems += warnings
+    else:
+        for w in warnings:
+            print(f"{w} (warning)", file=sys.stderr)
     if problems:
         raise ContentError(problems)
-    print(f"{args.content}: all content is valid")
+    print(f"{args.content}: all content is valid"
+          + (f"; {len(warnings)} warning(s)" if warnings else ""))
+    return 0
+
+
+def cmd_stamp(args: argparse.Namespace) -> int:
+    from . import checks
+
+    value = checks.stamp(args.content, args.country, args.lang)
+    print(f"{args.country}/{args.lang}.yaml: source_hash {value}")
     return 0
 
 
@@ -70,7 +94,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "list": cmd_list}
+COMMANDS = {"build": cmd_build, "check": cmd_check, "list": cmd_list, "stamp": cmd_stamp}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -105,11 +105,18 @@ def context(job: Job) -> dict[str, Any]:
     text_lang = job.fallback_from or lang
     segments = tuple(wheel.Segment(d.number, _(d.short_name), d.rgb) for d in DOMAINS)
     centre = _("MGI")
+    family = wheel.ARABIC_FAMILY if lang == "ar" else wheel.FONT_FAMILY
 
     def wheel_uri(highlight: int | None, labels: bool = True) -> str:
-        w = wheel.Wheel(segments, highlight, labels, rtl, centre,
+        return small_wheel(highlight, labels)["src"]
+
+    def small_wheel(highlight: int | None, labels: bool = True) -> dict[str, Any]:
+        w = wheel.Wheel(segments, highlight, labels, rtl, centre, family,
                         label_pt=16 if highlight else wheel.LABEL_PT)
-        return _data_uri(wheel.svg(w, job.cache), "image/svg+xml")
+        data = wheel.svg(w, job.cache)
+        size = _fit_size(data, max_w=86.0, max_h=62.0)
+        return {"src": _data_uri(data, "image/svg+xml"), "size": size,
+                "labels": wheel.label_overlays(w, data, size[0])}
 
     print_edition = job.edition == "print"
     domains = []
@@ -124,10 +131,11 @@ def context(job: Job) -> dict[str, Any]:
             "color": _cmyk(spec.cmyk) if print_edition else spec.rgb,
             "well_developed": [markup.inline(t, text_lang) for t in f.well_developed],
             "potential": [markup.inline(t, text_lang) for t in f.potential],
-            "wheel": wheel_uri(spec.number),
+            "wheel": small_wheel(spec.number),
         })
-    full = wheel.Wheel(segments, None, True, rtl, centre)
+    full = wheel.Wheel(segments, None, True, rtl, centre, family)
     full_svg = wheel.svg(full, job.cache)
+    full_size = _fit_size(full_svg, max_w=150.0, max_h=100.0)
     intro = markup.paragraphs(doc.introduction, text_lang) if doc.introduction else None
     logo = None
     if job.profile.logo is not None:
@@ -159,7 +167,8 @@ def context(job: Job) -> dict[str, Any]:
         "sources": [markup.inline(s, text_lang) for s in doc.sources],
         "wheel_full": _data_uri(full_svg, "image/svg+xml"),
         "wheel_links": wheel.link_boxes(full, full_svg),
-        "wheel_full_size": _fit_size(full_svg, max_w=150.0, max_h=100.0),
+        "wheel_full_size": full_size,
+        "wheel_full_labels": wheel.label_overlays(full, full_svg, full_size[0]),
         "wheel_cover": wheel_uri(None, labels=False),
         "logo": logo,
         "brand": _cmyk(BRAND_CMYK) if print_edition else BRAND_RGB,

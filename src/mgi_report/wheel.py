@@ -28,7 +28,8 @@ R_OUT, R_IN = 1.0, 0.42
 LABEL_R, LABEL_PT = 1.08, 13
 FIG_W = 8.0  # inches; height follows the box's aspect ratio
 FONT_FILE = "NotoSans-Regular.ttf"
-FONT_FAMILY = "Noto Sans"
+FONT_FAMILY: tuple[str, ...] = ("Noto Sans",)
+ARABIC_FAMILY: tuple[str, ...] = ("Noto Sans Arabic", "Noto Sans")
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Wheel:
     labels: bool = True  # names beside the ring
     rtl: bool = False  # segments run counter-clockwise, labels mirrored
     centre: str = "MGI"
-    font_family: str = FONT_FAMILY
+    font_family: tuple[str, ...] = FONT_FAMILY
     label_pt: float = LABEL_PT  # larger for wheels shown small
 
     def key(self) -> str:
@@ -106,6 +107,44 @@ def link_boxes(wheel: Wheel, svg_bytes: bytes) -> list[tuple[int, float, float, 
     return boxes
 
 
+def label_overlays(wheel: Wheel, svg_bytes: bytes, width_mm: float) -> list[dict]:
+    """Labels to set as HTML over a wheel drawn without them (right-to-left).
+
+    Positions are percentages of the image; the font size is the drawing's,
+    scaled to the width the image is shown at.
+    """
+    box = drawn_box(svg_bytes)
+    if not box.get("html_labels"):
+        return []
+    xlim, ylim = box["x"], box["y"]
+    scale = width_mm / (FIG_W * 25.4)
+    out = []
+    for i, seg in enumerate(wheel.segments):
+        if str(seg.number) not in box["labels"]:
+            continue
+        x0, y0, x1, y1 = box["labels"][str(seg.number)]
+        a = math.radians(mid_angle(i, wheel.rtl))
+        cos, sin = math.cos(a), math.sin(a)
+        slack = 0.25  # measured without Arabic shaping: leave room outwards
+        if cos > 0.1:
+            x1 = min(xlim, x1 + slack)
+        elif cos < -0.1:
+            x0 = max(-xlim, x0 - slack)
+        out.append({
+            "number": seg.number, "text": seg.label,
+            "left": round((x0 + xlim) / (2 * xlim) * 100, 2),
+            "top": round((ylim - y1) / (2 * ylim) * 100, 2),
+            "width": round((x1 - x0) / (2 * xlim) * 100, 2),
+            "height": round((y1 - y0) / (2 * ylim) * 100, 2),
+            "align": "left" if cos > 0.1 else "right" if cos < -0.1 else "center",
+            "valign": "end" if sin > 0.5 else "start" if sin < -0.5 else "center",
+            "on": wheel.highlight in (None, seg.number),
+            "bold": wheel.highlight == seg.number,
+            "font_mm": round(wheel.label_pt * 25.4 / 72 * scale, 3),
+        })
+    return out
+
+
 def _wrap(label: str, width: int = 18) -> str:
     return "\n".join(textwrap.wrap(label, width=width, break_long_words=False)) or label
 
@@ -123,7 +162,7 @@ def draw(wheel: Wheel) -> bytes:
         if name.endswith(".ttf"):
             font_manager.fontManager.addfont(str(FONTS / name))
     rc = {"svg.fonttype": "none", "svg.hashsalt": "mgi-report", "svg.id": None,
-          "font.family": wheel.font_family, "font.size": 11}
+          "font.family": list(wheel.font_family), "font.size": 11}
     with matplotlib.rc_context({k: v for k, v in rc.items() if k in matplotlib.rcParams}):
         fig = Figure(figsize=(FIG_W, FIG_W))
         ax = fig.add_axes((0, 0, 1, 1))
@@ -153,12 +192,19 @@ def draw(wheel: Wheel) -> bytes:
         ax.text(0, 0, wheel.centre, ha="center", va="center", fontsize=17,
                 fontweight="bold", color="white")
         xlim, ylim, labels = _fit(fig, ax)
+        if wheel.rtl:
+            # SVG text is not laid out right to left by the PDF renderer: the
+            # page sets these labels as HTML over the image (see label_overlays).
+            for t in list(ax.texts):
+                if (t.get_gid() or "").startswith("label-"):
+                    t.remove()
         buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None},
                     transparent=True)
     text = buf.getvalue()
     head, sep, rest = text.partition("?>")
-    box = json.dumps({"x": round(xlim, 4), "y": round(ylim, 4), "labels": labels},
+    box = json.dumps({"x": round(xlim, 4), "y": round(ylim, 4), "labels": labels,
+                      "html_labels": wheel.rtl},
                      sort_keys=True, separators=(",", ":"))
     return (head + sep + f"\n<!-- mgi-wheel-box {box} -->" + rest).encode()
 

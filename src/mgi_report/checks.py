@@ -1,0 +1,87 @@
+"""Warnings that do not stop a build: incomplete catalogs, stale translations.
+
+``mgi-report check`` prints them; ``--strict`` turns them into failures.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from . import content as contents
+from .errors import ContentError, Problem
+from .i18n import available_languages, catalog_path
+
+
+def catalog_warnings(langs: tuple[str, ...] | None = None) -> list[Problem]:
+    """Per language: messages of the catalog that are untranslated or fuzzy."""
+    out = []
+    for lang in langs or available_languages():
+        path = catalog_path(lang)
+        shown = contents._shown(path)
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        for msg in catalog:
+            if not msg.id:
+                continue
+            line = msg.lineno or 1
+            if msg.fuzzy:
+                out.append(Problem(shown, line, 1, f"fuzzy translation of {msg.id!r:.60}"))
+            elif not msg.string:
+                out.append(Problem(shown, line, 1, f"missing translation of {msg.id!r:.60}"))
+    return out
+
+
+def stale_translations(content: Path) -> list[Problem]:
+    """Per country: translations whose source changed since they were made."""
+    out = []
+    for slug in contents.countries(content):
+        try:
+            loaded = contents.load_country(content, slug)
+        except ContentError:
+            continue  # reported by validation
+        for lang, lf in loaded.files.items():
+            if not lf.translation_of or lf.translation_of not in loaded.files:
+                continue
+            current = contents.findings_hash(loaded.files[lf.translation_of])
+            shown = contents._shown(lf.path)
+            if lf.source_hash is None:
+                out.append(Problem(shown, 1, 1, f"translation of {lf.translation_of}.yaml "
+                                   "records no `source_hash`; after checking it, run "
+                                   f"`mgi-report stamp {slug} --lang {lang}`"))
+            elif lf.source_hash != current:
+                line = _line_of(lf.path, "source_hash")
+                out.append(Problem(shown, line, 1, f"out of date: {lf.translation_of}.yaml "
+                                   "changed since this translation was made "
+                                   f"(source_hash {lf.source_hash}, now {current}); update "
+                                   f"it, then run `mgi-report stamp {slug} --lang {lang}`"))
+    return out
+
+
+def _line_of(path: Path, key: str) -> int:
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith(f"{key}:"):
+            return n
+    return 1
+
+
+def stamp(content: Path, slug: str, lang: str) -> str:
+    """Record in LANG.yaml the hash of the source it is now a translation of."""
+    loaded = contents.load_country(content, slug)
+    lf = loaded.files.get(lang)
+    if lf is None or not lf.translation_of:
+        raise ContentError([Problem(contents._shown(contents.countries(content)[slug].folder
+                                                   / f"{lang}.yaml"), 1, 1,
+                                    "not a translation: set `translation_of` first")])
+    value = contents.findings_hash(loaded.files[lf.translation_of])
+    text = lf.path.read_text(encoding="utf-8")
+    new_line = f"source_hash: {value}"
+    if re.search(r"(?m)^source_hash:.*$", text):
+        text = re.sub(r"(?m)^source_hash:.*$", new_line, text)
+    else:
+        text = re.sub(r"(?m)^(translation_of:.*)$", lambda m: m[1] + "\n" + new_line, text,
+                      count=1)
+    lf.path.write_text(text, encoding="utf-8")
+    return value

@@ -1,0 +1,96 @@
+"""Languages: catalogs, stale translations, fallback findings, per-language PDFs."""
+
+from __future__ import annotations
+
+import re
+
+import pikepdf
+import pytest
+from babel.messages.pofile import read_po
+
+from mgi_report.build import Request, prepare
+from mgi_report.cli import main
+from mgi_report.compose import compose
+from mgi_report.domains import DOMAINS
+from mgi_report.i18n import catalog_path, month_year
+from pdfread import flat, fonts, page_texts, text
+
+LANGS = ["en", "de", "fr", "es", "ru", "ar"]
+
+
+def catalog(lang: str) -> dict[str, str]:
+    with open(catalog_path(lang), "rb") as fh:
+        return {m.id: m.string for m in read_po(fh) if m.id}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_catalog_is_complete(lang):
+    with open(catalog_path(lang), "rb") as fh:
+        cat = read_po(fh)
+    assert [m.id for m in cat if m.id and (not m.string or m.fuzzy)] == []
+    pot = {m.id for m in read_po(open(catalog_path("en").parents[2] / "messages.pot", "rb"))
+           if m.id}
+    assert pot <= {m.id for m in cat if m.id}, "catalog lacks strings: run `make po`"
+
+
+def test_dates_are_formatted_per_locale():
+    from datetime import date
+
+    d = date(2018, 5, 1)
+    assert month_year(d, "de") == "Mai 2018"
+    assert month_year(d, "en") == "May 2018"
+    assert month_year(d, "fr") == "mai 2018"
+    assert month_year(d, "ru").lower().startswith("май")
+
+
+def test_changed_source_makes_translations_stale(content_copy, capsys):
+    assert main(["check", "--strict", "--content", str(content_copy)]) == 0
+    en = content_copy / "kazakhstan" / "en.yaml"
+    en.write_text(en.read_text().replace("long-term residency", "permanent residency"))
+    assert main(["check", "--content", str(content_copy)]) == 0  # a warning only
+    err = capsys.readouterr().err
+    assert re.search(r"de\.yaml:\d+:1: out of date: en\.yaml changed", err)
+    assert main(["check", "--strict", "--content", str(content_copy)]) == 1
+    assert main(["stamp", "kazakhstan", "--lang", "de", "--content", str(content_copy)]) == 0
+    capsys.readouterr()
+    main(["check", "--content", str(content_copy)])
+    assert "de.yaml" not in capsys.readouterr().err
+
+
+def test_missing_language_without_fallback_is_an_error(capsys):
+    assert main(["build", "kazakhstan", "--lang", "fr", "-o", "/nonexistent/x.pdf"]) == 2
+    assert "languages: ar, de, en, ru" in capsys.readouterr().err
+
+
+def test_fallback_prints_source_findings_marked_with_their_language(cache_dir):
+    html = compose(prepare(Request("kazakhstan", "fr", fallback=True, cache=cache_dir,
+                                   content=__import__("mgi_report.resources").resources
+                                   .DEFAULT_CONTENT)))
+    assert '<html lang="fr"' in html
+    assert re.search(r'<li lang="en"><span class="mark"[^>]*></span>Immigrants are guaranteed',
+                     html)
+    assert catalog("fr")["Findings not yet translated."] in html
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_language_builds_in_its_own_words_and_fonts(built, lang):
+    pdf = built("kazakhstan", lang, fallback=lang in ("fr", "es"))
+    t = flat(text(pdf))
+    own = catalog(lang)
+    for msgid in ["Contents", "Key findings", "Well-developed areas"]:
+        assert own[msgid] in t, (lang, msgid)
+    for d in DOMAINS:
+        assert own[d.short_name] in t or own[d.long_name] in t, (lang, d.key)
+    mine = " ".join(own.values())
+    for other in LANGS:
+        if other == lang:
+            continue
+        for msgid in ["Key findings", "Well-developed areas",
+                      "Areas with potential for further development", "Contents"]:
+            s = catalog(other)[msgid]
+            if s not in mine:
+                assert s not in t, (lang, other, s)
+    for name, embedded in fonts(pdf).items():
+        assert name.lstrip("/").split("+", 1)[-1].startswith("Noto") and embedded, name
+    with pikepdf.open(pdf) as p:
+        assert str(p.Root.Lang) == lang
