@@ -8,12 +8,13 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import traceback
 from pathlib import Path
 
 from . import __version__
 from . import build as builder
 from . import content as contents
-from .errors import ContentError, MgiError, UsageError
+from .errors import ContentError, MgiError, RenderError, UsageError
 from .resources import DEFAULT_CONTENT
 
 
@@ -52,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
 
     ls = sub.add_parser("list", help="list countries and their languages")
     ls.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
+    for command in sub.choices.values():  # -v also after the command
+        command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                             help="log progress; show the traceback of an internal error")
     return p
 
 
@@ -99,8 +103,10 @@ COMMANDS = {"build": cmd_build, "check": cmd_check, "list": cmd_list, "stamp": c
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(format="mgi-report: %(message)s", level=logging.WARNING)
+    verbose = False
     try:
         args = _parser().parse_args(argv)
+        verbose = args.verbose
         if args.verbose:
             logging.getLogger("mgi_report").setLevel(logging.INFO)
         return COMMANDS[args.command](args)
@@ -117,6 +123,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mgi-report: interrupted; nothing was written", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug or an unforeseen failure: one line, exit 3
+        if verbose:
+            traceback.print_exc()
+        what = (str(exc).strip().splitlines() or [""])[0]
+        print(f"mgi-report: internal error: {type(exc).__name__}: {what}"
+              + ("" if verbose else " (run with -v for the traceback)"), file=sys.stderr)
+        return RenderError.exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

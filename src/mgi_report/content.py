@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,7 +34,11 @@ MAX_FILE_BYTES = 1_000_000
 MAX_TEXT_CHARS = 4_000
 MAX_FINDINGS = 100
 MAX_SOURCES = 200
+MAX_DEPTH = 20  # YAML nesting; content needs 5
+MIN_YEAR, MAX_YEAR = 1900, 2100  # `published`
 
+#: Characters no font prints: C0/C1 controls (but tab and newline), surrogates.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _STR = "tag:yaml.org,2002:str"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
@@ -115,9 +121,6 @@ def _decode(raw: bytes, rep: _Reporter) -> str | None:
     if not raw.strip():
         rep.top("the file is empty")
         return None
-    if len(raw) > MAX_FILE_BYTES:
-        rep.top(f"the file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}")
-        return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -141,9 +144,34 @@ def _decode(raw: bytes, rep: _Reporter) -> str | None:
     return text
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses nesting deeper than MAX_DEPTH (PyYAML recurses)."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.MarkedYAMLError(
+                    problem=f"nested more than {MAX_DEPTH} levels deep",
+                    problem_mark=self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
 def _compose(text: str, rep: _Reporter) -> yaml.Node | None:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or "invalid YAML"
@@ -152,6 +180,11 @@ def _compose(text: str, rep: _Reporter) -> yaml.Node | None:
         if "\t" in what or "'\\t'" in what:
             what += " (tabs cannot indent YAML; use spaces)"
         rep.at(mark, f"YAML syntax error: {what}")
+        return None
+    except yaml.reader.ReaderError as exc:
+        line, col = _position(text, exc.position)
+        rep.problems.append(Problem(rep.shown, line, col, f"character U+{exc.character:04X} "
+                                    "is not allowed in YAML: this is not a text file"))
         return None
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         rep.top(f"YAML error: {exc}")
@@ -165,9 +198,17 @@ def read_yaml(path: Path, shown: str, rep: _Reporter | None = None) -> tuple[Any
     """Compose a YAML file into nodes; problems go to the reporter."""
     rep = rep or _Reporter(path, shown)
     try:
-        raw = path.read_bytes()
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would block or flood
+            rep.top("not a regular file")
+            return None, rep
+        with path.open("rb") as fh:  # never more than the limit (and a byte to tell)
+            raw = fh.read(MAX_FILE_BYTES + 1)
+            size = os.fstat(fh.fileno()).st_size
     except OSError as exc:
         rep.top(f"cannot read the file: {exc.strerror}")
+        return None, rep
+    if len(raw) > MAX_FILE_BYTES:
+        rep.top(f"the file is {max(size, len(raw)):,} bytes; the limit is {MAX_FILE_BYTES:,}")
         return None, rep
     text = _decode(raw, rep)
     if text is None:
@@ -183,7 +224,9 @@ def _type_name(node: yaml.Node) -> str:
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    return _TYPE_NAMES.get(node.tag, "a value")
+    if node.tag.startswith("!"):
+        return f"a value tagged `{node.tag}`"
+    return _TYPE_NAMES.get(node.tag, f"a value tagged `{node.tag}`")
 
 
 def _mapping(node: Any, rep: _Reporter, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
@@ -207,9 +250,11 @@ def _mapping(node: Any, rep: _Reporter, what: str) -> dict[str, tuple[yaml.Node,
 
 def _check_keys(m: dict[str, tuple[yaml.Node, yaml.Node]], allowed: tuple[str, ...],
                 required: tuple[str, ...], node: yaml.Node, rep: _Reporter, where: str) -> None:
+    missing = [k for k in required if k not in m]
     for key, (knode, _v) in m.items():
         if key not in allowed:
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            close = (difflib.get_close_matches(key, allowed, n=1, cutoff=0.6) or
+                     difflib.get_close_matches(key, missing, n=1, cutoff=0.4))
             hint = f"; did you mean `{close[0]}`?" if close else \
                 f"; expected one of: {', '.join(allowed)}"
             rep.at(knode, f"unknown key `{key}` in {where}{hint}")
@@ -229,6 +274,10 @@ def _text(node: yaml.Node, rep: _Reporter, what: str, *, empty_ok: bool = False,
         return None
     if len(value) > limit:
         rep.at(node, f"{what} is {len(value):,} characters long; the limit is {limit:,}")
+        return None
+    if bad := _UNPRINTABLE.search(value):
+        rep.at(node, f"{what} contains the character U+{ord(bad[0]):04X}, which cannot be "
+               "printed (a control character or a lone surrogate, from a YAML escape?)")
         return None
     return value
 
@@ -281,11 +330,14 @@ def _parse_profile(node: Any, rep: _Reporter, slug: str, path: Path,
     published = None
     if "published" in m:
         vnode = m["published"][1]
-        raw = _text(vnode, rep, "`published`")
+        raw = vnode.value.strip() if isinstance(vnode, yaml.ScalarNode) else None
         match = MONTH_RE.match(raw or "")
-        if raw is not None and (not match or not 1 <= int(match[2]) <= 12):
-            rep.at(vnode, f"`published` must be a year and month like `2018-05`, not `{raw}`")
-        elif match:
+        if not match or not 1 <= int(match[2]) <= 12 or not MIN_YEAR <= int(match[1]) <= MAX_YEAR:
+            shown = f"`{raw}`" if raw else "empty text" if vnode.tag == _STR else \
+                _type_name(vnode)
+            rep.at(vnode, f"`published` must be a year ({MIN_YEAR}-{MAX_YEAR}) and month "
+                   f"like `2018-05`, not {shown}")
+        else:
             published = date(int(match[1]), int(match[2]), 1)
     source = None
     if "source_language" in m:

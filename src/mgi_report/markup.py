@@ -13,6 +13,10 @@ import functools
 import re
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import replacements as typo
+from markdown_it.rules_core.state_core import StateCore
+from markdown_it.rules_inline.image import image as image_rule
+from markdown_it.rules_inline.state_inline import StateInline
 from markupsafe import Markup
 
 _SAFE_LINK = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
@@ -35,12 +39,39 @@ def _validate_link(url: str) -> bool:
     return bool(_SAFE_LINK.match(url.strip()))
 
 
+def _image_as_text(state: StateInline, silent: bool) -> bool:
+    """``![alt](url)`` stays its own source text (an image is never fetched)."""
+    start = state.pos
+    if not image_rule(state, True):  # silent: only finds where the image ends
+        return False
+    if not silent:
+        state.push("text", "", 0).content = state.src[start:state.pos]
+    return True
+
+
+_ELLIPSIS = re.compile(r"\.{3,}")
+
+
+def _replacements(state: StateCore) -> None:
+    """Dashes (``--``, ``---``) and ellipses (``...``) only: markdown-it's other
+    replacements garble real text, ``(c)`` -> © in "(a), (b), (c)", ``..`` -> … in paths."""
+    for token in state.tokens:
+        for child in token.children or ():
+            if child.type == "text":
+                text = _ELLIPSIS.sub("\u2026", child.content)
+                text = typo.EM_DASH_RE.sub("\\1\u2014", text)
+                text = typo.EN_DASH_RE.sub("\\1\u2013", text)
+                child.content = typo.EN_DASH_INDENT_RE.sub("\\1\u2013", text)
+
+
 @functools.lru_cache(maxsize=None)
 def _parser(lang: str) -> MarkdownIt:
     quotes = QUOTES.get(lang, QUOTES["en"])
     md = MarkdownIt("commonmark", {"html": False, "typographer": True, "quotes": quotes})
     md.enable(["smartquotes", "replacements"])
-    md.disable(["image", "html_inline", "autolink"])
+    md.disable(["html_inline", "autolink"])
+    md.inline.ruler.at("image", _image_as_text)
+    md.core.ruler.at("replacements", _replacements)
     md.validateLink = _validate_link
     return md
 
