@@ -94,3 +94,35 @@ def test_each_language_builds_in_its_own_words_and_fonts(built, lang):
         assert name.lstrip("/").split("+", 1)[-1].startswith("Noto") and embedded, name
     with pikepdf.open(pdf) as p:
         assert str(p.Root.Lang) == lang
+
+
+def _words(pdf, page_number: int) -> list[tuple[float, str]]:
+    """(x of the word's left edge, word) on one page, as poppler lays them out."""
+    import html
+    import subprocess
+
+    out = subprocess.run(["pdftotext", "-f", str(page_number), "-l", str(page_number),
+                          "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    return [(float(x), html.unescape(w)) for x, w in
+            re.findall(r'<word xMin="([\d.]+)"[^>]*>([^<]*)</word>', out)]
+
+
+def test_arabic_reads_in_logical_order_and_pages_are_mirrored(built):
+    ar = built("kazakhstan", "ar")
+    t = flat(text(ar))
+    # logical order: words as typed, Latin acronyms and numbers inside them
+    assert "جمهورية كازاخستان" in t
+    assert "GFMD" in t and "2011" in t
+    assert "الصفحة" in t
+    width = 595.28
+    en_footer = [x for x, w in _words(built("kazakhstan", "en"), 5) if w == "Page"]
+    # poppler spells right-to-left words in visual order: accept either
+    ar_footer = [x for x, w in _words(ar, 5) if w in ("الصفحة", "الصفحة"[::-1])]
+    assert en_footer and en_footer[0] > width / 2  # page number at the right in English
+    assert ar_footer and ar_footer[0] < width / 2  # and at the left in Arabic
+    # the findings' first words start at the right margin in Arabic, the left in English
+    ar_heading = [x for x, w in _words(ar, 5) if w in ("المتطورة", "المتطورة"[::-1])]
+    en_heading = [x for x, w in _words(built("kazakhstan", "en"), 6) if w == "Well-developed"]
+    assert ar_heading and ar_heading[0] > width / 2
+    assert en_heading and en_heading[0] < width / 2
