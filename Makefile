@@ -9,7 +9,7 @@ MGI     := $(BIN)/mgi-report
 STAMP   := $(VENV)/.installed
 
 # Everything a PDF depends on besides its own content files.
-PROGRAM := $(STAMP) $(shell find src/mgi_report layouts fonts -type f \
+PROGRAM := $(STAMP) $(shell find src/mgi_report layouts fonts icc -type f \
              ! -name '*.pyc' ! -path '*/__pycache__/*' 2>/dev/null)
 
 # COUNTRY-LANG[-EDITION].pdf -> its parts (a country may contain hyphens).
@@ -24,7 +24,7 @@ deps    = $(PROGRAM) $(wildcard locale/$(call lang,$1)/LC_MESSAGES/messages.po) 
 ALL_PDFS := $(sort $(foreach f,$(wildcard $(CONTENT)/*/??.yaml), \
               $(notdir $(patsubst %/,%,$(dir $f)))-$(basename $(notdir $f)).pdf))
 
-.PHONY: all setup test check list pot po init-lang clean golden help
+.PHONY: all setup test fuzz check list pot po init-lang clean golden help bench
 .DEFAULT_GOAL := help
 .SECONDEXPANSION:
 
@@ -32,8 +32,10 @@ help:
 	@echo "make COUNTRY-LANG.pdf   build one profile (e.g. make kazakhstan-de.pdf)"
 	@echo "make all                build every country x language in $(CONTENT)/"
 	@echo "make test               run the test suite"
+	@echo "make fuzz               property-based tests with many more examples"
 	@echo "make check              validate all content"
 	@echo "make pot | po           extract layout strings | update the .po catalogs"
+	@echo "make bench              batch benchmark (minutes; writes bench/RESULTS.md)"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +61,10 @@ test: $(STAMP)
 	@sh scripts/setup-system.sh --test
 	$(BIN)/python -m pytest -q
 
+# The property-based tests with many more generated examples (minutes, not seconds).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/test_properties.py
+
 # The gettext cycle (Babel): extract the layout's strings, then update catalogs.
 pot: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-wrap --sort-by-file \
@@ -70,8 +76,13 @@ init-lang: pot
 	@test -n "$(NEW)" || { echo "usage: make init-lang NEW=xx"; exit 2; }
 	$(BIN)/pybabel init -i locale/messages.pot -d locale -l $(NEW) --no-wrap
 
+# The batch benchmark: synthetic profiles in a temporary folder (bench/run.py).
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+# Leftovers of killed builds are hidden `.NAME.pdf.*.tmp` files (never a target).
 clean:
-	rm -rf .cache *.pdf
+	rm -rf .cache *.pdf .*.pdf.*.tmp
 
 # Refresh the golden HTML after an intended layout change; review the diff.
 golden: $(STAMP)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import compose as composer
 from . import content as contents
+from . import editions, warm
 from .errors import UsageError
 from .render import render, write_atomic
 from .resources import FONTS, LAYOUTS
@@ -57,25 +58,32 @@ def prepare(req: Request) -> composer.Job:
     else:
         fallback_from = loaded.profile.source_language
         doc = loaded.files[fallback_from]
-    return composer.Job(loaded.profile, doc, req.lang, req.edition, fallback_from,
-                        tuple(req.layouts), req.cache)
+    job = composer.Job(loaded.profile, doc, req.lang, req.edition, fallback_from,
+                       tuple(req.layouts), req.cache)
+    editions.prepare(job)  # e.g. the print edition refuses a draft
+    return job
 
 
 def allowed_roots(req: Request) -> list[Path]:
-    return [LAYOUTS, FONTS, req.content, *req.layouts]
+    return [LAYOUTS, FONTS, editions.ICC, req.content, *req.layouts]
 
 
 def pdf_options(job: composer.Job, html: str) -> dict:
     """WeasyPrint options for the edition; the file ID derives from the HTML."""
     ident = hashlib.sha256(f"{job.edition}\n{html}".encode()).hexdigest()[:32].encode()
-    return {"pdf_identifier": ident, "uncompressed_pdf": False}
+    return {"pdf_identifier": ident, "uncompressed_pdf": False,
+            **editions.pdf_options(job, ident)}
 
 
 def build(req: Request) -> Path:
     """Build one PDF; returns its path. Raises MgiError subclasses."""
     job = prepare(req)
-    html = composer.compose(job)
-    document = render(html, LAYOUTS.resolve().as_uri() + "/", allowed_roots(req))
+    # The language's parsed hyphenation patterns, from .cache when parsed before.
+    warm.hyphenation((job.lang, job.fallback_from or job.lang), req.cache)
+    html = editions.adapt(job, composer.compose(job))
+    base_url, roots = LAYOUTS.resolve().as_uri() + "/", allowed_roots(req)
+    document, html = editions.render(job, html, lambda h: render(
+        h, base_url, roots, **editions.render_options(job)))
     target = req.output or req.default_output()
     options = pdf_options(job, html)
     write_atomic(target, lambda fh: document.write_pdf(fh, **options))

@@ -30,16 +30,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="log progress")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    b = sub.add_parser("build", help="build one profile as PDF")
-    b.add_argument("country", help="the country folder's name, e.g. kazakhstan")
-    b.add_argument("--lang", required=True, help="language code, e.g. de")
+    b = sub.add_parser("build", help="build one profile as PDF (or --all of them)")
+    b.add_argument("country", nargs="?", help="the country folder's name, e.g. kazakhstan")
+    b.add_argument("--lang", help="language code, e.g. de (with --all: only this language)")
     b.add_argument("-o", "--output", type=Path, help="PDF to write (default COUNTRY-LANG.pdf)")
     b.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="content tree")
-    b.add_argument("--edition", default="screen", choices=builder.EDITIONS)
+    b.add_argument("--edition", default=None, choices=builder.EDITIONS,
+                   help="default screen (with --all: every edition)")
     b.add_argument("--fallback", action="store_true",
                    help="without LANG findings, print the source language's findings")
     b.add_argument("--layouts", type=Path, action="append", default=[],
                    help="a layout folder searched before the built-in one (repeatable)")
+    b.add_argument("--all", action="store_true",
+                   help="build every country x language (x edition) with warm workers, "
+                   "skipping outputs whose inputs did not change")
+    b.add_argument("--out", type=Path, default=Path("."), help="with --all: output folder")
+    b.add_argument("-j", "--jobs", type=int, help="with --all: workers (default: one per core)")
+    b.add_argument("--force", action="store_true", help="with --all: rebuild unchanged outputs")
 
     c = sub.add_parser("check", help="validate all content; render nothing")
     c.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
@@ -53,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
 
     ls = sub.add_parser("list", help="list countries and their languages")
     ls.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
+
+    ex = sub.add_parser("extract", help="write the content files embedded in an archive "
+                        "edition PDF into a folder")
+    ex.add_argument("pdf", type=Path, help="a PDF built with --edition archive")
+    ex.add_argument("dir", type=Path, help="folder to write them into (made if missing)")
     for command in sub.choices.values():  # -v also after the command
         command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                              help="log progress; show the traceback of an internal error")
@@ -60,8 +72,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    req = builder.Request(args.country, args.lang, args.content, args.output, args.edition,
-                          args.fallback, tuple(args.layouts))
+    if args.all:
+        from . import batch
+
+        return batch.command(args)
+    if not args.country or not args.lang:
+        raise UsageError("build needs a COUNTRY and --lang LANG (or --all)")
+    req = builder.Request(args.country, args.lang, args.content, args.output,
+                          args.edition or "screen", args.fallback, tuple(args.layouts))
     path = builder.build(req)
     print(path)
     return 0
@@ -98,7 +116,16 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "list": cmd_list, "stamp": cmd_stamp}
+def cmd_extract(args: argparse.Namespace) -> int:
+    from . import editions
+
+    for path in editions.extract(args.pdf, args.dir):
+        print(path)
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "list": cmd_list, "stamp": cmd_stamp,
+            "extract": cmd_extract}
 
 
 def main(argv: list[str] | None = None) -> int:

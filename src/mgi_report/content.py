@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import io
 import os
 import re
 import stat
@@ -18,7 +19,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
+from xml.etree import ElementTree
 
+import PIL.Image
 import yaml
 
 from .domains import DOMAIN_KEYS
@@ -177,6 +180,8 @@ def _compose(text: str, rep: _Reporter) -> yaml.Node | None:
         what = exc.problem or "invalid YAML"
         if exc.context:
             what = f"{exc.context}: {what}"
+            if exc.context_mark and mark and exc.context_mark.line != mark.line:
+                what += f" (the construct began on line {exc.context_mark.line + 1})"
         if "\t" in what or "'\\t'" in what:
             what += " (tabs cannot indent YAML; use spaces)"
         rep.at(mark, f"YAML syntax error: {what}")
@@ -315,6 +320,36 @@ LANG_REQUIRED = ("country", "short_name", "domains")
 FINDINGS_KEYS = ("well_developed", "potential")
 
 
+_OUTSIDE_REF = re.compile(  # href="…", url(…), @import "…" other than #id or data:
+    r"""(?:href\s*=\s*["']|url\(\s*["']?|@import\s*["']?)\s*(?!#|data:)([^"')\s>]*)""",
+    re.IGNORECASE)
+
+
+def _logo_problem(path: Path) -> str | None:
+    """Why a logo file cannot be printed as it is, or None: too big, not an image,
+    or an SVG that refers to anything but itself (it would be refused)."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"
+    data = path.read_bytes()
+    if path.suffix.lower() == ".png":
+        try:
+            with PIL.Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+                image.verify()
+        except Exception as exc:  # Pillow raises many kinds
+            return f"not a PNG image ({type(exc).__name__})"
+        return None
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        return f"not an SVG image ({exc})"
+    if root.tag not in ("svg", "{http://www.w3.org/2000/svg}svg"):
+        return "not an SVG image (its root element is not <svg>)"
+    if ref := _OUTSIDE_REF.search(data.decode("utf-8", "replace")):
+        return f"refers to `{ref[1] or ref[0]}`; a logo must not refer to other files or URLs"
+    return None
+
+
 def _parse_profile(node: Any, rep: _Reporter, slug: str, path: Path,
                    languages: tuple[str, ...]) -> Profile | None:
     m = _mapping(node, rep, "profile.yaml")
@@ -358,6 +393,8 @@ def _parse_profile(node: Any, rep: _Reporter, slug: str, path: Path,
                        f"and `{name}` is not one")
             elif candidate.suffix.lower() not in (".svg", ".png"):
                 rep.at(vnode, "`logo` must be an .svg or .png file")
+            elif problem := _logo_problem(candidate):
+                rep.at(vnode, f"`logo` {name}: {problem}")
             else:
                 logo = candidate.resolve()
     publisher = _text(m["publisher"][1], rep, "`publisher`") if "publisher" in m else None

@@ -1,0 +1,267 @@
+"""The three editions of a profile: for the screen, the print shop and the archive.
+
+=========  ==========  ====================================================
+edition    standard    what it adds
+=========  ==========  ====================================================
+screen     PDF/UA-1    tagged: headings, lists, figures with alt text,
+                       language, title; bookmarks, clickable contents/wheel
+print      PDF/X-4     CMYK only (``cmyk.py``) with a FOGRA39 output intent
+                       (``icc/``); 3 mm bleed and crop marks
+                       (``layouts/print.css``); a page count that is a
+                       multiple of 4; refuses drafts; no links
+archive    PDF/A-3u    tagged; the content files travel inside as
+                       associated files (relationship Source), so that
+                       :func:`extract` can give them back
+=========  ==========  ====================================================
+
+Every edition is reproducible: its dates come from ``published``, and its file
+ID and XMP document ID derive from the HTML; never from the clock or chance.
+WeasyPrint writes a random ``xmpMM:DocumentID`` for PDF/X-4; the finisher
+(``finishing.py``, run by WeasyPrint before the file is written) replaces it.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Callable
+
+import yaml
+
+from . import cmyk, finishing
+from .errors import ContentError, MgiError, Problem, RenderError, UsageError
+from .render import write_atomic
+from .resources import ROOT
+
+if TYPE_CHECKING:
+    from .compose import Job
+
+ICC = ROOT / "icc"
+#: The print edition's output profile: FOGRA39 (ISO 12647-2 offset, coated paper).
+PRINT_PROFILE = ICC / "FOGRA39L-mgi.icc"
+#: Printed images must have at least this resolution at their printed size.
+MIN_PRINT_DPI = 300
+#: MIME types of the files an archive edition carries (not guessed: reproducible).
+MIME_TYPES = {".yaml": "application/yaml", ".yml": "application/yaml",
+              ".svg": "image/svg+xml", ".png": "image/png"}
+
+
+@dataclass(frozen=True)
+class Edition:
+    name: str
+    variant: str  # WeasyPrint's pdf_variant
+    tags: bool  # a structure tree (tagged PDF)
+    page_multiple: int = 1  # blank pages before the back cover up to a multiple of this
+    links: bool = True  # link annotations (contents, wheel, findings)
+    sources: bool = False  # the content files are embedded as associated files
+    drafts: bool = True  # False: a draft is refused
+
+
+SPECS: dict[str, Edition] = {
+    "screen": Edition("screen", "pdf/ua-1", tags=True),
+    "print": Edition("print", "pdf/x-4", tags=False, page_multiple=4, links=False,
+                     drafts=False),
+    "archive": Edition("archive", "pdf/a-3u", tags=True, sources=True),
+}
+
+
+class DamagedAttachment(MgiError):
+    """An embedded file whose checksum or size does not match its bytes."""
+
+
+# ------------------------------------------------------------------ before drawing
+
+
+def prepare(job: Job) -> None:
+    """Refuse what the edition cannot publish; give the layout what it needs."""
+    spec = SPECS[job.edition]
+    if job.doc.draft and not spec.drafts:
+        raise ContentError([_draft_problem(job.doc.path)])
+    if job.edition == "print":
+        job.extra.setdefault("icc_url", PRINT_PROFILE.resolve().as_uri())
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _draft_problem(path: Path) -> Problem:
+    line = col = 1
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8-sig"))
+        for key, _ in getattr(node, "value", []):
+            if getattr(key, "value", None) == "draft":
+                line, col = key.start_mark.line + 1, key.start_mark.column + 1
+    except (OSError, yaml.YAMLError):
+        pass
+    return Problem(_shown(path), line, col, "a draft cannot go to the print shop: the print "
+                   "edition refuses `draft: true` (build the screen edition to review it)")
+
+
+def adapt(job: Job, html: str) -> str:
+    """The composed HTML as the edition prints it (print: every colour in CMYK)."""
+    return cmyk.convert_html(html) if job.edition == "print" else html
+
+
+def render_options(job: Job) -> dict:
+    spec = SPECS[job.edition]
+    return {"pdf_variant": spec.variant, "pdf_tags": spec.tags}
+
+
+# ------------------------------------------------------------------ drawing
+
+_BACK_COVER_RE = re.compile(r'<[a-z]+\b[^>]*\bid="back-cover"')
+FILLER = '<div class="filler" aria-hidden="true"></div>\n'
+
+
+def render(job: Job, html: str, renderer: Callable[[str], object]):
+    """HTML -> (weasyprint.Document, the HTML it was drawn from).
+
+    The print edition is drawn, counted and, if its page count is not a
+    multiple of 4, drawn again with blank pages before the back cover.
+    """
+    spec = SPECS[job.edition]
+    document = renderer(html)
+    if job.edition == "print":
+        check_resolution(document)
+    missing = -len(document.pages) % spec.page_multiple
+    if missing:
+        html = with_blank_pages(html, missing)
+        document = renderer(html)
+        if len(document.pages) % spec.page_multiple:
+            raise RenderError(f"the {spec.name} edition needs a multiple of "
+                              f"{spec.page_multiple} pages; it has {len(document.pages)} "
+                              "even after adding blank pages (does the layout style "
+                              "`.filler`?)")
+    pin_dates(document, job.profile.published)
+    return document, html
+
+
+def with_blank_pages(html: str, n: int) -> str:
+    """Insert ``n`` blank pages before the back cover (or at the end)."""
+    m = _BACK_COVER_RE.search(html)
+    at = m.start() if m else html.rindex("</body>")
+    return html[:at] + FILLER * n + html[at:]
+
+
+def check_resolution(document) -> None:
+    """Raise if a raster image would print below MIN_PRINT_DPI."""
+    from weasyprint.formatting_structure.boxes import ReplacedBox
+    from weasyprint.images import RasterImage
+
+    low = []
+    for number, page in enumerate(document.pages, 1):
+        for box in page._page_box.descendants(placeholders=True):
+            box = getattr(box, "_box", box)
+            if not isinstance(box, ReplacedBox) or not isinstance(box.replacement, RasterImage):
+                continue
+            if box.width and box.height:
+                dpi = min(box.replacement.width / (box.width / 96),
+                          box.replacement.height / (box.height / 96))
+                if dpi < MIN_PRINT_DPI - 0.5:
+                    src = (box.element.get("src") or "")[:40] if box.element is not None else ""
+                    low.append(f"page {number}: an image ({src}…) prints at {dpi:.0f} dpi")
+    if low:
+        raise RenderError("the print edition needs images of at least "
+                          f"{MIN_PRINT_DPI} dpi at their printed size: " + "; ".join(low))
+
+
+def pin_dates(document, published: date) -> None:
+    """Creation and modification dates: the publication month, never the clock."""
+    stamp = f"{published.isoformat()}T00:00:00Z"
+    document.metadata.created = document.metadata.modified = stamp
+
+
+# ------------------------------------------------------------------ writing
+
+
+def pdf_options(job: Job, identifier: bytes) -> dict:
+    """WeasyPrint's write_pdf options for the edition."""
+    spec = SPECS[job.edition]
+    options = {"pdf_variant": spec.variant, "pdf_tags": spec.tags,
+               "finisher": functools.partial(finishing.finish, spec, identifier)}
+    if spec.sources:
+        options["attachments"] = source_attachments(job)
+    return options
+
+
+def source_files(job: Job) -> list[Path]:
+    """The content files a profile is made from: profile.yaml, findings, logo."""
+    files = [job.profile.path, job.doc.path]
+    if job.profile.logo is not None:
+        files.append(job.profile.logo)
+    return files
+
+
+def source_attachments(job: Job) -> list:
+    from weasyprint import Attachment
+
+    published = job.profile.published
+    when = datetime(published.year, published.month, published.day)
+    out = []
+    for path in source_files(job):
+        mime = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
+        uri = f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+        out.append(Attachment(url=uri, name=path.name, created=when, modified=when,
+                              description=f"Source: {job.profile.slug}/{path.name}",
+                              relationship="Source"))
+    return out
+
+
+# ------------------------------------------------------------------ reading back
+
+
+def extract(pdf_path: Path, dest: Path) -> list[Path]:
+    """Write the files embedded in a PDF into ``dest``; returns their paths.
+
+    Each file's checksum and size are checked against what the PDF records.
+    """
+    import pikepdf
+
+    try:
+        pdf = pikepdf.open(pdf_path)
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {pdf_path}")
+    except pikepdf.PdfError as exc:
+        raise UsageError(f"{pdf_path} is not a readable PDF ({exc})")
+    written: list[Path] = []
+    with pdf:
+        specs = list(pdf.attachments.items())
+        if not specs:
+            raise UsageError(f"{pdf_path} carries no embedded files (only the archive "
+                             "edition carries its sources)")
+        files = {}
+        for key, spec in specs:
+            name = _safe_name(spec.filename or key)
+            if name in files:
+                raise DamagedAttachment(f"{pdf_path}: two embedded files are named {name}")
+            files[name] = _checked_bytes(pdf_path, name, spec.get_file())
+    dest.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        write_atomic(dest / name, lambda fh, data=data: fh.write(data))
+        written.append(dest / name)
+    return written
+
+
+def _safe_name(name: str) -> str:
+    base = PurePosixPath(str(name).replace("\\", "/")).name
+    if base in ("", ".", "..") or base.startswith("."):
+        raise DamagedAttachment(f"an embedded file has an unusable name: {name!r}")
+    return base
+
+
+def _checked_bytes(pdf_path: Path, name: str, attached) -> bytes:
+    data = attached.read_bytes()
+    if attached.md5 and attached.md5 != hashlib.md5(data, usedforsecurity=False).digest():
+        raise DamagedAttachment(f"{pdf_path}: embedded {name} does not match its checksum")
+    if attached.size and attached.size != len(data):
+        raise DamagedAttachment(f"{pdf_path}: embedded {name} does not have its recorded size")
+    return data

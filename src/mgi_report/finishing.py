@@ -1,0 +1,268 @@
+"""Last touches to WeasyPrint's PDF (pydyf objects) before it is written.
+
+WeasyPrint calls :func:`finish` (its ``finisher`` option) with the document
+and the ``pydyf.PDF`` it is about to write. What is done here, and why:
+
+- every edition: XMP document/instance IDs derived from the file ID (WeasyPrint
+  writes a random one for PDF/X-4); each associated file listed once in /AF;
+- print: the output intent named as the registered FOGRA39 condition; any
+  colour WeasyPrint itself set in RGB made CMYK; RGB raster images tagged with
+  an sRGB profile; crop marks drawn on top of each page; no link annotations;
+- tagged editions: empty structure elements dropped, an element nested in one of
+  its own type merged into it, and the running header and footer (which
+  WeasyPrint marks but leaves out of the tree) made artifacts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from typing import TYPE_CHECKING
+
+from . import cmyk
+
+if TYPE_CHECKING:
+    from .editions import Edition
+
+#: How the output intent names the printing condition (ICC characterization registry).
+OUTPUT_CONDITION = {
+    "OutputConditionIdentifier": "FOGRA39",
+    "RegistryName": "http://www.color.org",
+    "OutputCondition": "Offset printing according to ISO 12647-2:2004/Amd 1, "
+                       "paper type 1 or 2 (coated art), FOGRA39",
+}
+
+
+def finish(spec: Edition, identifier: bytes, document, pdf) -> None:
+    """WeasyPrint's finisher: see the module's docstring."""
+    _pin_xmp_ids(pdf, identifier)
+    if "AF" in pdf.catalog:  # WeasyPrint lists each associated file twice
+        pdf.catalog["AF"][:] = list(dict.fromkeys(pdf.catalog["AF"]))
+    if spec.name == "print":
+        _name_output_condition(pdf)
+        _cmyk_only(pdf)
+        for page in _pages(pdf):
+            _draw_crop_marks(page, _obj(pdf, page["Contents"]))
+    if not spec.links:
+        for page in _pages(pdf):
+            page.pop("Annots", None)
+    if spec.tags:
+        _prune_empty_elements(pdf)
+        _merge_doubled_elements(pdf)
+        _untagged_content_to_artifacts(pdf)
+
+
+def _obj(pdf, reference: bytes):
+    return pdf.objects[int(reference.split()[0])]
+
+
+def _pages(pdf) -> list:
+    return [_obj(pdf, r) for r in pdf.page_references]
+
+
+_UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_XMP_ID_RE = re.compile(rf"(xmp\.did:|xmp\.iid:|uuid:)({_UUID})".encode())
+
+
+def _pin_xmp_ids(pdf, identifier: bytes) -> None:
+    """XMP document and instance IDs derived from the file ID, not random."""
+    if "Metadata" not in pdf.catalog:
+        return
+    stream = _obj(pdf, pdf.catalog["Metadata"])
+    data = b"".join(c if isinstance(c, bytes) else str(c).encode() for c in stream.stream)
+
+    def derived(m: re.Match) -> bytes:
+        digest = hashlib.sha256(m[1] + identifier).hexdigest()[:32]
+        return m[1] + str(uuid.UUID(digest)).encode()
+
+    stream.stream = [_XMP_ID_RE.sub(derived, data)]
+
+
+def _name_output_condition(pdf) -> None:
+    import pydyf
+
+    for intent in pdf.catalog.get("OutputIntents", []):
+        info = intent.get("Info")
+        for key, value in OUTPUT_CONDITION.items():
+            intent[key] = pydyf.String(value)
+        intent["Info"] = info or pydyf.String(OUTPUT_CONDITION["OutputCondition"])
+
+
+#: Crop marks: 1 mm from the trimmed page, 0.3 pt registration lines on 1 pt white.
+MARK_GAP, MARK_WIDTH, MARK_KNOCKOUT = 72 / 25.4, 0.3, 1.0
+
+
+def _draw_crop_marks(page, stream) -> None:
+    """Crop marks in the bleed, drawn last so that no bleeding artwork hides them.
+
+    Each trim line is extended into the bleed, from the media edge to MARK_GAP
+    short of the trimmed page.
+    """
+    mx0, my0, mx1, my1 = (float(v) for v in page["MediaBox"])
+    tx0, ty0, tx1, ty1 = (float(v) for v in page["TrimBox"])
+    g = MARK_GAP
+    lines = []
+    for edge, stop in ((my0, ty0 - g), (my1, ty1 + g)):  # vertical marks, bottom and top
+        if abs(stop - edge) > 0 and (stop - edge) * (ty0 + ty1 - 2 * edge) > 0:
+            lines += [f"{x:.3f} {edge:.3f} m {x:.3f} {stop:.3f} l" for x in (tx0, tx1)]
+    for edge, stop in ((mx0, tx0 - g), (mx1, tx1 + g)):  # horizontal marks, left and right
+        if abs(stop - edge) > 0 and (stop - edge) * (tx0 + tx1 - 2 * edge) > 0:
+            lines += [f"{edge:.3f} {y:.3f} m {stop:.3f} {y:.3f} l" for y in (ty0, ty1)]
+    if not lines:
+        return
+    path = " ".join(lines)
+    stream.stream.insert(0, b"q")
+    stream.stream.append(b"Q")
+    stream.stream.append(
+        f"q 0 J 0 0 0 0 K {MARK_KNOCKOUT:g} w {path} S "
+        f"1 1 1 1 K {MARK_WIDTH:g} w {path} S Q".encode())
+
+
+_NUMBER = rb"([-+]?(?:\d+\.?\d*|\.\d+))"
+_RGB_OP_RE = re.compile(rb"%s %s %s (rg|RG)" % (_NUMBER, _NUMBER, _NUMBER))
+
+
+def _cmyk_only(pdf) -> None:
+    """Print: any colour WeasyPrint itself set in RGB becomes CMYK.
+
+    The layout's colours are CMYK already (cmyk.py); what is left is WeasyPrint's
+    own drawing (none in the shipped layout). Raster images stay RGB but get an
+    ICC profile (sRGB), as PDF/X-4 allows.
+    """
+    import pydyf
+
+    srgb = None
+    for obj in list(pdf.objects):
+        if not isinstance(obj, pydyf.Stream):
+            continue
+        for i, chunk in enumerate(obj.stream):
+            if isinstance(chunk, bytes) and len(chunk) < 80 and (
+                    m := _RGB_OP_RE.fullmatch(chunk)):
+                rgb = tuple(float(v) for v in m.groups()[:3])
+                op = b"K" if m[4] == b"RG" else b"k"
+                obj.stream[i] = b" ".join(f"{v:g}".encode() for v in cmyk.to_cmyk(*rgb)) + b" " + op
+        if obj.extra.get("Subtype") == "/Image" and obj.extra.get("ColorSpace") == "/DeviceRGB":
+            if srgb is None:
+                srgb = _srgb_profile(pdf)
+            obj.extra["ColorSpace"] = pydyf.Array(("/ICCBased", srgb.reference))
+
+
+def _srgb_profile(pdf):
+    from importlib.resources import files
+
+    import pydyf
+
+    data = (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
+    stream = pydyf.Stream([data], pydyf.Dictionary({"N": 3}), compress=True)
+    pdf.add_object(stream)
+    return stream
+
+
+def _is_element(obj) -> bool:
+    return isinstance(obj, dict) and obj.get("Type") == "/StructElem"
+
+
+def _prune_empty_elements(pdf) -> None:
+    """Drop structure elements with no content (the empty marker and key spans)."""
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+    elements = [o for o in pdf.objects if _is_element(o)]
+    changed = True
+    while changed:
+        changed = False
+        for element in elements:
+            kids = element.get("K")
+            if not isinstance(kids, list):
+                continue
+            kept = [k for k in kids if not (isinstance(k, bytes) and _is_element(
+                child := _obj(pdf, k)) and isinstance(child.get("K"), list) and not child["K"])]
+            if len(kept) != len(kids):
+                kids[:] = kept
+                changed = True
+
+
+def _merge_doubled_elements(pdf) -> None:
+    """An element whose only kid is an element of the same type absorbs that kid.
+
+    WeasyPrint tags the anonymous box inside a flex heading (``.findings-title``)
+    as a second heading, nested in the first: H3 > H3 > Span.
+    """
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+    moved: dict[bytes, bytes] = {}
+    for outer in list(pdf.objects):
+        if not _is_element(outer):
+            continue
+        while True:
+            kids = outer.get("K")
+            if not (isinstance(kids, list) and len(kids) == 1 and isinstance(kids[0], bytes)):
+                break
+            inner = _obj(pdf, kids[0])
+            if not (_is_element(inner) and inner.get("S") == outer.get("S")):
+                break
+            for key, value in inner.items():  # attributes, alt text, ...
+                outer.setdefault(key, value)
+            outer["K"] = inner.get("K", [])
+            for kid in outer["K"]:
+                if isinstance(kid, bytes) and _is_element(child := _obj(pdf, kid)):
+                    child["P"] = outer.reference
+            moved[kids[0]] = outer.reference
+    if not moved:
+        return
+
+    def heir(ref):
+        while isinstance(ref, bytes) and ref in moved:
+            ref = moved[ref]
+        return ref
+
+    # marked content and annotations that pointed at a merged element point at its heir
+    nums = _obj(pdf, _obj(pdf, pdf.catalog["StructTreeRoot"])["ParentTree"])["Nums"]
+    for i, value in enumerate(nums):
+        if isinstance(value, list):
+            value[:] = [heir(ref) for ref in value]
+        else:
+            nums[i] = heir(value)
+
+
+def _untagged_content_to_artifacts(pdf) -> None:
+    """Marked content whose structure element is not in the tree becomes an artifact.
+
+    WeasyPrint tags the running header and footer (margin boxes) but leaves
+    their elements out of the structure tree; PDF/UA wants such pagination
+    content marked as artifacts.
+    """
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+    root = _obj(pdf, pdf.catalog["StructTreeRoot"])
+    reachable: set[int] = set()
+    todo = list(root.get("K", []))
+    while todo:
+        item = todo.pop()
+        if isinstance(item, bytes) and item.endswith(b" R"):
+            number = int(item.split()[0])
+            if number in reachable:
+                continue
+            reachable.add(number)
+            kids = pdf.objects[number].get("K") if isinstance(pdf.objects[number], dict) else None
+            if isinstance(kids, list):
+                todo.extend(kids)
+            elif kids is not None:
+                todo.append(kids)
+    nums = _obj(pdf, root["ParentTree"])["Nums"]
+    pages = _pages(pdf)
+    for key, elements in zip(nums[::2], nums[1::2]):
+        if not isinstance(elements, list) or not isinstance(key, int) or key >= len(pages):
+            continue
+        orphans = {mcid for mcid, ref in enumerate(elements)
+                   if isinstance(ref, bytes) and int(ref.split()[0]) not in reachable}
+        if not orphans:
+            continue
+        stream = _obj(pdf, pages[key]["Contents"])
+        chunks = stream.stream
+        for i in range(len(chunks) - 2, 0, -1):
+            props = chunks[i]
+            if (chunks[i + 1] == b"BDC" and isinstance(props, dict)
+                    and props.get("MCID") in orphans):
+                chunks[i - 1:i + 2] = ["/Artifact", b"BMC"]
+                elements[props["MCID"]] = "null"

@@ -1,0 +1,133 @@
+"""What a process loads once and keeps: hyphenation dictionaries, imports.
+
+pyphen parses a ``hyph_*.dic`` file the first time a language is hyphenated
+(German: about half a second) and keeps the result for the life of the
+process. ``hyphenation()`` puts the parsed patterns in pyphen's own
+per-process cache up front, read from a disk cache in the cache folder
+(``.cache/hyphenation``; marshal, like Python's own ``__pycache__``) when
+they were parsed before; the patterns are the same either way, so the PDF is
+too. ``warm_worker()`` is the batch workers' initializer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import marshal
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from .resources import CACHE
+
+LOG = logging.getLogger("mgi_report")
+FORMAT = 1
+
+
+def _dictionary_path(lang: str) -> Path | None:
+    """The .dic file pyphen (and so WeasyPrint) uses for a language, if any."""
+    import pyphen
+
+    fallback = pyphen.language_fallback(lang)
+    return pyphen.LANGUAGES.get(fallback) if fallback else None
+
+
+def _cache_file(path: Path, folder: Path) -> Path:
+    from importlib.metadata import version
+
+    st = path.stat()
+    key = repr((FORMAT, marshal.version, version("pyphen"), str(path), st.st_size,
+                st.st_mtime_ns))
+    return folder / f"{path.stem}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.marshal"
+
+
+def _dump(hd) -> bytes:
+    """A parsed HyphDict as plain data: its attributes, DataInt values spelled out."""
+    import pyphen
+
+    plain: dict[str, tuple] = {}
+    special: dict[str, tuple] = {}
+    for key, (start, values) in hd.patterns.items():
+        if any(isinstance(v, pyphen.DataInt) for v in values):
+            special[key] = (start, tuple(
+                (int(v), *v.data) if isinstance(v, pyphen.DataInt) and v.data else
+                (int(v),) if isinstance(v, pyphen.DataInt) else v for v in values))
+        else:
+            plain[key] = (start, values)
+    attrs = {k: v for k, v in vars(hd).items() if k not in ("patterns", "cache")}
+    return marshal.dumps({"format": FORMAT, "attrs": attrs, "patterns": plain,
+                          "special": special})
+
+
+def _load(data: bytes):
+    import pyphen
+
+    obj = marshal.loads(data)
+    if not isinstance(obj, dict) or obj.get("format") != FORMAT:
+        raise ValueError("not a hyphenation cache of this format")
+    patterns = obj["patterns"]
+    for key, (start, values) in obj["special"].items():
+        patterns[key] = (start, tuple(
+            pyphen.DataInt(v[0], tuple(v[1:]) if len(v) > 1 else None)
+            if isinstance(v, tuple) else v for v in values))
+    hd = object.__new__(pyphen.HyphDict)
+    for name, value in obj["attrs"].items():
+        setattr(hd, name, value)
+    hd.patterns = patterns
+    hd.cache = {}
+    return hd
+
+
+def hyphenation(langs: Iterable[str], cache: Path | None = None) -> None:
+    """Load the hyphenation dictionaries of ``langs`` into pyphen's process cache.
+
+    From the disk cache when it holds them, else parsed (and then stored);
+    a language pyphen has no dictionary for is left alone.
+    """
+    import pyphen
+
+    folder = (cache or CACHE) / "hyphenation"
+    for lang in dict.fromkeys(langs):
+        path = _dictionary_path(lang)
+        if path is None or path in pyphen.hdcache:
+            continue
+        try:
+            stored = _cache_file(path, folder)
+            pyphen.hdcache[path] = _load(stored.read_bytes())
+            continue
+        except (OSError, ValueError, EOFError, TypeError, KeyError):
+            pass
+        hd = pyphen.HyphDict(path)
+        pyphen.hdcache[path] = hd
+        try:
+            data = _dump(hd)
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".hyph-", suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, stored)
+        except (OSError, ValueError):
+            LOG.debug("could not store the %s hyphenation cache", lang)
+
+
+def warm_worker(langs: tuple[str, ...], cache: Path | None, cwd: str | None = None) -> None:
+    """Initializer of a batch worker: import WeasyPrint, load what every PDF needs.
+
+    ``cwd``: the parent's working folder, so that relative paths mean the same.
+    matplotlib is deliberately not imported: workers read drawn wheels from
+    the cache, which the parent fills before any PDF is rendered.
+    """
+    if cwd is not None:
+        os.chdir(cwd)
+    logging.basicConfig(format="mgi-report: %(message)s", level=logging.WARNING)
+    import weasyprint  # noqa: F401  (about half a second, once per worker)
+
+    from . import i18n
+
+    hyphenation(langs, cache)
+    for lang in langs:
+        try:
+            i18n.translations(lang)
+        except Exception:  # reported by the build of each profile  # noqa: BLE001
+            pass

@@ -1,0 +1,161 @@
+"""The batch build: warm workers, byte-identical outputs, skipping what is unchanged."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from mgi_report import batch
+from mgi_report.build import Request, build
+from mgi_report.cli import main
+from mgi_report.resources import DEFAULT_CONTENT
+
+GOOD = {"altland-en.pdf", "kazakhstan-de.pdf", "kazakhstan-en.pdf"}
+LOCATED = re.compile(r"^\S+:\d+:\d+: ")
+
+
+def _country(src: Path, dest: Path, langs: tuple[str, ...], rename: str | None = None) -> None:
+    dest.mkdir(parents=True)
+    shutil.copy(src / "profile.yaml", dest / "profile.yaml")
+    for lang in langs:
+        text = (src / f"{lang}.yaml").read_text(encoding="utf-8")
+        if rename:
+            text = text.replace("Kazakhstan", rename)
+        (dest / f"{lang}.yaml").write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory) -> Path:
+    """kazakhstan (en, de), altland (en), brokenland (en with an unknown key)."""
+    root = tmp_path_factory.mktemp("batch") / "content"
+    src = DEFAULT_CONTENT / "kazakhstan"
+    _country(src, root / "kazakhstan", ("en", "de"))
+    _country(src, root / "altland", ("en",), rename="Altland")
+    _country(src, root / "brokenland", ("en",), rename="Brokenland")
+    bad = root / "brokenland" / "en.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8") + "populaton: 3\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def fixed_program():
+    """Other work may edit the program while these tests run: pin its hash."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(batch, "program_digest", lambda layouts=(): "pinned")
+        yield
+
+
+@pytest.fixture(scope="module")
+def first(tree, cache_dir, fixed_program, tmp_path_factory):
+    out = tmp_path_factory.mktemp("batch-out")
+    opts = batch.Options(tree, out, ("screen",), jobs=2, cache=cache_dir)
+    return opts, batch.run(opts)
+
+
+def _names(outcomes) -> set[str]:
+    return {o.target.name for o in outcomes}
+
+
+def test_builds_the_good_and_reports_the_bad(first):
+    _, summary = first
+    assert _names(summary.built) == GOOD
+    assert _names(summary.failed) == {"brokenland-en.pdf"}
+    assert summary.exit_code == 1
+    (failure,) = summary.failed
+    assert failure.errors and all(LOCATED.match(e) for e in failure.errors)
+    assert any("populaton" in e and "brokenland" in e for e in failure.errors)
+    assert summary.jobs == 2
+
+
+def test_outputs_are_the_single_builds_byte_for_byte(first, tree, cache_dir, tmp_path):
+    opts, summary = first
+    for o in summary.built:
+        made = o.target.output.read_bytes()
+        assert made.startswith(b"%PDF-") and len(PdfReader(o.target.output).pages) > 4
+        single = build(Request(o.target.country, o.target.lang, tree,
+                               tmp_path / o.target.name, "screen", cache=cache_dir))
+        assert single.read_bytes() == made, o.target.name
+
+
+def test_an_output_is_the_fresh_command_line_build(first, tree, cache_dir, tmp_path):
+    """A worker has built other PDFs before; a fresh process has not: same bytes."""
+    opts, summary = first
+    target = next(o.target for o in summary.built if o.target.name == "kazakhstan-de.pdf")
+    out = tmp_path / "fresh.pdf"
+    env = {**os.environ, "MGI_REPORT_CACHE": str(cache_dir)}
+    subprocess.run([sys.executable, "-m", "mgi_report.cli", "build", "kazakhstan", "--lang",
+                    "de", "--content", str(tree), "-o", str(out)], env=env, check=True,
+                   capture_output=True)
+    assert out.read_bytes() == target.output.read_bytes()
+
+
+def test_workers_read_wheels_from_the_cache(first):
+    _, summary = first
+    facts = [o.worker for o in summary.built]
+    assert facts and all(f["matplotlib"] is False for f in facts)
+    assert all(f["maxrss_kb"] > 0 for f in facts)
+
+
+def test_second_run_skips_then_an_edit_rebuilds_only_its_outputs(first, tree, capsys):
+    opts, _ = first
+    before = {p.name: p.stat().st_mtime_ns for p in opts.out.glob("*.pdf")}
+    code = main(["build", "--all", "--content", str(tree), "--out", str(opts.out),
+                 "--edition", "screen", "--jobs", "2"])
+    assert code == 1  # brokenland still fails (and is tried again)
+    err = capsys.readouterr().err
+    assert "0 built, 3 skipped, 1 failed" in err
+    assert re.search(r"^\S+brokenland/en\.yaml:\d+:\d+: ", err, re.M)
+    assert {p.name: p.stat().st_mtime_ns for p in opts.out.glob("*.pdf")} == before
+
+    de = tree / "kazakhstan" / "de.yaml"
+    text = de.read_text(encoding="utf-8")
+    assert "\ncountry: Republik Kasachstan\n" in text
+    de.write_text(text.replace("\ncountry: Republik Kasachstan\n",
+                               "\ncountry: Republik Neukasachstan\n"), encoding="utf-8")
+    summary = batch.run(opts)
+    assert _names(summary.built) == {"kazakhstan-de.pdf"}
+    assert _names(summary.skipped) == GOOD - {"kazakhstan-de.pdf"}
+    cover = PdfReader(opts.out / "kazakhstan-de.pdf").pages[0].extract_text()
+    assert "Neukasachstan" in cover
+
+
+def test_what_an_output_depends_on(tree, fixed_program, tmp_path):
+    opts = batch.Options(tree, tmp_path)
+    targets = {t.name: t for t in batch.plan(opts)}
+    before = {n: batch.Digests(opts).of(t) for n, t in targets.items()}
+    (tree / "brokenland" / "en.yaml").touch()  # a touch alone changes nothing
+    assert {n: batch.Digests(opts).of(t) for n, t in targets.items()} == before
+    profile = tree / "altland" / "profile.yaml"
+    original = profile.read_text(encoding="utf-8")
+    try:
+        profile.write_text(original + "# edited\n", encoding="utf-8")
+        after = {n: batch.Digests(opts).of(t) for n, t in targets.items()}
+    finally:
+        profile.write_text(original, encoding="utf-8")
+    assert {n for n in targets if after[n] != before[n]} == {"altland-en.pdf"}
+
+
+def test_a_failing_build_becomes_a_located_outcome(tree, cache_dir, tmp_path):
+    target = batch.Target("brokenland", "en", "screen", tmp_path / "b.pdf")
+    outcome = batch._build_one(target, batch.Options(tree, tmp_path, cache=cache_dir))
+    assert outcome.status == "failed" and outcome.exit_code == 1
+    assert all(LOCATED.match(e) for e in outcome.errors)
+    assert not target.output.exists()
+
+
+@pytest.mark.parametrize("argv", [
+    ["build", "--all", "kazakhstan"],
+    ["build", "--all", "-o", "x.pdf"],
+    ["build", "--all", "--jobs", "0"],
+    ["build", "kazakhstan"],
+    ["build"],
+])
+def test_usage_errors(argv, capsys):
+    assert main(argv) == 2

@@ -1,0 +1,313 @@
+"""Property-based tests: generated content, valid and invalid.
+
+* Valid profiles (any printable text the shipped fonts cover, any list lengths
+  within the limits) always give a PDF whose text holds every finding and source.
+* Invalid ones always give located errors (``path:line:col: message``), exit 1,
+  no PDF and no traceback; arbitrary bytes never crash the validator.
+
+Generated text is limited to what the fonts in fonts/ cover: the Latin blocks
+(Basic Latin to Latin Extended-B, Latin Extended Additional), Cyrillic and
+Cyrillic Supplement, Arabic and Arabic Supplement, and General Punctuation;
+printable characters only (no controls, format characters or line separators).
+CJK, emoji and other scripts no shipped font covers are out of scope.
+
+Examples per test: ``make test`` runs a fixed, derandomized set (no example
+database, so CI is stable); ``make fuzz`` (HYPOTHESIS_PROFILE=fuzz) runs many
+more, randomly. See EXAMPLES below.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import pytest
+import yaml
+from fontTools.ttLib import TTFont
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from mgi_report import content as contents
+from mgi_report import markup
+from mgi_report.domains import DOMAIN_KEYS
+from mgi_report.resources import FONTS
+from mgitree import PROFILE, assert_only_located, lang_yaml, make_tree, run
+from pdfread import text as pdf_text
+
+# ------------------------------------------------------------------ profiles
+
+_COMMON = dict(deadline=None, print_blob=True,
+               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                      HealthCheck.large_base_example,
+                                      HealthCheck.function_scoped_fixture])
+settings.register_profile("mgi-default", derandomize=True, database=None, **_COMMON)
+settings.register_profile("fuzz", derandomize=False, **_COMMON)
+PROFILE_NAME = "fuzz" if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else "mgi-default"
+FUZZ = PROFILE_NAME == "fuzz"
+
+#: Examples per test: (make test, make fuzz).
+EXAMPLES = {"pdf": (5, 60), "invalid": (60, 1500), "bytes": (60, 1500)}
+
+
+def examples(kind: str) -> settings:
+    default, fuzz = EXAMPLES[kind]
+    if FUZZ:
+        return settings(settings.get_profile(PROFILE_NAME), max_examples=fuzz)
+    phases = [Phase.explicit, Phase.reuse, Phase.generate]  # a PDF takes 1-2 s: no shrinking
+    return settings(settings.get_profile(PROFILE_NAME), max_examples=default,
+                    **({"phases": phases} if kind == "pdf" else {}))
+
+
+# ------------------------------------------------------------------ alphabet
+
+BLOCKS = [(0x0020, 0x024F), (0x1E00, 0x1EFF),  # Latin
+          (0x0400, 0x052F),  # Cyrillic, Cyrillic Supplement
+          (0x0600, 0x06FF), (0x0750, 0x077F),  # Arabic, Arabic Supplement
+          (0x2000, 0x206F)]  # General Punctuation
+
+
+def _alphabet() -> str:
+    covered: set[int] = set()
+    for name in ["NotoSans-Regular", "NotoSansArabic-Regular"]:
+        covered |= set(TTFont(FONTS / f"{name}.ttf").getBestCmap())
+    return "".join(chr(c) for lo, hi in BLOCKS for c in range(lo, hi + 1)
+                   if chr(c).isprintable() and c in covered)
+
+
+ALPHABET = _alphabet()
+WORDY = st.one_of(st.sampled_from(ALPHABET), st.just(" "))  # spaces, so lines can break
+
+
+def text_within(limit: int) -> st.SearchStrategy[str]:
+    return st.text(WORDY, min_size=1, max_size=limit).filter(lambda t: t.strip())
+
+
+FINDING = text_within(contents.MAX_TEXT_CHARS)
+FINDINGS = st.lists(FINDING, max_size=contents.MAX_FINDINGS)
+
+
+@st.composite
+def language_files(draw) -> dict:
+    """A valid language file as Python data."""
+    doc = {"country": draw(text_within(200)), "short_name": draw(text_within(60)),
+           "domains": {key: {"well_developed": draw(FINDINGS), "potential": draw(FINDINGS)}
+                       for key in DOMAIN_KEYS}}
+    if draw(st.booleans()):
+        doc["sources"] = draw(st.lists(FINDING, max_size=contents.MAX_SOURCES))
+    return doc
+
+
+# ----------------------------------------------------------------- comparing
+
+
+def visible(finding: str, lang: str) -> str:
+    """What a reader sees of a finding: its Markdown rendered, tags dropped."""
+    return html.unescape(re.sub(r"<[^>]*>", "", str(markup.inline(finding.strip(), lang))))
+
+
+def norm(s: str) -> str:
+    """Compatibility-decomposed (NFKD), without white space, hyphens or invisible
+    characters. Each word is decomposed on its own and nothing is recomposed, so
+    that removing white space cannot join a mark to a letter across it."""
+    return "".join(ch for word in s.split() for ch in unicodedata.normalize("NFKD", word)
+                   if not ch.isspace() and ch not in "\u2010\u00ad"
+                   and unicodedata.category(ch) not in ("Cf", "Cc"))
+
+
+def runs(s: str) -> list[tuple[str, str]]:
+    """Maximal runs of one direction (letters, digits); neutral characters and
+    combining marks (which extraction may move past a neighbour) split them."""
+    out: list[tuple[str, str]] = []
+    kind: str | None = None
+    for ch in s:
+        new = {"R": "rtl", "AL": "rtl", "L": "ltr", "EN": "num",
+               "AN": "num"}.get(unicodedata.bidirectional(ch))
+        if new is None or new != kind:
+            kind = new
+            if new is not None:
+                out.append((new, ""))
+        if new is not None:
+            out[-1] = (new, out[-1][1] + ch)
+    return out
+
+
+def missing_from(printed: str, shown: str) -> str | None:
+    """The part of ``shown`` not found in ``printed`` (both normalized), or None.
+
+    Text without right-to-left characters must appear as one piece. Where a text
+    mixes directions, the PDF holds it in visual order and text extraction
+    reorders it by guesswork; then each run of letters or digits must appear
+    (digits in either order), but not necessarily side by side.
+    """
+    if not any(unicodedata.bidirectional(ch) in ("R", "AL", "AN") for ch in shown):
+        whole = norm(shown)
+        return None if whole in printed else whole
+    for kind, piece in runs(shown):
+        piece = norm(piece)
+        if piece and piece not in printed and not (kind == "num" and piece[::-1] in printed):
+            return piece
+    for mark in norm(shown):
+        if unicodedata.bidirectional(mark) == "NSM" and mark not in printed:
+            return mark
+    return None
+
+
+# --------------------------------------------------------------- properties
+
+
+@examples("pdf")
+@given(doc=language_files(), lang=st.sampled_from(["en", "de"]))
+def test_a_valid_profile_gives_a_pdf_with_every_finding(doc, lang, capsys):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+        content = make_tree(root, {"en.yaml": text, "de.yaml": text})
+        out = root / "out.pdf"
+        code, err = run(capsys, "build", "testland", "--lang", lang, "--content", content,
+                        "-o", out)
+        assert code == 0, err
+        printed = norm(pdf_text(out))
+    texts = [doc["country"]] + doc.get("sources", []) + [
+        f for d in doc["domains"].values() for f in d["well_developed"] + d["potential"]]
+    for t in texts:
+        gone = missing_from(printed, visible(t, lang))
+        assert gone is None, f"{gone!r} (from {t!r}) is not in the PDF"
+
+
+def test_the_longest_lists_and_findings_are_printed_whole(tmp_path, capsys):
+    """The limits themselves, rendered: 100 findings, one of them 4,000 characters."""
+    longest = " ".join(["Grenzwert"] * 400)[: contents.MAX_TEXT_CHARS]
+    many = [f"Finding number {i} of the longest list." for i in range(contents.MAX_FINDINGS)]
+    many[50] = longest
+    content = make_tree(tmp_path, {"en.yaml": lang_yaml(
+        findings={"partnerships": (many, [])}, sources=[longest])})
+    out = tmp_path / "out.pdf"
+    code, err = run(capsys, "build", "testland", "--lang", "en", "--content", content, "-o", out)
+    assert code == 0, err
+    printed = norm(pdf_text(out))
+    for finding in many:
+        assert norm(finding) in printed
+    assert printed.count(norm(longest)) == 2
+
+
+# ------------------------------------------------------------ invalid content
+
+WRONG_VALUES = st.one_of(st.integers(), st.floats(allow_nan=False), st.booleans(),
+                         st.lists(st.integers(), min_size=1, max_size=3),
+                         st.dictionaries(st.sampled_from(["a", "b"]), st.integers(),
+                                         min_size=1))
+KEY_NAMES = st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=20)
+
+
+@st.composite
+def invalid_language_files(draw) -> tuple[str, str]:
+    """(YAML text, what was broken): a valid file with one thing made wrong."""
+    doc = draw(language_files())
+    domain = draw(st.sampled_from(DOMAIN_KEYS))
+    which = draw(st.sampled_from(["well_developed", "potential"]))
+    how = draw(st.sampled_from([
+        "finding type", "list type", "domain type", "text type", "unknown key",
+        "unknown domain key", "missing key", "missing domain", "empty text", "too long",
+        "too many", "control character", "duplicate key", "tab", "not utf-8", "bad draft",
+        "translation_of"]))
+    findings = doc["domains"][domain][which]
+    if how == "finding type":
+        findings.insert(draw(st.integers(0, len(findings))), draw(WRONG_VALUES))
+    elif how == "list type":
+        doc["domains"][domain][which] = draw(st.one_of(st.integers(), st.booleans(),
+                                                       st.dictionaries(KEY_NAMES, FINDING,
+                                                                       min_size=1),
+                                                       FINDING))
+    elif how == "domain type":
+        doc["domains"][domain] = draw(st.one_of(st.none(), st.integers(),
+                                                st.lists(FINDING, max_size=2)))
+    elif how == "text type":
+        doc[draw(st.sampled_from(["country", "short_name"]))] = draw(
+            st.one_of(st.none(), WRONG_VALUES))
+    elif how == "unknown key":
+        key = draw(KEY_NAMES.filter(lambda k: k not in contents.LANG_KEYS))
+        doc[key] = draw(FINDING)
+    elif how == "unknown domain key":
+        key = draw(KEY_NAMES.filter(lambda k: k not in contents.FINDINGS_KEYS))
+        doc["domains"][domain][key] = []
+    elif how == "missing key":
+        del doc[draw(st.sampled_from(["country", "short_name", "domains"]))]
+    elif how == "missing domain":
+        del doc["domains"][domain]
+    elif how == "empty text":
+        doc["country"] = draw(st.sampled_from(["", " ", "\t", "\u00a0\u2003"]))
+    elif how == "too long":
+        findings.append("x" * (contents.MAX_TEXT_CHARS + draw(st.integers(1, 50))))
+    elif how == "too many":
+        doc["domains"][domain][which] = ["x"] * (contents.MAX_FINDINGS + draw(st.integers(1, 9)))
+    elif how == "control character":
+        bad = draw(st.sampled_from(["\x00", "\x07", "\x1b", "\x7f", "\x9b", "\ud800"]))
+        findings.append(f"before{bad}after")
+    elif how == "bad draft":
+        doc["draft"] = draw(st.one_of(st.integers(), FINDING))
+    elif how == "translation_of":
+        doc["translation_of"] = draw(st.sampled_from(["de", "fr", "english", "EN", ""]))
+    text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+    lines = text.splitlines(keepends=True)
+    if how == "duplicate key":
+        text = text + draw(st.sampled_from(["country: x\n", "short_name: y\n", "domains: {}\n"]))
+    elif how == "tab":
+        n = draw(st.integers(1, len(lines) - 1))
+        lines[n] = "\t" + lines[n]
+        text = "".join(lines)
+    return text, how
+
+
+@examples("invalid")
+@given(case=invalid_language_files())
+def test_invalid_content_is_always_located_and_never_a_pdf(case, capsys):
+    text, how = case
+    data = text.encode("utf-8", "surrogatepass")
+    if how == "not utf-8":
+        data = data.replace(b"country", b"co\xffuntry", 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        content = make_tree(root, {"en.yaml": data})
+        out = root / "out.pdf"
+        code, err = run(capsys, "build", "testland", "--lang", "en", "--content", content,
+                        "-o", out)
+        assert code == 1, f"{how}: exit {code}\n{err}"
+        assert_only_located(err)
+        assert "testland/en.yaml:" in err
+        for line in err.splitlines()[:-1]:
+            number = int(line.split(".yaml:", 1)[1].split(":", 1)[0])
+            assert 1 <= number <= data.count(b"\n") + 1, line
+        assert not out.exists()
+
+
+@examples("bytes")
+@given(data=st.one_of(st.binary(max_size=2000),
+                      st.text(max_size=500).map(lambda t: t.encode("utf-8", "surrogatepass")),
+                      st.builds(lambda a, b: a + b,
+                                st.sampled_from([lang_yaml().encode(), PROFILE.encode()]),
+                                st.binary(max_size=200))),
+       name=st.sampled_from(["en.yaml", "profile.yaml"]))
+def test_any_bytes_give_a_verdict_never_a_traceback(data, name, capsys):
+    with tempfile.TemporaryDirectory() as tmp:
+        content = make_tree(Path(tmp), {name: data})
+        code, err = run(capsys, "check", "--content", content)
+    assert "Traceback" not in err and "internal error" not in err
+    assert code in (0, 1), err
+    if code == 1:
+        assert_only_located(err.replace("nothing was written", "nothing was written"))
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_visible_and_missing_from_agree_on_plain_text(lang):
+    """The comparison itself: finds what is there, misses what is not."""
+    shown = visible("Plain *text* with `code` and [a link](https://example.org).", lang)
+    assert shown == "Plain text with code and a link."
+    assert missing_from(norm("xx Plain text with code and a link. yy"), shown) is None
+    assert missing_from(norm("Plain text with code"), shown) is not None
+    mixed = "مرحبا 123 عالم"
+    assert missing_from(norm(" عالم123 مرحبا"), mixed) is None
+    assert missing_from(norm(" عالم123"), mixed) == "مرحبا"
