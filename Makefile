@@ -67,7 +67,7 @@ fuzz: $(STAMP)
 
 # The gettext cycle (Babel): extract the layout's strings, then update catalogs.
 pot: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-wrap --sort-by-file \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -c Translators: --no-wrap --sort-by-file \
 	  --project=mgi-report --copyright-holder="mgi-report authors" \
 	  -o locale/messages.pot .
 po: pot

@@ -57,7 +57,8 @@ def environment(layouts: tuple[Path, ...], lang: str) -> jinja2.Environment:
 def css_string(text: str) -> Markup:
     """A CSS string literal (safe inside <style>: no quote, backslash or '<' left raw)."""
     out = []
-    for ch in str(text):
+    text = text.unescape() if isinstance(text, Markup) else str(text)
+    for ch in text:
         if ch in '"\\<>&' or ord(ch) < 32:
             out.append(f"\\{ord(ch):x} ")
         else:
@@ -152,7 +153,9 @@ def context(job: Job) -> dict[str, Any]:
         "iso3": job.profile.iso3,
         "published": published,
         "published_iso": published.isoformat(),
-        "month_year": i18n.month_year(published, lang),
+        # Translators: a CLDR date pattern for the publication's month and year
+        # (LLLL = month name, y = year; quote literal text, e.g. "LLLL y 'г.'").
+        "month_year": i18n.month_year(published, lang, _("LLLL y")),
         "year": published.year,
         "publisher": job.profile.publisher or _("International Organization for Migration (IOM)"),
         "translation_of": doc.translation_of,

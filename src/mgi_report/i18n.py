@@ -43,9 +43,10 @@ def translations(lang: str) -> Translations:
     return Translations(fp=buf, domain=DOMAIN)
 
 
-def month_year(d: date, lang: str) -> str:
-    """'May 2018', 'Mai 2018', 'mai 2018' ... in the locale's own form."""
-    return format_date(d, "LLLL y", locale=lang)
+def month_year(d: date, lang: str, pattern: str = "LLLL y") -> str:
+    """'May 2018', 'Mai 2018', 'mai 2018', 'май 2018 г.': the locale's month name
+    in the catalog's pattern for this language."""
+    return format_date(d, pattern, locale=lang)
 
 
 def direction(lang: str) -> str:
