@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -126,3 +127,46 @@ def test_arabic_reads_in_logical_order_and_pages_are_mirrored(built):
     en_heading = [x for x, w in _words(built("kazakhstan", "en"), 6) if w == "Well-developed"]
     assert ar_heading and ar_heading[0] > width / 2
     assert en_heading and en_heading[0] < width / 2
+
+
+def _marker_pixels(pdf, page_number: int, below_word: tuple[str, ...]) -> tuple[int, int]:
+    """Domain-1-blue pixels in a band at the left and at the right margin, below a word.
+
+    The page is rendered at 72 dpi (one pixel per point) and the list markers
+    of domain 1 are the only blue there below the wheel.
+    """
+    import subprocess
+
+    from PIL import Image
+
+    y0 = min(float(y) for y, w in _word_tops(pdf, page_number) if w in below_word)
+    out = Path(pdf).with_suffix(f".p{page_number}")
+    subprocess.run(["pdftoppm", "-r", "72", "-png", "-singlefile", "-f", str(page_number),
+                    "-l", str(page_number), str(pdf), str(out)], check=True)
+    img = Image.open(f"{out}.png").convert("RGB")
+    blue = (0x1F, 0x5F, 0xA8)
+
+    def count(x0: int, x1: int) -> int:
+        return sum(1 for x in range(x0, x1) for y in range(int(y0), img.height - 80)
+                   if all(abs(a - b) < 40 for a, b in zip(img.getpixel((x, y)), blue)))
+
+    return count(48, 72), count(523, 547)
+
+
+def _word_tops(pdf, page_number: int) -> list[tuple[float, str]]:
+    import html
+    import subprocess
+
+    out = subprocess.run(["pdftotext", "-f", str(page_number), "-l", str(page_number),
+                          "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    return [(float(y), html.unescape(w)) for y, w in
+            re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)"[^>]*>([^<]*)</word>', out)]
+
+
+def test_list_markers_sit_at_the_start_side(built):
+    word = "المتطورة"
+    left, right = _marker_pixels(built("kazakhstan", "ar"), 5, (word, word[::-1]))
+    assert right > 20 and left == 0  # Arabic: markers at the right margin
+    left, right = _marker_pixels(built("kazakhstan", "en"), 5, ("Well-developed",))
+    assert left > 20 and right == 0  # English: at the left margin
