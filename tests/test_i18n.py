@@ -97,16 +97,20 @@ def test_each_language_builds_in_its_own_words_and_fonts(built, lang):
         assert str(p.Root.Lang) == lang
 
 
-def _words(pdf, page_number: int) -> list[tuple[float, str]]:
-    """(x of the word's left edge, word) on one page, as poppler lays them out."""
+def _word_boxes(pdf, page_number: int) -> list[tuple[float, float, str]]:
+    """(left x, top y, word) on one page, as poppler lays them out (points)."""
     import html
     import subprocess
 
     out = subprocess.run(["pdftotext", "-f", str(page_number), "-l", str(page_number),
                           "-bbox", str(pdf), "-"], capture_output=True, text=True,
                          check=True).stdout
-    return [(float(x), html.unescape(w)) for x, w in
-            re.findall(r'<word xMin="([\d.]+)"[^>]*>([^<]*)</word>', out)]
+    return [(float(x), float(y), html.unescape(w)) for x, y, w in
+            re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', out)]
+
+
+def _words(pdf, page_number: int) -> list[tuple[float, str]]:
+    return [(x, w) for x, _, w in _word_boxes(pdf, page_number)]
 
 
 def test_arabic_reads_in_logical_order_and_pages_are_mirrored(built):
@@ -139,7 +143,7 @@ def _marker_pixels(pdf, page_number: int, below_word: tuple[str, ...]) -> tuple[
 
     from PIL import Image
 
-    y0 = min(float(y) for y, w in _word_tops(pdf, page_number) if w in below_word)
+    y0 = min(y for _, y, w in _word_boxes(pdf, page_number) if w in below_word)
     out = Path(pdf).with_suffix(f".p{page_number}")
     subprocess.run(["pdftoppm", "-r", "72", "-png", "-singlefile", "-f", str(page_number),
                     "-l", str(page_number), str(pdf), str(out)], check=True)
@@ -151,17 +155,6 @@ def _marker_pixels(pdf, page_number: int, below_word: tuple[str, ...]) -> tuple[
                    if all(abs(a - b) < 40 for a, b in zip(img.getpixel((x, y)), blue)))
 
     return count(48, 72), count(523, 547)
-
-
-def _word_tops(pdf, page_number: int) -> list[tuple[float, str]]:
-    import html
-    import subprocess
-
-    out = subprocess.run(["pdftotext", "-f", str(page_number), "-l", str(page_number),
-                          "-bbox", str(pdf), "-"], capture_output=True, text=True,
-                         check=True).stdout
-    return [(float(y), html.unescape(w)) for y, w in
-            re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)"[^>]*>([^<]*)</word>', out)]
 
 
 def test_list_markers_sit_at_the_start_side(built):
