@@ -187,7 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     log(f"{env_info['cpu']}, {env_info['cores']} cores, load {env_info['load']}")
     typst_ok = not args.no_typst and ensure_typst()
     tmp = Path(tempfile.mkdtemp(prefix="mgi-bench-"))
-    R: dict = {"env": env_info, "sizes": sizes, "langs": synth.languages()}
+    from mgi_report import batch as _batch
+
+    R: dict = {"env": env_info, "sizes": sizes, "langs": synth.languages(),
+               "tasks_per_worker": _batch.Options(ROOT).tasks_per_worker}
     try:
         trees = {}
         for n in sizes:
@@ -251,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes:
             for jobs in (1, 2):
                 out = work if (n == big and jobs == 2) else tmp / f"out-{n}-j{jobs}"
+                if out == work:  # the no-op run below compares with the program as it is now
+                    pinned = real_digest()
                 log(f"batch: {n} profiles, --jobs {jobs}")
                 R["batch"][f"{n}-{jobs}"] = run_batch(trees[n], out, jobs, warm_cache)
 
@@ -406,7 +411,8 @@ def render(R: dict) -> str:
         rows.append((f"one finding edited ({em['file']}) → `make all`",
                      f"{_s(em['wall'])}: {em['built']} built", "only its PDFs",
                      _met(em["built"] == 1)))
-    rows.append(("peak RSS per worker (max over all runs)", f"{rss:.0f} MB", "≤ 150 MB",
+    rows.append((f"peak RSS per worker (max over all runs; a worker is replaced after "
+                 f"{R.get('tasks_per_worker', '?')} PDFs)", f"{rss:.0f} MB", "≤ 150 MB",
                  _met(rss <= TARGETS["rss_mb"])))
     rows.append(("matplotlib imported in a worker", "yes" if any(
         r["matplotlib_in_workers"] for r in b.values()) else "no", "no", _met(not any(

@@ -55,7 +55,8 @@ def fixed_program():
 @pytest.fixture(scope="module")
 def first(tree, cache_dir, fixed_program, tmp_path_factory):
     out = tmp_path_factory.mktemp("batch-out")
-    opts = batch.Options(tree, out, ("screen",), jobs=2, cache=cache_dir)
+    # One PDF per worker: the batch also goes through retiring and replacing workers.
+    opts = batch.Options(tree, out, ("screen",), jobs=2, cache=cache_dir, tasks_per_worker=1)
     return opts, batch.run(opts)
 
 
@@ -101,6 +102,7 @@ def test_workers_read_wheels_from_the_cache(first):
     facts = [o.worker for o in summary.built]
     assert facts and all(f["matplotlib"] is False for f in facts)
     assert all(f["maxrss_kb"] > 0 for f in facts)
+    assert len({f["pid"] for f in facts}) == len(facts)  # each retired after its PDF
 
 
 def test_second_run_skips_then_an_edit_rebuilds_only_its_outputs(first, tree, capsys):

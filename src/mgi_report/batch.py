@@ -34,6 +34,8 @@ from .render import write_atomic
 from .resources import FONTS, LAYOUTS, LOCALE
 
 MANIFEST = ".mgi-report-manifest.json"
+#: Imported once by the server that forks the workers (so each worker need not).
+PRELOAD = ("weasyprint", "mgi_report.build", "mgi_report.warm", "pyphen")
 MANIFEST_FORMAT = 1
 #: Libraries whose version changes what a PDF looks like (part of every input hash).
 RENDERING_LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5",
@@ -76,6 +78,7 @@ class Options:
     layouts: tuple[Path, ...] = ()
     cache: Path | None = None
     force: bool = False  # rebuild even what is unchanged
+    tasks_per_worker: int = 16  # then a fresh worker (WeasyPrint's memory grows per PDF)
 
 
 @dataclass
@@ -377,19 +380,20 @@ def _pool(jobs: int, langs: tuple[str, ...], cache: Path | None):
 
     from .warm import warm_worker
 
-    # Fresh workers (not forked from this process, which may hold matplotlib).
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
-        else "spawn"
-    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
-                               initializer=warm_worker, initargs=(langs, cache, os.getcwd()))
+    # Fresh workers, not forked from this process (which may hold matplotlib):
+    # forked from a server that has imported WeasyPrint once, or spawned.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["__main__", *PRELOAD])
+    else:  # pragma: no cover - not Linux
+        ctx = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(jobs, mp_context=ctx, initializer=warm_worker,
+                               initargs=(langs, cache, os.getcwd()))
 
 
 def run(opts: Options, progress: Callable[[Outcome, int, int], None] | None = None
         ) -> Summary:
     """Build what changed among every target of ``opts``; returns the summary."""
-    from concurrent.futures import as_completed
-    from concurrent.futures.process import BrokenProcessPool
-
     start = time.perf_counter()
     targets = plan(opts)
     total = len(targets)
@@ -410,13 +414,10 @@ def run(opts: Options, progress: Callable[[Outcome, int, int], None] | None = No
             done(Outcome(t, "skipped"))
         else:
             todo.append(t)
-    jobs = max(1, min(opts.jobs or default_jobs(), len(todo)))
     if not todo:
         return Summary(outcomes, time.perf_counter() - start, 0)
-
-    langs = tuple(sorted({t.lang for t in todo}))
-    pool = None
-    last_save = time.monotonic()
+    workers = _Workers(opts, max(1, min(opts.jobs or default_jobs(), len(todo))),
+                       tuple(sorted({t.lang for t in todo})))
     try:
         valid = []
         for t, failure in _validate(todo, opts):
@@ -425,29 +426,11 @@ def run(opts: Options, progress: Callable[[Outcome, int, int], None] | None = No
                 done(failure)
                 continue
             valid.append(t)
-            if pool is None:  # start the workers: they warm up while we read and draw
-                pool = _pool(jobs, langs, opts.cache)
-                try:
-                    for _ in range(jobs):
-                        pool.submit(_ready)
-                except BrokenProcessPool:
-                    pass  # reported per profile below
+            workers.warm_up()  # the workers warm up while we read and draw
         predraw_wheels(valid, opts)
         valid.sort(key=lambda t: -_size(t, opts))  # longest first: a shorter tail
-        futures = {}
-        for t in valid:
-            try:
-                futures[pool.submit(_build_one, t, opts)] = t
-            except BrokenProcessPool as exc:
-                done(_broken(t, exc))
-        for fut in as_completed(futures):
-            t = futures[fut]
-            try:
-                outcome = fut.result()
-            except BrokenProcessPool as exc:
-                outcome = _broken(t, exc)
-            except Exception as exc:  # e.g. a result that could not be sent back  # noqa: BLE001
-                outcome = Outcome(t, "failed", 0.0, (f"error: {type(exc).__name__}: {exc}",), 3)
+        last_save = time.monotonic()
+        for t, outcome in workers.build(valid):
             if outcome.status == "built":
                 manifest.record(t.output, digest_of[t])
             else:
@@ -457,10 +440,90 @@ def run(opts: Options, progress: Callable[[Outcome, int, int], None] | None = No
                 manifest.save()
                 last_save = time.monotonic()
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        workers.close()
         manifest.save()
-    return Summary(outcomes, time.perf_counter() - start, jobs if pool else 0)
+    return Summary(outcomes, time.perf_counter() - start, workers.jobs if workers.used else 0)
+
+
+class _Workers:
+    """Pools of warm workers, each worker retired after ``opts.tasks_per_worker`` PDFs.
+
+    WeasyPrint keeps about 1 MB of native memory per document it renders, so a
+    worker that rendered thousands would grow without bound. When only the PDFs
+    in flight are left in a pool, the next pool starts (and warms up) while
+    they finish; a pool whose PDFs are all done is shut down.
+    """
+
+    def __init__(self, opts: Options, jobs: int, langs: tuple[str, ...]):
+        self.opts, self.jobs, self.langs = opts, jobs, langs
+        self.pools: list = []
+        self.used = False
+
+    def _new(self):
+        pool = _pool(self.jobs, self.langs, self.opts.cache)
+        self.pools.append(pool)
+        self.used = True
+        return pool
+
+    def warm_up(self) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.pools:
+            return
+        pool = self._new()
+        try:
+            for _ in range(self.jobs):
+                pool.submit(_ready)
+        except BrokenProcessPool:
+            pass  # reported per profile by build()
+
+    def build(self, targets: list[Target]) -> Iterator[tuple[Target, Outcome]]:
+        """(target, outcome) as the PDFs are done, in any order."""
+        from collections import deque
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        queue = deque(targets)
+        quota = self.jobs * max(1, self.opts.tasks_per_worker)
+        pending: dict = {}
+        left: dict = {}
+
+        def feed(pool) -> Iterator[tuple[Target, Outcome]]:
+            left[pool] = 0
+            while queue and left[pool] < quota:
+                t = queue.popleft()
+                try:
+                    pending[pool.submit(_build_one, t, self.opts)] = (t, pool)
+                    left[pool] += 1
+                except BrokenProcessPool as exc:
+                    yield t, _broken(t, exc)
+
+        current = self.pools[-1] if self.pools else self._new()
+        yield from feed(current)
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                t, pool = pending.pop(fut)
+                left[pool] -= 1
+                try:
+                    outcome = fut.result()
+                except BrokenProcessPool as exc:
+                    outcome = _broken(t, exc)
+                except Exception as exc:  # e.g. a result that could not come back  # noqa: BLE001
+                    outcome = Outcome(t, "failed", 0.0, (f"error: {type(exc).__name__}: {exc}",),
+                                      3)
+                if left[pool] == 0 and pool is not current:
+                    pool.shutdown(wait=False)
+                yield t, outcome
+            if queue and left[current] <= self.jobs:
+                previous, current = current, self._new()
+                yield from feed(current)
+                if left[previous] == 0:
+                    previous.shutdown(wait=False)
+
+    def close(self) -> None:
+        for pool in self.pools:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 # ------------------------------------------------------------ the command line
