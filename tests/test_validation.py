@@ -142,6 +142,10 @@ CASES = {
     "translation_of itself": (
         {"de.yaml": DE_WITH.format("de")},
         ["de.yaml:3:17: `translation_of` names this file's own language `de`"]),
+    "translation_of in the source language's file": (
+        {"en.yaml": DE_WITH.format("de")},
+        ["en.yaml:3:17: `translation_of` in the source language's file (profile.yaml: "
+         "`source_language: en`); the original is no translation"]),
     "translation_of not a code": (
         {"de.yaml": DE_WITH.format("English")},
         ["de.yaml:3:17: `translation_of` must be a two-letter ISO 639-1 code like `en`, "

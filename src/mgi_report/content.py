@@ -404,7 +404,8 @@ def _parse_profile(node: Any, rep: _Reporter, slug: str, path: Path,
 
 
 def _parse_language(node: Any, rep: _Reporter, lang: str, path: Path,
-                    languages: tuple[str, ...]) -> LanguageFile | None:
+                    languages: tuple[str, ...], source: str | None = None
+                    ) -> LanguageFile | None:
     where = f"{lang}.yaml"
     m = _mapping(node, rep, where)
     if m is None:
@@ -419,6 +420,9 @@ def _parse_language(node: Any, rep: _Reporter, lang: str, path: Path,
         translation_of = _lang_code(vnode, rep, "`translation_of`")
         if translation_of == lang:
             rep.at(vnode, f"`translation_of` names this file's own language `{lang}`")
+        elif translation_of is not None and lang == source:
+            rep.at(vnode, f"`translation_of` in the source language's file (profile.yaml: "
+                   f"`source_language: {lang}`); the original is no translation")
         elif translation_of is not None and translation_of not in languages:
             rep.at(vnode, f"`translation_of` is `{translation_of}` but there is no "
                    f"{translation_of}.yaml (languages here: {', '.join(languages)})")
@@ -532,7 +536,8 @@ def load_country(content: Path, slug: str, langs: tuple[str, ...] | None = None)
         if _inside(path, content, rep):
             node, rep = read_yaml(path, rep.shown, rep)
             if node is not None:
-                lf = _parse_language(node, rep, lang, path, country.languages)
+                lf = _parse_language(node, rep, lang, path, country.languages,
+                                     profile.source_language if profile else None)
                 if lf is not None:
                     files[lang] = lf
         problems += rep.problems

@@ -67,7 +67,7 @@ def render(html: str, base_url: str, allowed: Iterable[Path], **options):
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
-    SafeFetcher, _refused = _fetcher_class()
+    SafeFetcher, _ = _fetcher_class()
     fetcher = SafeFetcher(allowed)
     try:
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(**options)
