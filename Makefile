@@ -8,9 +8,11 @@ CONTENT ?= content
 MGI     := $(BIN)/mgi-report
 STAMP   := $(VENV)/.installed
 
-# Everything a PDF depends on besides its own content files.
-PROGRAM := $(STAMP) $(shell find src/mgi_report layouts fonts icc -type f \
-             ! -name '*.pyc' ! -path '*/__pycache__/*' 2>/dev/null)
+# Everything a PDF depends on besides its own content files (its country's
+# profile.yaml, its language's file, and non-YAML files such as a logo).
+PROGRAM := $(STAMP) $(shell find src/mgi_report layouts -type f \
+             ! -name '*.pyc' ! -path '*/__pycache__/*' 2>/dev/null) \
+           $(wildcard fonts/*.ttf icc/*.icc)
 
 # COUNTRY-LANG[-EDITION].pdf -> its parts (a country may contain hyphens).
 edition = $(if $(filter %-print,$1),print,$(if $(filter %-archive,$1),archive,screen))
@@ -19,7 +21,8 @@ lang    = $(lastword $(subst -, ,$(call base,$1)))
 country = $(patsubst %-$(call lang,$1),%,$(call base,$1))
 deps    = $(PROGRAM) $(wildcard locale/$(call lang,$1)/LC_MESSAGES/messages.po) \
           $(wildcard $(CONTENT)/$(call country,$1)/profile.yaml \
-                     $(CONTENT)/$(call country,$1)/$(call lang,$1).yaml)
+                     $(CONTENT)/$(call country,$1)/$(call lang,$1).yaml) \
+          $(filter-out %.yaml,$(wildcard $(CONTENT)/$(call country,$1)/*))
 
 ALL_PDFS := $(sort $(foreach f,$(wildcard $(CONTENT)/*/??.yaml), \
               $(notdir $(patsubst %/,%,$(dir $f)))-$(basename $(notdir $f)).pdf))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import shutil
 from pathlib import Path
 
@@ -49,12 +48,3 @@ def content_copy(tmp_path) -> Path:
     dest = tmp_path / "content"
     shutil.copytree(DEFAULT_CONTENT, dest)
     return dest
-
-
-@pytest.fixture
-def no_warnings(caplog):
-    """Fail if WeasyPrint or mgi_report logged a warning (silent font/CSS fallbacks)."""
-    caplog.set_level(logging.WARNING)
-    yield caplog
-    bad = [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert not bad, [r.getMessage() for r in bad]

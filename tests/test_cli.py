@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -54,10 +55,14 @@ def test_bad_content_is_reported_located_and_the_old_pdf_survives(content_copy, 
                "-o", str(out))
     err = capsys.readouterr().err
     assert code == 1
-    assert "de.yaml:4:1: duplicate key `country` (first given on line 2)" in err or \
-        "de.yaml:2:1: duplicate key" in err or "duplicate key `country`" in err
-    assert "en.yaml:" in err and "did you mean `partnerships`?" in err
+    assert "de.yaml:3:1: duplicate key `country` (first given on line 2)" in err
     assert "Traceback" not in err
+    assert out.read_bytes() == b"%PDF-previous"
+    assert run("build", "kazakhstan", "--lang", "en", "--content", str(content_copy),
+               "-o", str(out)) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"en\.yaml:\d+:3: unknown key `partnership`.*did you mean `partnerships`\?",
+                     err)
     assert out.read_bytes() == b"%PDF-previous"
 
 
@@ -98,7 +103,7 @@ def repo_copy(tmp_path_factory) -> Path:
     """The repository's files in a temp dir (mtimes kept), sharing the .venv."""
     dest = tmp_path_factory.mktemp("repo")
     for name in ["Makefile", "pyproject.toml", "babel.cfg", "src", "layouts", "fonts",
-                 "locale", "content", "scripts"]:
+                 "locale", "content", "scripts", "icc"]:
         src = ROOT / name
         if src.is_dir():
             shutil.copytree(src, dest / name, copy_function=shutil.copy2,
@@ -139,6 +144,12 @@ def test_make_builds_once_then_only_when_an_input_changes(repo_copy):
     assert stale_after_touching("fonts/NotoSans-Regular.ttf")
     assert stale_after_touching("locale/de/LC_MESSAGES/messages.po")
     assert stale_after_touching("src/mgi_report/compose.py")
+    (repo_copy / "content/kazakhstan/logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
+    assert stale_after_touching("content/kazakhstan/logo.svg")  # a logo is printed
+    assert stale_after_touching("icc/FOGRA39L-mgi.icc")
+    assert not stale_after_touching("icc/README.md")
+    assert not stale_after_touching("fonts/OFL.txt")
     assert not stale_after_touching("content/kazakhstan/en.yaml")
     assert not stale_after_touching("locale/fr/LC_MESSAGES/messages.po") \
         if (repo_copy / "locale/fr").exists() else True
@@ -149,3 +160,15 @@ def test_make_all_lists_every_country_and_language(repo_copy):
     assert out.returncode == 0
     for lang in ["ar", "de", "en", "ru"]:
         assert f"--lang {lang}" in out.stdout
+
+
+def test_a_broken_file_of_another_language_does_not_stop_a_build(content_copy, tmp_path,
+                                                                  capsys):
+    ru = content_copy / "kazakhstan" / "ru.yaml"
+    ru.write_text(ru.read_text() + "bogus: 1\n")
+    out = tmp_path / "de.pdf"
+    assert run("build", "kazakhstan", "--lang", "de", "--content", str(content_copy),
+               "-o", str(out)) == 0
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert run("check", "--content", str(content_copy)) == 1
+    assert "ru.yaml" in capsys.readouterr().err

@@ -42,7 +42,9 @@ def pdfs(built):
     handler.emit = records.append  # type: ignore[method-assign]
     logging.getLogger().addHandler(handler)
     try:
-        out = {e: built("kazakhstan", "de", e) for e in ("screen", "print", "archive")}
+        # layouts=() is the default; as a key it gives this fixture builds of its own,
+        # so that the log is watched whichever test ran first.
+        out = {e: built("kazakhstan", "de", e, layouts=()) for e in ("screen", "print", "archive")}
     finally:
         logging.getLogger().removeHandler(handler)
     assert not [r.getMessage() for r in records]
@@ -560,3 +562,13 @@ def test_another_process_builds_the_same_bytes(pdfs, edition, tmp_path, cache_di
     with pikepdf.open(out) as pdf:
         ident = bytes(pdf.trailer.ID[0])
         assert len(ident) == 32 and not pdf.is_encrypted
+
+
+def test_extract_into_a_file_is_a_clear_error(pdfs, tmp_path, capsys):
+    from mgi_report.cli import main
+
+    target = tmp_path / "afile"
+    target.write_text("x")
+    assert main(["extract", str(pdfs["archive"]), str(target)]) == 3
+    err = capsys.readouterr().err
+    assert "cannot write into" in err and "internal error" not in err

@@ -14,7 +14,7 @@ from mgi_report.cli import main
 from mgi_report.compose import compose
 from mgi_report.domains import DOMAINS
 from mgi_report.i18n import catalog_path, month_year
-from pdfread import flat, fonts, page_texts, text
+from pdfread import flat, fonts, text
 
 LANGS = ["en", "de", "fr", "es", "ru", "ar"]
 
@@ -163,3 +163,21 @@ def test_list_markers_sit_at_the_start_side(built):
     assert right > 20 and left == 0  # Arabic: markers at the right margin
     left, right = _marker_pixels(built("kazakhstan", "en"), 5, ("Well-developed",))
     assert left > 20 and right == 0  # English: at the left margin
+
+
+def test_check_refuses_a_language_without_a_catalog(content_copy, capsys):
+    en = content_copy / "kazakhstan" / "en.yaml"
+    (content_copy / "kazakhstan" / "it.yaml").write_text(en.read_text())
+    assert main(["check", "--content", str(content_copy)]) == 1
+    assert "it.yaml:1:1: no message catalog for `it`" in capsys.readouterr().err
+
+
+def test_stamp_refuses_what_it_cannot_record(content_copy, capsys):
+    de = content_copy / "kazakhstan" / "de.yaml"
+    text = de.read_text()
+    text = re.sub(r"(?m)^source_hash:.*\n", "", text).replace("translation_of: en",
+                                                              '"translation_of": en')
+    de.write_text(text)
+    assert main(["stamp", "kazakhstan", "--lang", "de", "--content", str(content_copy)]) == 1
+    assert "cannot record `source_hash`" in capsys.readouterr().err
+    assert de.read_text() == text

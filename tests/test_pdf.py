@@ -139,15 +139,6 @@ def test_contents_page_numbers_point_at_the_sections(de):
         assert catalog("de")[d.long_name] in flat(pages[target])
 
 
-def test_full_wheel_segments_link_to_their_domains(de):
-    with pikepdf.open(de) as pdf:
-        intro = pdf.pages[3]
-        links = [a for a in intro.get("/Annots", []) if a.get("/Subtype") == "/Link"]
-        assert len(links) == 6
-        names = pdf.Root.Names.Dests if "/Names" in pdf.Root else None
-        assert names is not None or all("/Dest" in a or "/A" in a for a in links)
-
-
 def test_running_header_names_the_current_domain(de):
     pages = page_texts(de)
     assert "Dimension 3: Partnerschaften" in flat(pages[6])

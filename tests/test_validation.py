@@ -202,7 +202,9 @@ def test_bad_content_is_located_exit_1_and_writes_nothing(case, tmp_path, capsys
     files, expected = CASES[case]
     content = make_tree(tmp_path, files)
     out = tmp_path / "out.pdf"
-    code, err = run(capsys, "build", "testland", "--lang", "de", "--content", content, "-o", out)
+    # A build reads the files its PDF is made from: profile.yaml and its language's file.
+    lang = "de" if "de.yaml" in files else "en"
+    code, err = run(capsys, "build", "testland", "--lang", lang, "--content", content, "-o", out)
     assert code == 1, err
     assert_only_located(err)
     for fragment in expected:
@@ -228,8 +230,8 @@ def test_every_problem_in_every_file_at_once_sorted_by_path_and_line(tmp_path, c
         "en.yaml": line(6, "      - 42\n") + "country: Again\n",
         "de.yaml": DE_WITH.format("fr").replace("  wellbeing:", "  wellbeeing:"),
     })
-    out = tmp_path / "out.pdf"
-    code, err = run(capsys, "build", "testland", "--lang", "de", "--content", content, "-o", out)
+    # `check` reads every file of the tree (a build reads only its own language's).
+    code, err = run(capsys, "check", "--content", content)
     assert code == 1
     assert_only_located(err)
     got = located_lines(err)
@@ -248,7 +250,12 @@ def test_every_problem_in_every_file_at_once_sorted_by_path_and_line(tmp_path, c
     keys = [(m["path"], int(m["line"])) for m in map(LOCATED.match, got)]
     assert keys == sorted(keys)
     assert err.strip().endswith("7 problems in the content; nothing was written")
-    assert not out.exists()
+    # a build of de reports the problems of the files it reads, all at once
+    out = tmp_path / "out.pdf"
+    code, err = run(capsys, "build", "testland", "--lang", "de", "--content", content, "-o", out)
+    assert code == 1 and not out.exists()
+    assert [g.split("testland/", 1)[1] for g in located_lines(err)] == [
+        t for t in tails if not t.startswith("en.yaml")]
 
 
 def test_check_reports_every_country(tmp_path, capsys):
@@ -280,7 +287,7 @@ def test_a_link_that_leaves_the_content_tree_is_refused(tmp_path, capsys):
             "content tree") in err
     assert f"elsewhere/profile.yaml:1:1: the file is a link to {outside / 'profile.yaml'}" in err
     out = tmp_path / "out.pdf"
-    code, err = run(capsys, "build", "testland", "--lang", "de", "--content", content, "-o", out)
+    code, err = run(capsys, "build", "testland", "--lang", "en", "--content", content, "-o", out)
     assert code == 1 and "outside the content tree" in err and not out.exists()
 
 

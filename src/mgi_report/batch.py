@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -205,7 +206,7 @@ class Digests:
                             and p.suffix == ".yaml")):
                     continue
                 h.update(f"\0{rel}\0".encode())
-                h.update(p.read_bytes())
+                h.update(_file_bytes(p))
             self._countries[slug] = h.hexdigest()
         return self._countries[slug]
 
@@ -214,8 +215,26 @@ class Digests:
         h = hashlib.sha256("\0".join((self.program, self.catalog(t.lang),
                                       self.country(t.country), t.edition, t.name)).encode())
         h.update(b"\0")
-        h.update(lang_file.read_bytes())
+        h.update(_file_bytes(lang_file))
         return h.hexdigest()
+
+
+def _file_bytes(path: Path) -> bytes:
+    """A content file's bytes for hashing; never blocks on a pipe or reads a huge file.
+
+    What is not a regular file within the size limit hashes as a marker;
+    validation then reports it, located.
+    """
+    try:
+        st = path.stat()
+    except OSError as exc:
+        return f"\0unreadable {exc.errno}".encode()
+    if not stat.S_ISREG(st.st_mode) or st.st_size > contents.MAX_FILE_BYTES:
+        return f"\0not a content file {st.st_mode} {st.st_size}".encode()
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        return f"\0unreadable {exc.errno}".encode()
 
 
 class Manifest:

@@ -15,7 +15,7 @@ from .render import render, write_atomic
 from .resources import FONTS, LAYOUTS
 
 LOG = logging.getLogger("mgi_report")
-EDITIONS = ("screen", "print", "archive")
+EDITIONS = tuple(editions.SPECS)  # screen, print, archive
 
 
 @dataclass
@@ -52,11 +52,15 @@ def prepare(req: Request) -> composer.Job:
                 f"(languages: {', '.join(country.languages) or 'none'}); add "
                 f"{country.folder / (req.lang + '.yaml')}, or pass --fallback to print "
                 "the source language's findings under this language's layout")
-    loaded = contents.load_country(req.content, req.country)
-    if req.lang in loaded.files:
+    # Only the files this PDF is made from are read: a broken file of another
+    # language does not stop it (and is not among its Make dependencies).
+    if req.lang in country.languages:
+        loaded = contents.load_country(req.content, req.country, (req.lang,))
         doc = loaded.files[req.lang]
     else:
-        fallback_from = loaded.profile.source_language
+        profile = contents.load_country(req.content, req.country, ()).profile
+        fallback_from = profile.source_language
+        loaded = contents.load_country(req.content, req.country, (fallback_from,))
         doc = loaded.files[fallback_from]
     job = composer.Job(loaded.profile, doc, req.lang, req.edition, fallback_from,
                        tuple(req.layouts), req.cache)

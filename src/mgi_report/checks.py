@@ -20,7 +20,7 @@ def catalog_warnings(langs: tuple[str, ...] | None = None) -> list[Problem]:
     out = []
     for lang in langs or available_languages():
         path = catalog_path(lang)
-        shown = contents._shown(path)
+        shown = contents.shown_path(path)
         with path.open("rb") as fh:
             catalog = read_po(fh, locale=lang)
         for msg in catalog:
@@ -31,6 +31,20 @@ def catalog_warnings(langs: tuple[str, ...] | None = None) -> list[Problem]:
                 out.append(Problem(shown, line, 1, f"fuzzy translation of {msg.id!r:.60}"))
             elif not msg.string:
                 out.append(Problem(shown, line, 1, f"missing translation of {msg.id!r:.60}"))
+    return out
+
+
+def languages_without_catalog(content: Path) -> list[Problem]:
+    """Language files whose language has no message catalog: they cannot be built."""
+    known = set(available_languages())
+    out = []
+    for country in contents.countries(content).values():
+        for lang in country.languages:
+            if lang not in known:
+                out.append(Problem(contents.shown_path(country.folder / f"{lang}.yaml"), 1, 1,
+                                   f"no message catalog for `{lang}` (catalogs: "
+                                   f"{', '.join(sorted(known))}); see README, "
+                                   "'Adding a language'"))
     return out
 
 
@@ -46,7 +60,7 @@ def stale_translations(content: Path) -> list[Problem]:
             if not lf.translation_of or lf.translation_of not in loaded.files:
                 continue
             current = contents.findings_hash(loaded.files[lf.translation_of])
-            shown = contents._shown(lf.path)
+            shown = contents.shown_path(lf.path)
             if lf.source_hash is None:
                 out.append(Problem(shown, 1, 1, f"translation of {lf.translation_of}.yaml "
                                    "records no `source_hash`; after checking it, run "
@@ -72,7 +86,7 @@ def stamp(content: Path, slug: str, lang: str) -> str:
     loaded = contents.load_country(content, slug)
     lf = loaded.files.get(lang)
     if lf is None or not lf.translation_of:
-        raise ContentError([Problem(contents._shown(contents.countries(content)[slug].folder
+        raise ContentError([Problem(contents.shown_path(contents.countries(content)[slug].folder
                                                    / f"{lang}.yaml"), 1, 1,
                                     "not a translation: set `translation_of` first")])
     value = contents.findings_hash(loaded.files[lf.translation_of])
@@ -83,5 +97,9 @@ def stamp(content: Path, slug: str, lang: str) -> str:
     else:
         text = re.sub(r"(?m)^(translation_of:.*)$", lambda m: m[1] + "\n" + new_line, text,
                       count=1)
+    if not re.search(rf"(?m)^{re.escape(new_line)}$", text):
+        raise ContentError([Problem(contents.shown_path(lf.path), 1, 1,
+                                    "cannot record `source_hash`: write `translation_of:` "
+                                    "as a plain top-level key at the start of a line")])
     lf.path.write_text(text, encoding="utf-8")
     return value

@@ -88,7 +88,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from . import checks
 
-    problems = contents.check_tree(args.content)
+    problems = contents.check_tree(args.content) + checks.languages_without_catalog(args.content)
     warnings = sorted(checks.catalog_warnings() + checks.stale_translations(args.content))
     if args.strict:
         problems += warnings

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -189,9 +188,6 @@ def compose(job: Job) -> str:
     html = env.get_template("profile.html").render(context(job))
     return html
 
-
-def html_digest(html: str) -> str:
-    return hashlib.sha256(html.encode()).hexdigest()
 
 
 __all__ = ["Job", "compose", "context", "environment", "Markup"]

@@ -467,7 +467,8 @@ def _parse_language(node: Any, rep: _Reporter, lang: str, path: Path,
 # ------------------------------------------------------------------- the tree
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
+    """A path as a message shows it: relative to the working folder when inside it."""
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
@@ -518,11 +519,11 @@ def load_country(content: Path, slug: str, langs: tuple[str, ...] | None = None)
     tree = countries(content)
     if slug not in tree:
         known = ", ".join(tree) or "none"
-        raise UsageError(f"no country `{slug}` in {_shown(content)} (countries: {known})")
+        raise UsageError(f"no country `{slug}` in {shown_path(content)} (countries: {known})")
     country = tree[slug]
     problems: list[Problem] = []
     ppath = country.folder / "profile.yaml"
-    rep = _Reporter(ppath, _shown(ppath))
+    rep = _Reporter(ppath, shown_path(ppath))
     profile = None
     if _inside(ppath, content, rep):
         node, rep = read_yaml(ppath, rep.shown, rep)
@@ -532,7 +533,7 @@ def load_country(content: Path, slug: str, langs: tuple[str, ...] | None = None)
     files: dict[str, LanguageFile] = {}
     for lang in langs if langs is not None else country.languages:
         path = country.folder / f"{lang}.yaml"
-        rep = _Reporter(path, _shown(path))
+        rep = _Reporter(path, shown_path(path))
         if _inside(path, content, rep):
             node, rep = read_yaml(path, rep.shown, rep)
             if node is not None:
@@ -551,7 +552,7 @@ def check_tree(content: Path) -> list[Problem]:
     problems: list[Problem] = []
     tree = countries(content)
     if not tree:
-        return [Problem(_shown(content), 1, 1, "no country folders with a profile.yaml here")]
+        return [Problem(shown_path(content), 1, 1, "no country folders with a profile.yaml here")]
     for slug in tree:
         try:
             load_country(content, slug)

@@ -98,7 +98,6 @@ DOMAINS: tuple[DomainSpec, ...] = (
 )
 
 DOMAIN_KEYS: tuple[str, ...] = tuple(d.key for d in DOMAINS)
-BY_KEY = {d.key: d for d in DOMAINS}
 
 #: The profile's main colour (cover, headings): deep blue.
 BRAND_RGB = "#0d2f4f"

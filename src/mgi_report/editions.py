@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Callable
 import yaml
 
 from . import cmyk, finishing
+from .content import shown_path
 from .errors import ContentError, MgiError, Problem, RenderError, UsageError
 from .render import write_atomic
 from .resources import ROOT
@@ -86,13 +87,6 @@ def prepare(job: Job) -> None:
         job.extra.setdefault("icc_url", PRINT_PROFILE.resolve().as_uri())
 
 
-def _shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
 def _draft_problem(path: Path) -> Problem:
     line = col = 1
     try:
@@ -102,7 +96,7 @@ def _draft_problem(path: Path) -> Problem:
                 line, col = key.start_mark.line + 1, key.start_mark.column + 1
     except (OSError, yaml.YAMLError):
         pass
-    return Problem(_shown(path), line, col, "a draft cannot go to the print shop: the print "
+    return Problem(shown_path(path), line, col, "a draft cannot go to the print shop: the print "
                    "edition refuses `draft: true` (build the screen edition to review it)")
 
 
@@ -244,7 +238,10 @@ def extract(pdf_path: Path, dest: Path) -> list[Path]:
             if name in files:
                 raise DamagedAttachment(f"{pdf_path}: two embedded files are named {name}")
             files[name] = _checked_bytes(pdf_path, name, spec.get_file())
-    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RenderError(f"cannot write into {dest}: {exc.strerror or exc}") from exc
     for name, data in files.items():
         write_atomic(dest / name, lambda fh, data=data: fh.write(data))
         written.append(dest / name)

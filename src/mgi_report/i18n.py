@@ -16,7 +16,6 @@ from .errors import UsageError
 from .resources import LOCALE
 
 DOMAIN = "messages"
-RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 
 
 def catalog_path(lang: str):

@@ -20,8 +20,6 @@ from markdown_it.rules_inline.state_inline import StateInline
 from markupsafe import Markup
 
 _SAFE_LINK = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
-_INLINE_RULES = ["text", "linkify", "newline", "escape", "backticks", "emphasis",
-                 "link", "entity", "strikethrough"]
 
 
 #: CLDR quotation delimiters (start, end, alternate start, alternate end).

@@ -15,10 +15,11 @@ import hashlib
 import logging
 import marshal
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from .errors import MgiError
+from .render import write_atomic
 from .resources import CACHE
 
 LOG = logging.getLogger("mgi_report")
@@ -102,12 +103,8 @@ def hyphenation(langs: Iterable[str], cache: Path | None = None) -> None:
         pyphen.hdcache[path] = hd
         try:
             data = _dump(hd)
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".hyph-", suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, stored)
-        except (OSError, ValueError):
+            write_atomic(stored, lambda fh: fh.write(data))
+        except (MgiError, ValueError):
             LOG.debug("could not store the %s hyphenation cache", lang)
 
 

@@ -15,12 +15,13 @@ import json
 import math
 import os
 import re
-import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from .domains import BRAND_RGB, DOMAINS
+from .domains import BRAND_RGB
+from .errors import MgiError
+from .render import write_atomic
 from .resources import CACHE, FONTS
 
 # Figure geometry, in ring radii; the visible box is fitted to the labels.
@@ -254,11 +255,7 @@ def svg(wheel: Wheel, cache: Path | None = None) -> bytes:
         pass
     data = draw(wheel)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".wheel-", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError:
+        write_atomic(path, lambda fh: fh.write(data))
+    except MgiError:
         pass  # a read-only cache only costs time
     return data
