@@ -107,16 +107,15 @@ def context(job: Job) -> dict[str, Any]:
     centre = _("MGI")
     family = wheel.ARABIC_FAMILY if lang == "ar" else wheel.FONT_FAMILY
 
-    def wheel_uri(highlight: int | None, labels: bool = True) -> str:
-        return small_wheel(highlight, labels)["src"]
-
-    def small_wheel(highlight: int | None, labels: bool = True) -> dict[str, Any]:
-        w = wheel.Wheel(segments, highlight, labels, rtl, centre, family,
-                        label_pt=16 if highlight else wheel.LABEL_PT)
+    def figure(highlight: int | None, max_w: float, max_h: float, labels: bool = True,
+               label_pt: float = wheel.LABEL_PT) -> dict[str, Any]:
+        """A wheel as the page shows it: image, size (mm), HTML labels, link areas."""
+        w = wheel.Wheel(segments, highlight, labels, rtl, centre, family, label_pt=label_pt)
         data = wheel.svg(w, job.cache)
-        size = _fit_size(data, max_w=86.0, max_h=62.0)
+        size = _fit_size(data, max_w, max_h)
         return {"src": _data_uri(data, "image/svg+xml"), "size": size,
-                "labels": wheel.label_overlays(w, data, size[0])}
+                "labels": wheel.label_overlays(w, data, size[0]),
+                "links": wheel.link_boxes(w, data)}
 
     print_edition = job.edition == "print"
     domains = []
@@ -131,11 +130,9 @@ def context(job: Job) -> dict[str, Any]:
             "color": _cmyk(spec.cmyk) if print_edition else spec.rgb,
             "well_developed": [markup.inline(t, text_lang) for t in f.well_developed],
             "potential": [markup.inline(t, text_lang) for t in f.potential],
-            "wheel": small_wheel(spec.number),
+            "wheel": figure(spec.number, 86.0, 62.0, label_pt=16),
         })
-    full = wheel.Wheel(segments, None, True, rtl, centre, family)
-    full_svg = wheel.svg(full, job.cache)
-    full_size = _fit_size(full_svg, max_w=150.0, max_h=100.0)
+    full = figure(None, 150.0, 100.0)
     intro = markup.paragraphs(doc.introduction, text_lang) if doc.introduction else None
     logo = None
     if job.profile.logo is not None:
@@ -167,11 +164,11 @@ def context(job: Job) -> dict[str, Any]:
         "introduction": intro,
         "domains": domains,
         "sources": [markup.inline(s, text_lang) for s in doc.sources],
-        "wheel_full": _data_uri(full_svg, "image/svg+xml"),
-        "wheel_links": wheel.link_boxes(full, full_svg),
-        "wheel_full_size": full_size,
-        "wheel_full_labels": wheel.label_overlays(full, full_svg, full_size[0]),
-        "wheel_cover": wheel_uri(None, labels=False),
+        "wheel_full": full["src"],
+        "wheel_links": full["links"],
+        "wheel_full_size": full["size"],
+        "wheel_full_labels": full["labels"],
+        "wheel_cover": figure(None, 86.0, 62.0, labels=False)["src"],
         "logo": logo,
         "brand": _cmyk(BRAND_CMYK) if print_edition else BRAND_RGB,
         "fonts_url": FONTS.resolve().as_uri() + "/",
