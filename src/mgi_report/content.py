@@ -127,9 +127,7 @@ def _decode(raw: bytes, rep: _Reporter) -> str | None:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        line, col = _position(raw, exc.start)
         rep.problems.append(Problem(rep.shown, line, col,
                                     f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
                                     "save the file as UTF-8"))
@@ -138,8 +136,7 @@ def _decode(raw: bytes, rep: _Reporter) -> str | None:
         text = text[1:]
     for n, ch in enumerate(text):
         if ch == "\x00" or (ord(ch) < 32 and ch not in "\t\n\r"):
-            line = text.count("\n", 0, n) + 1
-            col = n - (text.rfind("\n", 0, n) + 1) + 1
+            line, col = _position(text, n)
             rep.problems.append(Problem(rep.shown, line, col,
                                         f"control character U+{ord(ch):04X}: "
                                         "this is not a text file"))
@@ -166,10 +163,11 @@ class _Loader(yaml.SafeLoader):
             self._depth -= 1
 
 
-def _position(text: str, index: int) -> tuple[int, int]:
-    """1-based line and column of a character offset."""
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+def _position(text: str | bytes, index: int) -> tuple[int, int]:
+    """1-based line and column of an offset (characters in text, bytes in bytes)."""
+    nl = b"\n" if isinstance(text, bytes) else "\n"
+    line = text.count(nl, 0, index) + 1  # type: ignore[arg-type]
+    return line, index - (text.rfind(nl, 0, index) + 1) + 1  # type: ignore[arg-type]
 
 
 def _compose(text: str, rep: _Reporter) -> yaml.Node | None:
