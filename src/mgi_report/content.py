@@ -73,6 +73,7 @@ class LanguageFile:
     introduction: str | None = None
     sources: list[str] = field(default_factory=list)
     source_hash: str | None = None
+    draft_at: tuple[int, int] = (1, 1)  # line, column of the `draft` key
 
 
 @dataclass
@@ -425,7 +426,9 @@ def _parse_language(node: Any, rep: _Reporter, lang: str, path: Path,
             rep.at(vnode, f"`translation_of` is `{translation_of}` but there is no "
                    f"{translation_of}.yaml (languages here: {', '.join(languages)})")
     draft = False
+    draft_at = (1, 1)
     if (vnode := get("draft")) is not None:
+        draft_at = (m["draft"][0].start_mark.line + 1, m["draft"][0].start_mark.column + 1)
         if not isinstance(vnode, yaml.ScalarNode) or vnode.tag != _BOOL:
             rep.at(vnode, f"`draft` must be true or false, not {_type_name(vnode)}")
         else:
@@ -459,7 +462,7 @@ def _parse_language(node: Any, rep: _Reporter, lang: str, path: Path,
     if len(rep.problems) > before or country is None or short is None:
         return None
     return LanguageFile(lang, path, country, short, domains, translation_of, draft,
-                        intro, sources, source_hash)
+                        intro, sources, source_hash, draft_at)
 
 
 # ------------------------------------------------------------------- the tree

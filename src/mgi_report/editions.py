@@ -31,10 +31,9 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Callable
 
-import yaml
 
 from . import cmyk, finishing
-from .content import shown_path
+from .content import LanguageFile, shown_path
 from .errors import ContentError, MgiError, Problem, RenderError, UsageError
 from .render import write_atomic
 from .resources import ROOT
@@ -82,21 +81,14 @@ def prepare(job: Job) -> None:
     """Refuse what the edition cannot publish; give the layout what it needs."""
     spec = SPECS[job.edition]
     if job.doc.draft and not spec.drafts:
-        raise ContentError([_draft_problem(job.doc.path)])
+        raise ContentError([_draft_problem(job.doc)])
     if job.edition == "print":
         job.extra.setdefault("icc_url", PRINT_PROFILE.resolve().as_uri())
 
 
-def _draft_problem(path: Path) -> Problem:
-    line = col = 1
-    try:
-        node = yaml.compose(path.read_text(encoding="utf-8-sig"))
-        for key, _ in getattr(node, "value", []):
-            if getattr(key, "value", None) == "draft":
-                line, col = key.start_mark.line + 1, key.start_mark.column + 1
-    except (OSError, yaml.YAMLError):
-        pass
-    return Problem(shown_path(path), line, col, "a draft cannot go to the print shop: the print "
+def _draft_problem(doc: LanguageFile) -> Problem:
+    line, col = doc.draft_at
+    return Problem(shown_path(doc.path), line, col, "a draft cannot go to the print shop: the print "
                    "edition refuses `draft: true` (build the screen edition to review it)")
 
 
