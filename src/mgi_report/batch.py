@@ -29,7 +29,7 @@ from typing import TextIO
 
 from . import __version__
 from . import content as contents
-from .build import EDITIONS, Request
+from .build import EDITIONS, Request, check_edition
 from .errors import ContentError, MgiError, UsageError
 from .render import write_atomic
 from .resources import FONTS, LAYOUTS, LOCALE
@@ -121,8 +121,7 @@ def default_jobs() -> int:
 def plan(opts: Options) -> list[Target]:
     """Every country x language x edition of the content tree, in a stable order."""
     for edition in opts.editions:
-        if edition not in EDITIONS:
-            raise UsageError(f"unknown edition `{edition}` (editions: {', '.join(EDITIONS)})")
+        check_edition(edition)
     tree = contents.countries(opts.content)
     if not tree:
         raise UsageError(f"no country folders with a profile.yaml in {opts.content}")

@@ -36,10 +36,14 @@ class Request:
         return Path(f"{self.country}-{self.lang}{suffix}.pdf")
 
 
+def check_edition(name: str) -> None:
+    if name not in EDITIONS:
+        raise UsageError(f"unknown edition `{name}` (editions: {', '.join(EDITIONS)})")
+
+
 def prepare(req: Request) -> composer.Job:
     """Read and validate everything the request needs; draw nothing yet."""
-    if req.edition not in EDITIONS:
-        raise UsageError(f"unknown edition `{req.edition}` (editions: {', '.join(EDITIONS)})")
+    check_edition(req.edition)
     tree = contents.countries(req.content)
     if req.country not in tree:
         contents.load_country(req.content, req.country)  # raises the usage error
