@@ -181,3 +181,16 @@ def test_stamp_refuses_what_it_cannot_record(content_copy, capsys):
     assert main(["stamp", "kazakhstan", "--lang", "de", "--content", str(content_copy)]) == 1
     assert "cannot record `source_hash`" in capsys.readouterr().err
     assert de.read_text() == text
+
+
+def test_wheel_names_are_page_text_set_around_the_ring(built):
+    """The wheel's names are page text (searchable, kerned), beside their segments."""
+    pdf = built("kazakhstan", "de")
+    words = {w: (x, y) for x, y, w in _word_boxes(pdf, 4)}  # the introduction's full wheel
+    centre_x = 595.28 / 2
+    right, lower_right = words["Ganzer"], words["Partnerschaften"]
+    left = words["Mobilitätsdimensionen"]
+    assert right[0] > centre_x and lower_right[0] > centre_x and left[0] < centre_x
+    assert lower_right[1] > right[1]  # segment 3 below segment 2
+    assert abs(left[1] - right[1]) < 5  # segments 5 and 2 face each other
+    assert "Regierungsansatz" in words and "Wohlergehen" in words

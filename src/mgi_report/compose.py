@@ -114,7 +114,7 @@ def context(job: Job) -> dict[str, Any]:
         data = wheel.svg(w, job.cache)
         size = _fit_size(data, max_w, max_h)
         return {"src": _data_uri(data, "image/svg+xml"), "size": size,
-                "labels": wheel.label_overlays(w, data, size[0]),
+                "labels": wheel.label_overlays(w, data, size),
                 "links": wheel.link_boxes(w, data)}
 
     print_edition = job.edition == "print"

@@ -108,42 +108,67 @@ def link_boxes(wheel: Wheel, svg_bytes: bytes) -> list[tuple[int, float, float, 
     return boxes
 
 
-def label_overlays(wheel: Wheel, svg_bytes: bytes, width_mm: float) -> list[dict]:
-    """Labels to set as HTML over a wheel drawn without them (right-to-left).
+def label_overlays(wheel: Wheel, svg_bytes: bytes, size_mm: tuple[float, float]) -> list[dict]:
+    """The segment names, to set as HTML over the image (which is drawn without them).
 
-    Positions are percentages of the image; the font size is the drawing's,
-    scaled to the width the image is shown at.
+    WeasyPrint lays out SVG text letter by letter and without bidi, so the
+    names are page text instead: each label is a block of the lines matplotlib
+    wrapped and measured, placed where matplotlib would have drawn it. Its line
+    height makes the block exactly as tall as the measured label, so no layout
+    has to align it vertically. Positions are percentages of the image; sizes
+    are millimetres at the size the image is shown (``size_mm``).
     """
     box = drawn_box(svg_bytes)
     if not box.get("html_labels"):
         return []
     xlim, ylim = box["x"], box["y"]
-    scale = width_mm / (FIG_W * 25.4)
+    width_mm, height_mm = size_mm
+    font_mm = wheel.label_pt * 25.4 / 72 * width_mm / (FIG_W * 25.4)
+    mm = height_mm / (2 * ylim)  # millimetres per ring radius
     out = []
     for i, seg in enumerate(wheel.segments):
         if str(seg.number) not in box["labels"]:
             continue
         x0, y0, x1, y1 = box["labels"][str(seg.number)]
+        lines = _wrap(seg.label, _wrap_width(wheel)).split("\n")
         a = math.radians(mid_angle(i, wheel.rtl))
         cos, sin = math.cos(a), math.sin(a)
-        slack = 0.25  # measured without Arabic shaping: leave room outwards
+        # Room for the page's text measuring a little wider than matplotlib's,
+        # on the side away from the ring (both sides for a centred label).
+        slack = 0.25
         if cos > 0.1:
-            x1 = min(xlim, x1 + slack)
+            align, x1 = "left", min(xlim, x1 + slack)
         elif cos < -0.1:
-            x0 = max(-xlim, x0 - slack)
+            align, x0 = "right", max(-xlim, x0 - slack)
+        else:
+            align, x0, x1 = "center", max(-xlim, x0 - slack / 2), min(xlim, x1 + slack / 2)
+        # matplotlib's line spacing, but no looser than 1.3 (it measures
+        # Arabic lines unshaped, with the font's tall extents).
+        line_mm = min((y1 - y0) * mm / len(lines), 1.3 * font_mm)
+        block = line_mm * len(lines) / mm  # the block's height in ring radii
+        # Keep the edge nearest the ring where matplotlib anchored it.
+        if sin > 0.5:
+            top = y0 + block
+        elif sin < -0.5:
+            top = y1
+        else:
+            top = (y0 + y1 + block) / 2
         out.append({
-            "number": seg.number, "text": seg.label,
+            "number": seg.number, "lines": lines,
             "left": round((x0 + xlim) / (2 * xlim) * 100, 2),
-            "top": round((ylim - y1) / (2 * ylim) * 100, 2),
+            "top": round((ylim - top) / (2 * ylim) * 100, 2),
             "width": round((x1 - x0) / (2 * xlim) * 100, 2),
-            "height": round((y1 - y0) / (2 * ylim) * 100, 2),
-            "align": "left" if cos > 0.1 else "right" if cos < -0.1 else "center",
-            "valign": "end" if sin > 0.5 else "start" if sin < -0.5 else "center",
+            "line_mm": round(line_mm, 3),
+            "align": align,
             "on": wheel.highlight in (None, seg.number),
             "bold": wheel.highlight == seg.number,
-            "font_mm": round(wheel.label_pt * 25.4 / 72 * scale, 3),
+            "font_mm": round(font_mm, 3),
         })
     return out
+
+
+def _wrap_width(wheel: Wheel) -> int:
+    return 18 if wheel.label_pt <= LABEL_PT else 15
 
 
 def _wrap(label: str, width: int = 18) -> str:
@@ -184,8 +209,8 @@ def draw(wheel: Wheel) -> bytes:
                 cos, sin = math.cos(a), math.sin(a)
                 ha = "left" if cos > 0.1 else "right" if cos < -0.1 else "center"
                 va = "bottom" if sin > 0.5 else "top" if sin < -0.5 else "center"
-                wrap = 18 if wheel.label_pt <= LABEL_PT else 15
-                ax.text(LABEL_R * cos, LABEL_R * sin, _wrap(seg.label, wrap), ha=ha, va=va,
+                ax.text(LABEL_R * cos, LABEL_R * sin, _wrap(seg.label, _wrap_width(wheel)),
+                        ha=ha, va=va,
                         gid=f"label-{seg.number}", fontsize=wheel.label_pt, linespacing=1.15,
                         fontweight="bold" if wheel.highlight == seg.number else "normal",
                         color="#1d2731" if on else "#7c8690")
@@ -193,9 +218,9 @@ def draw(wheel: Wheel) -> bytes:
         ax.text(0, 0, wheel.centre, ha="center", va="center", fontsize=17,
                 fontweight="bold", color="white")
         xlim, ylim, labels = _fit(fig, ax)
-        if wheel.rtl:
-            # SVG text is not laid out right to left by the PDF renderer: the
-            # page sets these labels as HTML over the image (see label_overlays).
+        if wheel.labels:
+            # Measured, not drawn: the page sets the names as text over the
+            # image (see label_overlays).
             for t in list(ax.texts):
                 if (t.get_gid() or "").startswith("label-"):
                     t.remove()
@@ -205,7 +230,7 @@ def draw(wheel: Wheel) -> bytes:
     text = buf.getvalue()
     head, sep, rest = text.partition("?>")
     box = json.dumps({"x": round(xlim, 4), "y": round(ylim, 4), "labels": labels,
-                      "html_labels": wheel.rtl},
+                      "html_labels": wheel.labels},
                      sort_keys=True, separators=(",", ":"))
     return (head + sep + f"\n<!-- mgi-wheel-box {box} -->" + rest).encode()
 
