@@ -194,12 +194,13 @@ def draw(wheel: Wheel) -> bytes:
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_aspect("equal")
         ax.axis("off")
+        fig.patch.set_visible(False)  # no background rectangle
         for i, seg in enumerate(wheel.segments):
             mid = mid_angle(i, wheel.rtl)
             on = wheel.highlight in (None, seg.number)
             ax.add_patch(Wedge((0, 0), R_OUT, mid - 30, mid + 30, width=R_OUT - R_IN,
                                facecolor=seg.color if on else "#d9dde2",
-                               edgecolor="white", linewidth=3))
+                               edgecolor="white", linewidth=3, clip_on=False))
             a = math.radians(mid)
             r = (R_OUT + R_IN) / 2
             ax.text(r * math.cos(a), r * math.sin(a), str(seg.number), ha="center",
@@ -214,7 +215,8 @@ def draw(wheel: Wheel) -> bytes:
                         gid=f"label-{seg.number}", fontsize=wheel.label_pt, linespacing=1.15,
                         fontweight="bold" if wheel.highlight == seg.number else "normal",
                         color="#1d2731" if on else "#7c8690")
-        ax.add_patch(Circle((0, 0), R_IN - 0.04, facecolor=BRAND_RGB, edgecolor="none"))
+        ax.add_patch(Circle((0, 0), R_IN - 0.04, facecolor=BRAND_RGB, edgecolor="none",
+                            clip_on=False))
         ax.text(0, 0, wheel.centre, ha="center", va="center", fontsize=17,
                 fontweight="bold", color="white")
         xlim, ylim, labels = _fit(fig, ax)
@@ -225,9 +227,11 @@ def draw(wheel: Wheel) -> bytes:
                 if (t.get_gid() or "").startswith("label-"):
                     t.remove()
         buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None},
-                    transparent=True)
-    text = buf.getvalue()
+        fig.savefig(buf, format="svg", transparent=True,
+                    metadata={k: None for k in ("Date", "Creator", "Format", "Type")})
+    # WeasyPrint matches a style sheet against every node of an SVG: the one
+    # matplotlib writes only restates defaults for strokes that set their own.
+    text = re.sub(r"\s*<defs>\s*<style[^>]*>[^<]*</style>\s*</defs>", "", buf.getvalue(), count=1)
     head, sep, rest = text.partition("?>")
     box = json.dumps({"x": round(xlim, 4), "y": round(ylim, 4), "labels": labels,
                       "html_labels": wheel.labels},
