@@ -19,7 +19,7 @@ from markupsafe import Markup
 from . import __version__, i18n, markup, wheel
 from .content import LanguageFile, Profile
 from .domains import BRAND_CMYK, BRAND_RGB, DOMAINS
-from .resources import FONTS, LAYOUTS
+from .resources import CACHE, FONTS, LAYOUTS
 
 
 @dataclass
@@ -36,10 +36,24 @@ class Job:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _bytecode_cache(cache: Path | None) -> jinja2.BytecodeCache | None:
+    """Compiled templates on disk (``.cache/jinja``), keyed by each template's
+    source: a fresh process skips compiling them; an edited template is
+    compiled again. None when the cache folder cannot be written."""
+    folder = (cache or CACHE) / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 @functools.lru_cache(maxsize=16)
-def environment(layouts: tuple[Path, ...], lang: str) -> jinja2.Environment:
+def environment(layouts: tuple[Path, ...], lang: str,
+                cache: Path | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([*map(str, layouts), str(LAYOUTS)]),
+        bytecode_cache=_bytecode_cache(cache),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -181,7 +195,7 @@ def context(job: Job) -> dict[str, Any]:
 
 def compose(job: Job) -> str:
     """The profile's complete HTML document."""
-    env = environment(tuple(job.layouts), job.lang)
+    env = environment(tuple(job.layouts), job.lang, job.cache)
     html = env.get_template("profile.html").render(context(job))
     return html
 
