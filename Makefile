@@ -27,13 +27,14 @@ deps    = $(PROGRAM) $(wildcard locale/$(call lang,$1)/LC_MESSAGES/messages.po) 
 ALL_PDFS := $(sort $(foreach f,$(wildcard $(CONTENT)/*/??.yaml), \
               $(notdir $(patsubst %/,%,$(dir $f)))-$(basename $(notdir $f)).pdf))
 
-.PHONY: all setup test fuzz check list pot po init-lang clean golden help bench
+.PHONY: all setup test fuzz check list pot po init-lang clean golden help bench serve
 .DEFAULT_GOAL := help
 .SECONDEXPANSION:
 
 help:
 	@echo "make COUNTRY-LANG.pdf   build one profile (e.g. make kazakhstan-de.pdf)"
 	@echo "make all                build every country x language in $(CONTENT)/"
+	@echo "make serve              keep a warm renderer running: each make X.pdf then skips start-up"
 	@echo "make test               run the test suite"
 	@echo "make fuzz               property-based tests with many more examples"
 	@echo "make check              validate all content"
@@ -53,6 +54,9 @@ setup: $(STAMP)
 	  --content $(CONTENT) -o $@
 
 all: $(ALL_PDFS)
+
+serve: $(STAMP)
+	$(MGI) serve
 
 check: $(STAMP)
 	$(MGI) check --content $(CONTENT)

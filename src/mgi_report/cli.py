@@ -1,4 +1,4 @@
-"""The command line: ``mgi-report build | check | list``.
+"""The command line: ``mgi-report build | check | list | stamp | extract | serve``.
 
 Exit codes: 0 success, 1 content errors, 2 usage errors, 3 rendering failure.
 """
@@ -65,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
                         "edition PDF into a folder")
     ex.add_argument("pdf", type=Path, help="a PDF built with --edition archive")
     ex.add_argument("dir", type=Path, help="folder to write them into (made if missing)")
+    sv = sub.add_parser("serve", help="keep a warm renderer running: single builds "
+                        "(and make X.pdf) hand their work to it and skip the start-up")
+    sv.add_argument("--idle", type=float, default=1800.0, metavar="SECONDS",
+                    help="stop after this long without a build (default 1800; 0: never)")
+    sv.add_argument("--stop", action="store_true", help="stop the running renderer")
     for command in sub.choices.values():  # -v also after the command
         command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                              help="log progress; show the traceback of an internal error")
@@ -124,7 +129,18 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "list": cmd_list, "stamp": cmd_stamp,
+def cmd_serve(args: argparse.Namespace) -> int:
+    from . import server
+
+    if args.stop:
+        if not server.stop():
+            raise UsageError("no resident renderer runs for this cache")
+        print("mgi-report: asked the resident renderer to stop", file=sys.stderr)
+        return 0
+    return server.serve(args.idle)
+
+
+COMMANDS = {"build": cmd_build, "serve": cmd_serve, "check": cmd_check, "list": cmd_list, "stamp": cmd_stamp,
             "extract": cmd_extract}
 
 

@@ -1,0 +1,254 @@
+"""``mgi-report serve``: the resident renderer behind fast single builds.
+
+The server imports WeasyPrint and mgi-report, loads the hyphenation
+patterns of every shipped language and renders a small warm-up document
+(fontconfig, Pango, HarfBuzz and cffi set up), then waits on a Unix socket
+(see ``launch``). Each build request is run by a child forked from this warm
+process, so every build starts from the same state, runs the same
+``cli.main`` as a build without the server, and returns its memory when it
+ends. The server holds nothing a user edits: content, layouts, catalogs and
+fonts are read by each build, as without it. It stops when its own or its
+libraries' code changes, after ``idle`` seconds without a request, on
+``mgi-report serve --stop``, Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import struct
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from . import launch
+from .errors import UsageError
+
+LOG = logging.getLogger("mgi_report")
+CHECK_EVERY = 2.0  # seconds between checks of the code and the idle time
+
+WARM_UP = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><style>
+@font-face { font-family: "Noto Sans"; src: url("NotoSans-Regular.ttf"); }
+@font-face { font-family: "Noto Sans"; src: url("NotoSans-Bold.ttf"); font-weight: 700; }
+@font-face { font-family: "Noto Sans"; src: url("NotoSans-Italic.ttf"); font-style: italic; }
+@font-face { font-family: "Noto Sans Arabic"; src: url("NotoSansArabic-Regular.ttf"); }
+@font-face { font-family: "Noto Naskh Arabic"; src: url("NotoNaskhArabic-Regular.ttf"); }
+@page { size: A4; @top-left { content: "Profil"; } @bottom-right { content: counter(page); } }
+html { font-family: "Noto Sans"; hyphens: auto; } p { text-align: justify; }
+</style></head><body><h1>Migrationssteuerung</h1>
+<p>Die Indikatoren der Migrationspolitik bewerten die Vollständigkeit der Strukturen.</p>
+<p><b>Bold</b> <i>kursiv</i> <a href="#x" id="x">Verweis</a></p>
+<p lang="ru">Показатели миграционного управления</p>
+<p lang="ar" dir="rtl" style="font-family: 'Noto Naskh Arabic'">مؤشرات حوكمة الهجرة</p>
+<img alt="" style="width: 20mm" src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'
+ viewBox='0 0 10 10'%3E%3Cpath d='M0 0L10 10' stroke='red'/%3E%3Ctext x='1' y='5'
+ font-family='Noto Sans'%3E1%3C/text%3E%3C/svg%3E">
+</body></html>"""
+
+
+def warm_up(cache: Path | None = None) -> None:
+    """Do once what every build would do first: imports, patterns, font set-up."""
+    import io
+
+    import weasyprint  # noqa: F401
+
+    from . import build, cli, compose, editions, finishing, i18n, render, warm  # noqa: F401
+    from .resources import FONTS
+
+    languages = i18n.available_languages()
+    warm.hyphenation(languages, cache)
+    for lang in languages:  # Babel's locale data (CLDR, from the installed package)
+        i18n.direction(lang)
+        i18n.month_year(date(2000, 1, 1), lang)
+    document = render.render(WARM_UP, FONTS.resolve().as_uri() + "/", [FONTS])
+    document.write_pdf(io.BytesIO())
+
+
+class Server:
+    def __init__(self, idle: float):
+        self.idle = idle
+        self.path = launch.socket_path()
+        self.key = launch.code_key()
+        self.last = time.monotonic()
+        self.children: set[int] = set()
+        self.sock: socket.socket | None = None
+        self.inode: int | None = None
+
+    # ----------------------------------------------------------- life cycle
+    def open(self) -> None:
+        if not launch.private_folder(self.path.parent):
+            raise UsageError(f"{self.path.parent} is not a private folder of this user; "
+                             "the resident renderer needs one for its socket")
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            probe.connect(str(self.path))
+        except OSError:
+            self.path.unlink(missing_ok=True)  # none listening: a leftover file
+        else:
+            raise UsageError(f"a resident renderer already runs for this cache ({self.path}); "
+                             "stop it with `mgi-report serve --stop`")
+        finally:
+            probe.close()
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        old = os.umask(0o177)
+        try:
+            sock.bind(str(self.path))
+        finally:
+            os.umask(old)
+        sock.listen(16)
+        sock.settimeout(CHECK_EVERY)
+        self.sock, self.inode = sock, self.path.stat().st_ino
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            try:
+                if self.path.stat().st_ino == self.inode:
+                    self.path.unlink()
+            except OSError:
+                pass
+        for pid in list(self.children):  # let running builds finish
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+
+    def reap(self) -> None:
+        for pid in list(self.children):
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done = pid
+            if done:
+                self.children.discard(pid)
+
+    def why_stop(self) -> str | None:
+        if self.idle and not self.children and time.monotonic() - self.last > self.idle:
+            return f"no build for {self.idle:g} s"
+        if launch.code_key() != self.key:
+            return "mgi-report or a library it uses changed"
+        return None
+
+    def run(self) -> str:
+        assert self.sock is not None
+        next_check = time.monotonic() + CHECK_EVERY
+        while True:
+            self.reap()
+            if time.monotonic() >= next_check:
+                next_check = time.monotonic() + CHECK_EVERY
+                reason = self.why_stop()
+                if reason:
+                    return reason
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                if self.handle(conn) == "stop":
+                    return "asked to stop"
+
+    # ------------------------------------------------------------- requests
+    def handle(self, conn: socket.socket) -> str | None:
+        conn.settimeout(10)
+        creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+        _, uid, _ = struct.unpack("3i", creds)
+        fds: list[int] = []
+        try:
+            if uid != os.getuid():
+                return None
+            data, fds, _, _ = socket.recv_fds(conn, 1 << 16, 2)
+            while not data.endswith(b"\n"):
+                chunk = conn.recv(1 << 16)
+                if not chunk:
+                    return None
+                data += chunk
+            request = json.loads(data)
+            if request.get("stop"):
+                conn.sendall(b'{"stopping": true}\n')
+                return "stop"
+            if request.get("key") != self.key or len(fds) != 2:
+                conn.sendall(b'{"other": true}\n')
+                return None
+            self.last = time.monotonic()
+            print(f"mgi-report: {' '.join(map(str, request['argv']))}  (in {request['cwd']})",
+                  file=sys.stderr, flush=True)
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover (runs in the child; tested end to end)
+                self._child(conn, request, fds)
+            self.children.add(pid)
+            return None
+        except (OSError, ValueError) as exc:
+            LOG.warning("a request failed: %s", exc)
+            return None
+        finally:
+            for fd in fds:
+                os.close(fd)
+
+    def _child(self, conn: socket.socket, request: dict, fds: list[int]) -> None:
+        code = 3
+        try:
+            assert self.sock is not None
+            self.sock.close()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, signal.SIG_DFL)
+            conn.settimeout(None)
+            os.chdir(request["cwd"])
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(fds[0], 1)
+            os.dup2(fds[1], 2)
+            from .cli import main
+
+            code = main([str(a) for a in request["argv"]])
+        except BaseException as exc:  # noqa: BLE001 (reported to the client as exit 3)
+            print(f"mgi-report: internal error in the resident renderer: {exc}",
+                  file=sys.stderr)
+        finally:
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                conn.sendall(json.dumps({"exit": code}).encode() + b"\n")
+            finally:
+                os._exit(0)
+
+
+def stop() -> bool:
+    """Ask the server of this cache to stop; False when none runs."""
+    path = launch.socket_path()
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.connect(str(path))
+        conn.sendall(b'{"stop": true}\n')
+        conn.recv(100)
+        return True
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
+def serve(idle: float) -> int:
+    server = Server(idle)
+    server.open()
+
+    def terminate(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
+    started = time.monotonic()
+    try:
+        warm_up()
+        print(f"mgi-report: resident renderer ready in {time.monotonic() - started:.1f} s "
+              f"(pid {os.getpid()}); `mgi-report build` and `make X.pdf` now use it; "
+              "Ctrl-C or `mgi-report serve --stop` stops it", file=sys.stderr, flush=True)
+        reason = server.run()
+    except KeyboardInterrupt:
+        reason = "interrupted"
+    finally:
+        server.close()
+    print(f"mgi-report: resident renderer stopped: {reason}", file=sys.stderr, flush=True)
+    return 0
