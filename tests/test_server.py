@@ -162,3 +162,23 @@ def test_a_leftover_socket_file_does_not_stop_builds(env, tmp_path):
 def test_the_makefile_has_a_serve_target(root):
     out = subprocess.run(["make", "-n", "serve"], cwd=root, capture_output=True, text=True)
     assert out.returncode == 0 and "mgi-report serve" in out.stdout
+
+
+def test_the_server_stops_when_its_code_changes(env, tmp_path, root):
+    """A server started from a copy of the package stops once that copy is edited."""
+    pkg = tmp_path / "src" / "mgi_report"
+    shutil.copytree(Path(launch.__file__).parent, pkg,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    env = dict(env, PYTHONPATH=str(pkg.parent), MGI_REPORT_HOME=str(root))
+    log = tmp_path / "copy.log"
+    proc = subprocess.Popen([sys.executable, "-c", "import sys, mgi_report.launch as l; "
+                             "assert l.__file__.startswith(sys.argv[1]); sys.exit(l.main(sys.argv[2:]))",
+                             str(pkg), "serve"], env=env, stderr=log.open("w"))
+    deadline = time.monotonic() + 60
+    while "ready" not in log.read_text():
+        assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+        time.sleep(0.05)
+    build = pkg / "build.py"
+    build.write_text(build.read_text() + "\n# edited\n")
+    assert proc.wait(timeout=30) == 0
+    assert "stopped: mgi-report or a library it uses changed" in log.read_text()
