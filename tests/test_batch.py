@@ -161,3 +161,17 @@ def test_a_failing_build_becomes_a_located_outcome(tree, cache_dir, tmp_path):
 ])
 def test_usage_errors(argv, capsys):
     assert main(argv) == 2
+
+
+def test_workers_leave_no_temporary_folders(tmp_path, cache_dir):
+    """WeasyPrint removes its font folders when its objects are collected; a
+    worker that ends with os._exit must collect them first."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = dict(os.environ, TMPDIR=str(temp), MGI_REPORT_CACHE=str(cache_dir))
+    out = subprocess.run([sys.executable, "-m", "mgi_report.cli", "build", "--all", "--lang",
+                          "en", "--edition", "screen", "--jobs", "2", "--out",
+                          str(tmp_path / "out")], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert list((tmp_path / "out").glob("*.pdf"))
+    assert not list(temp.iterdir())

@@ -118,6 +118,12 @@ def warm_worker(langs: tuple[str, ...], cache: Path | None, cwd: str | None = No
     if cwd is not None:
         os.chdir(cwd)
     logging.basicConfig(format="mgi-report: %(message)s", level=logging.WARNING)
+    import gc
+    from multiprocessing import util
+
+    # A worker ends with os._exit, so WeasyPrint's last font folders (removed
+    # when their objects are collected) would stay in the temporary folder.
+    util.Finalize(None, gc.collect, exitpriority=0)
     import weasyprint  # noqa: F401  (about half a second, once per worker)
 
     from . import i18n
