@@ -113,10 +113,10 @@ def label_overlays(wheel: Wheel, svg_bytes: bytes, size_mm: tuple[float, float])
 
     WeasyPrint lays out SVG text letter by letter and without bidi, so the
     names are page text instead: each label is a block of the lines matplotlib
-    wrapped and measured, placed where matplotlib would have drawn it. Its line
-    height makes the block exactly as tall as the measured label, so no layout
-    has to align it vertically. Positions are percentages of the image; sizes
-    are millimetres at the size the image is shown (``size_mm``).
+    wrapped and measured, placed where matplotlib would have drawn it, with a
+    known line height, so no layout has to align it vertically. Positions are
+    percentages of the image (a box may reach past it on the side away from
+    the ring); sizes are millimetres at the size the image is shown (``size_mm``).
     """
     box = drawn_box(svg_bytes)
     if not box.get("html_labels"):
@@ -134,25 +134,31 @@ def label_overlays(wheel: Wheel, svg_bytes: bytes, size_mm: tuple[float, float])
         a = math.radians(mid_angle(i, wheel.rtl))
         cos, sin = math.cos(a), math.sin(a)
         # Room for the page's text measuring a little wider than matplotlib's,
-        # on the side away from the ring (both sides for a centred label).
+        # on the side away from the ring (both sides for a centred label), even
+        # beyond the image: a line wider than its box would spill towards the ring.
         slack = 0.25
         if cos > 0.1:
-            align, x1 = "left", min(xlim, x1 + slack)
+            align, x1 = "left", x1 + slack
         elif cos < -0.1:
-            align, x0 = "right", max(-xlim, x0 - slack)
+            align, x0 = "right", x0 - slack
         else:
-            align, x0, x1 = "center", max(-xlim, x0 - slack / 2), min(xlim, x1 + slack / 2)
+            align, x0, x1 = "center", x0 - slack / 2, x1 + slack / 2
         # matplotlib's line spacing, but no looser than 1.3 (it measures
         # Arabic lines unshaped, with the font's tall extents).
-        line_mm = min((y1 - y0) * mm / len(lines), 1.3 * font_mm)
-        block = line_mm * len(lines) / mm  # the block's height in ring radii
-        # Keep the edge nearest the ring where matplotlib anchored it.
+        measured = (y1 - y0) / len(lines)  # matplotlib's line, in ring radii
+        line_mm = min(measured * mm, 1.3 * font_mm)
+        line = line_mm / mm
+        block = line * len(lines)  # the block's height in ring radii
+        # Keep the text nearest the ring where matplotlib put it: below the
+        # ring, the first line's top; above it, the last line's baseline
+        # (matplotlib's box has a measured line's room under it, the page's
+        # block a page line's); beside it, the middle.
         if sin > 0.5:
-            top = y0 + block
+            top = y0 + block + (measured - line)
         elif sin < -0.5:
             top = y1
         else:
-            top = (y0 + y1 + block) / 2
+            top = (y0 + y1 + block) / 2 + (measured - line) / 2
         out.append({
             "number": seg.number, "lines": lines,
             "left": round((x0 + xlim) / (2 * xlim) * 100, 2),
