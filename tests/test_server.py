@@ -11,7 +11,9 @@ import os
 import shutil
 import socket
 import subprocess
+import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,17 +26,25 @@ MGI = str(Path(sys.executable).with_name("mgi-report"))
 
 @pytest.fixture
 def env(tmp_path):
-    """Environment of a client and a server that share a fresh cache folder."""
-    e = dict(os.environ, MGI_REPORT_CACHE=str(tmp_path / "cache"))
+    """Environment of a client and a server that share a fresh cache folder, a
+    socket folder of their own (short: socket paths are) and a temporary folder."""
+    runtime = Path(tempfile.mkdtemp(prefix="mgi-t-"))
+    (tmp_path / "tmp").mkdir()
+    e = dict(os.environ, MGI_REPORT_CACHE=str(tmp_path / "cache"), XDG_RUNTIME_DIR=str(runtime),
+             TMPDIR=str(tmp_path / "tmp"))
     e.pop("MGI_REPORT_SERVER", None)
-    return e
+    yield e
+    shutil.rmtree(runtime, ignore_errors=True)
 
 
 class Server:
-    def __init__(self, env: dict, log: Path, *args: str):
+    """`mgi-report serve` started by a test; killed at the end whatever happened."""
+
+    def __init__(self, env: dict, log: Path, *args: str, cmd: list[str] | None = None):
         self.log = log
-        self.proc = subprocess.Popen([MGI, "serve", *args], env=env, stdout=subprocess.DEVNULL,
-                                     stderr=log.open("w"))
+        self.proc = subprocess.Popen((cmd or [MGI]) + ["serve", *args], env=env,
+                                     stdout=subprocess.DEVNULL, stderr=log.open("w"))
+        STARTED.append(self)
         deadline = time.monotonic() + 60
         while "ready" not in self.text():
             assert self.proc.poll() is None, self.text()
@@ -48,6 +58,19 @@ class Server:
         if self.proc.poll() is None:
             self.proc.terminate()
         return self.proc.wait(timeout=30)
+
+
+STARTED: list[Server] = []
+
+
+@pytest.fixture(autouse=True)
+def no_server_left():
+    yield
+    while STARTED:
+        proc = STARTED.pop().proc
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 @pytest.fixture
@@ -170,15 +193,56 @@ def test_the_server_stops_when_its_code_changes(env, tmp_path, root):
     shutil.copytree(Path(launch.__file__).parent, pkg,
                     ignore=shutil.ignore_patterns("__pycache__"))
     env = dict(env, PYTHONPATH=str(pkg.parent), MGI_REPORT_HOME=str(root))
-    log = tmp_path / "copy.log"
-    proc = subprocess.Popen([sys.executable, "-c", "import sys, mgi_report.launch as l; "
-                             "assert l.__file__.startswith(sys.argv[1]); sys.exit(l.main(sys.argv[2:]))",
-                             str(pkg), "serve"], env=env, stderr=log.open("w"))
-    deadline = time.monotonic() + 60
-    while "ready" not in log.read_text():
-        assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-        time.sleep(0.05)
+    s = Server(env, tmp_path / "copy.log", "--idle", "60", cmd=[
+        sys.executable, "-c", "import sys, mgi_report.launch as l; "
+        "assert l.__file__.startswith(sys.argv[1]); sys.exit(l.main(sys.argv[2:]))", str(pkg)])
     build = pkg / "build.py"
     build.write_text(build.read_text() + "\n# edited\n")
-    assert proc.wait(timeout=30) == 0
-    assert "stopped: mgi-report or a library it uses changed" in log.read_text()
+    assert s.proc.wait(timeout=30) == 0
+    assert "stopped: mgi-report or a library it uses changed" in s.text()
+
+
+def test_help_and_odd_requests_are_answered_as_without_the_server(server, env, tmp_path):
+    out = run(env, "build", "-vh")  # -h inside a flag group: handed over, answered there
+    assert out.returncode == 0 and "usage: mgi-report build" in out.stdout
+    assert "build -vh" in server.text()
+    abbreviated = run(env, "build", "--al", cwd=tmp_path)  # not --all: no abbreviations
+    assert abbreviated.returncode == 2 and "unrecognized arguments: --al" in abbreviated.stderr
+    assert not launch._delegable(["build", "--all"]) and launch._delegable(["build", "x"])
+    for junk in (b"[1]\n", b'{"argv": 1, "key": 2}\n', b"\xff\n"):
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        conn.connect(str(socket_of(env)))
+        conn.sendall(junk)
+        conn.recv(100)
+        conn.close()
+    assert server.proc.poll() is None  # still serving
+    out = run(env, "build", "kazakhstan", "--lang", "en", "-o", "after.pdf", cwd=tmp_path)
+    assert out.returncode == 0 and "-o after.pdf" in server.text()
+
+
+def test_an_interrupted_client_stops_its_build(server, env, tmp_path):
+    client = subprocess.Popen([MGI, "build", "kazakhstan", "--lang", "de", "-o", "stopped.pdf"],
+                              env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while "-o stopped.pdf" not in server.text():  # the server's child has the build
+        assert time.monotonic() < deadline and client.poll() is None
+        time.sleep(0.02)
+    time.sleep(0.2)
+    client.send_signal(signal.SIGINT)
+    out, err = client.communicate(timeout=30)
+    assert client.returncode == 130, err
+    assert "interrupted; nothing was written" in err and "Traceback" not in err
+    time.sleep(3)  # a child that went on would have written by now
+    assert not (tmp_path / "stopped.pdf").exists()
+    assert not list(tmp_path.glob(".stopped.pdf*"))
+
+
+def test_builds_leave_no_temporary_folders(server, env, tmp_path):
+    for lang in ("de", "en"):
+        out = run(env, "build", "kazakhstan", "--lang", lang, "-o", f"{lang}.pdf", cwd=tmp_path)
+        assert out.returncode == 0
+    deadline = time.monotonic() + 10
+    while list((tmp_path / "tmp").iterdir()):  # WeasyPrint's font folders, the builds' own
+        assert time.monotonic() < deadline, list((tmp_path / "tmp").iterdir())
+        time.sleep(0.1)

@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 content errors, 2 usage errors, 3 rendering failure.
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import sys
 import traceback
@@ -25,10 +26,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="mgi-report", description="Compile Migration Governance Profiles to PDF.")
+    p = _Parser(prog="mgi-report", description="Compile Migration Governance Profiles to PDF.",
+                allow_abbrev=False)
     p.add_argument("--version", action="version", version=f"mgi-report {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    # No abbreviated options: `build --al` must not mean `--all` (nor reach the
+    # resident renderer, which takes single builds only).
+    sub = p.add_subparsers(dest="command", required=True,
+                           parser_class=functools.partial(_Parser, allow_abbrev=False))
 
     b = sub.add_parser("build", help="build one profile as PDF (or --all of them)")
     b.add_argument("country", nargs="?", help="the country folder's name, e.g. kazakhstan")

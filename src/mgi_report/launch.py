@@ -3,11 +3,12 @@
 A fresh Python process spends about half a second importing WeasyPrint and
 setting up fonts before it renders anything. ``mgi-report serve`` keeps one
 process with all of that done; while it runs, ``mgi-report build COUNTRY``
-(and so ``make X.pdf``) sends its arguments, working folder and terminal to
-it over a Unix socket, and a forked copy of the warm process runs exactly
-the build this process would have run, writing to this process's stdout and
-stderr and returning its exit status. Without a server, or with one started
-from other code, other resources or another cache, the build runs here.
+(and so ``make X.pdf``) sends its arguments, working folder, environment,
+umask and terminal to it over a Unix socket, and a forked copy of the warm
+process runs exactly the build this process would have run, writing to this
+process's stdout and stderr and returning its exit status. Without a server,
+with one that does not answer, or with one started from other code, other
+resources or another environment, the build runs here.
 
 This module is imported before anything else, so it imports nothing heavy.
 """
@@ -18,6 +19,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import signal
 import socket
 import stat
 import sys
@@ -25,9 +27,16 @@ from pathlib import Path
 
 #: Libraries whose files, if replaced, make a running server stale.
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "cssselect2", "pyphen",
-             "fontTools", "jinja2", "babel", "markdown_it", "yaml", "pikepdf")
-#: Environment variables that change what a build reads or writes.
-ENVIRONMENT = ("MGI_REPORT_HOME", "MGI_REPORT_CACHE")
+             "fontTools", "jinja2", "babel", "markdown_it", "yaml", "pikepdf", "matplotlib")
+#: Environment variables that change what a build reads or how it renders
+#: (folders, and what fontconfig and matplotlib read at start-up): a server
+#: answers only clients that agree with it on all of them.
+ENVIRONMENT = ("MGI_REPORT_HOME", "MGI_REPORT_CACHE", "HOME", "XDG_CONFIG_HOME",
+               "XDG_DATA_HOME", "XDG_CACHE_HOME", "FONTCONFIG_FILE", "FONTCONFIG_PATH",
+               "MPLCONFIGDIR", "LANG", "LC_ALL")
+#: Seconds a client waits for the server to take its request.
+ANSWER_TIMEOUT = 10.0
+MAX_SOCKET_PATH = 107  # bytes, sun_path on Linux less its terminating NUL
 
 
 def _root_and_cache() -> tuple[Path, Path]:
@@ -37,11 +46,12 @@ def _root_and_cache() -> tuple[Path, Path]:
 
 def code_key() -> str:
     """What a server's answers depend on besides the files a build reads:
-    mgi-report's own source, the libraries', the interpreter and the folders."""
+    mgi-report's own source, the libraries', the interpreter, the folders and
+    the environment variables in ENVIRONMENT."""
     h = hashlib.sha256()
     root, cache = _root_and_cache()
-    h.update(repr((sys.executable, sys.version, str(root.resolve()),
-                   str(cache.resolve()))).encode())
+    h.update(repr((sys.executable, sys.version, str(root.resolve()), str(cache.resolve()),
+                   [os.environ.get(k) for k in ENVIRONMENT])).encode())
     package = Path(__file__).resolve().parent
     for path in sorted(package.glob("*.py")):
         h.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -56,16 +66,21 @@ def code_key() -> str:
     return h.hexdigest()[:32]
 
 
-def socket_path() -> Path:
+def socket_path() -> Path | None:
     """The server's socket: per user and per cache folder, in a private folder.
 
-    Unix socket paths are short (108 bytes), so the socket does not live in
-    the cache folder itself but is named after it.
+    Unix socket paths are short (107 bytes), so the socket does not live in
+    the cache folder itself but is named after it; under ``$XDG_RUNTIME_DIR``
+    when that is short enough, else under /tmp. None if neither fits.
     """
     _, cache = _root_and_cache()
-    base = Path(os.environ.get("XDG_RUNTIME_DIR") or "/tmp") / f"mgi-report-{os.getuid()}"
-    name = hashlib.sha256(str(cache.resolve()).encode()).hexdigest()[:20]
-    return base / f"{name}.sock"
+    name = hashlib.sha256(str(cache.resolve()).encode()).hexdigest()[:20] + ".sock"
+    for base in (os.environ.get("XDG_RUNTIME_DIR"), "/tmp"):
+        if base:
+            path = Path(base) / f"mgi-report-{os.getuid()}" / name
+            if len(os.fsencode(path)) <= MAX_SOCKET_PATH:
+                return path
+    return None
 
 
 def private_folder(folder: Path) -> bool:
@@ -85,43 +100,84 @@ def _delegable(argv: list[str]) -> bool:
             and not any(a in ("-h", "--help") for a in argv))
 
 
+def _read_line(conn: socket.socket) -> dict | None:
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(4096)
+        if not chunk:
+            return None
+        data += chunk
+    try:
+        answer = json.loads(data)
+    except ValueError:
+        return None
+    return answer if isinstance(answer, dict) else None
+
+
+class _Stop(Exception):
+    """SIGTERM or SIGHUP while the server builds for us."""
+
+
 def delegate(argv: list[str]) -> int | None:
-    """Run ``argv`` in the resident renderer; None when there is none to use."""
+    """Run ``argv`` in the resident renderer; None when there is none to use.
+
+    The server answers twice: once when a child has taken the request (or
+    that it is for other code), once with the build's exit status. If the
+    first answer does not come within ANSWER_TIMEOUT, the build runs here
+    (the server skips a request whose client has gone). Interrupted, this
+    process tells the child to stop, waits for its status and returns it.
+    """
     path = socket_path()
-    if not path.exists() or not private_folder(path.parent):
+    if path is None or not path.exists() or not private_folder(path.parent):
         return None
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    conn.settimeout(ANSWER_TIMEOUT)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
         conn.connect(str(path))
-        request = {"argv": argv, "cwd": os.getcwd(), "key": code_key(),
-                   "env": {k: os.environ[k] for k in ENVIRONMENT if k in os.environ}}
+        request = {"argv": argv, "cwd": os.getcwd(), "key": code_key(), "umask": umask,
+                   "env": dict(os.environ)}
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
         socket.send_fds(conn, [json.dumps(request).encode() + b"\n"], [1, 2])
-        reply = b""
-        while not reply.endswith(b"\n"):
-            chunk = conn.recv(4096)
-            if not chunk:
-                break
-            reply += chunk
+        first = _read_line(conn)
     except OSError:
-        return None  # no server listening (a stale socket file), or it went away
-    finally:
         conn.close()
+        return None  # none listening (a leftover socket file), not answering, or gone
+    if first is None or "started" not in first:
+        conn.close()
+        return None  # other code or folders, or a server that went away: build here
+
+    def stop(signum, frame):
+        raise _Stop
+
+    old = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    conn.settimeout(None)
     try:
-        answer = json.loads(reply)
-    except ValueError:
-        answer = {}
-    if "exit" in answer:
-        if "-v" in argv or "--verbose" in argv:
-            print("mgi-report: built by the resident renderer (mgi-report serve)",
-                  file=sys.stderr)
-        return int(answer["exit"])
-    if answer.get("other"):
-        return None  # not this code or these folders: build here
-    print("mgi-report: the resident renderer stopped during the build; building here",
-          file=sys.stderr)
-    return None
+        try:
+            answer = _read_line(conn)
+        except (KeyboardInterrupt, _Stop):
+            conn.shutdown(socket.SHUT_WR)  # the child stops, reports, and exits
+            conn.settimeout(ANSWER_TIMEOUT)
+            try:
+                answer = _read_line(conn)
+            except (OSError, KeyboardInterrupt, _Stop):
+                answer = None
+            if answer is None:
+                print("mgi-report: interrupted; nothing was written", file=sys.stderr)
+                return 130
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+        conn.close()
+    if answer is None or "exit" not in answer:
+        print("mgi-report: the resident renderer stopped during the build; building here",
+              file=sys.stderr)
+        return None
+    if "-v" in argv or "--verbose" in argv:
+        print("mgi-report: built by the resident renderer (mgi-report serve)", file=sys.stderr)
+    return int(answer["exit"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,8 +189,3 @@ def main(argv: list[str] | None = None) -> int:
     from .cli import main as cli_main
 
     return cli_main(argv)
-
-
-def run() -> None:  # the console script
-    sys.exit(main())
-

@@ -14,13 +14,20 @@ libraries' code changes, after ``idle`` seconds without a request, on
 
 from __future__ import annotations
 
+import _thread
+import fcntl
+import gc
 import json
 import logging
 import os
+import select
+import shutil
 import signal
 import socket
 import struct
 import sys
+import tempfile
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -71,28 +78,36 @@ def warm_up(cache: Path | None = None) -> None:
 class Server:
     def __init__(self, idle: float):
         self.idle = idle
-        self.path = launch.socket_path()
+        path = launch.socket_path()
+        if path is None:
+            raise UsageError("no folder for the resident renderer's socket is short enough "
+                             "(set XDG_RUNTIME_DIR to a short folder)")
+        self.path = path
         self.key = launch.code_key()
         self.last = time.monotonic()
-        self.children: set[int] = set()
+        self.children: dict[int, str] = {}  # pid -> its temporary folder
         self.sock: socket.socket | None = None
         self.inode: int | None = None
+        self.lock: int | None = None
 
     # ----------------------------------------------------------- life cycle
-    def open(self) -> None:
+    def claim(self) -> None:
+        """Hold this cache's lock file for the server's lifetime: one server each."""
         if not launch.private_folder(self.path.parent):
             raise UsageError(f"{self.path.parent} is not a private folder of this user; "
                              "the resident renderer needs one for its socket")
-        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        fd = os.open(self.path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            probe.connect(str(self.path))
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            self.path.unlink(missing_ok=True)  # none listening: a leftover file
-        else:
+            os.close(fd)
             raise UsageError(f"a resident renderer already runs for this cache ({self.path}); "
-                             "stop it with `mgi-report serve --stop`")
-        finally:
-            probe.close()
+                             "stop it with `mgi-report serve --stop`") from None
+        self.lock = fd
+
+    def open(self) -> None:
+        """Listen (after warming up, so that no client waits for it)."""
+        self.path.unlink(missing_ok=True)  # a crashed server's socket: the lock is ours
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         old = os.umask(0o177)
         try:
@@ -116,6 +131,9 @@ class Server:
                 os.waitpid(pid, 0)
             except ChildProcessError:
                 pass
+            shutil.rmtree(self.children.pop(pid), ignore_errors=True)
+        if self.lock is not None:
+            os.close(self.lock)
 
     def reap(self) -> None:
         for pid in list(self.children):
@@ -124,7 +142,7 @@ class Server:
             except ChildProcessError:
                 done = pid
             if done:
-                self.children.discard(pid)
+                shutil.rmtree(self.children.pop(pid), ignore_errors=True)
 
     def why_stop(self) -> str | None:
         if self.idle and not self.children and time.monotonic() - self.last > self.idle:
@@ -148,67 +166,79 @@ class Server:
             except TimeoutError:
                 continue
             with conn:
-                if self.handle(conn) == "stop":
-                    return "asked to stop"
+                try:
+                    if self.handle(conn) == "stop":
+                        return "asked to stop"
+                except Exception as exc:  # noqa: BLE001 (one bad request must not stop us)
+                    LOG.warning("a request failed: %s: %s", type(exc).__name__, exc)
 
     # ------------------------------------------------------------- requests
     def handle(self, conn: socket.socket) -> str | None:
-        conn.settimeout(10)
         creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
         _, uid, _ = struct.unpack("3i", creds)
         fds: list[int] = []
         try:
             if uid != os.getuid():
                 return None
-            data, fds, _, _ = socket.recv_fds(conn, 1 << 16, 2)
-            while not data.endswith(b"\n"):
-                chunk = conn.recv(1 << 16)
-                if not chunk:
-                    return None
-                data += chunk
-            request = json.loads(data)
-            if request.get("stop"):
+            request, fds = _read_request(conn)
+            if request is None:
+                return None
+            if request.get("stop") is True:
                 conn.sendall(b'{"stopping": true}\n')
                 return "stop"
-            if request.get("key") != self.key or len(fds) != 2:
+            if request.get("key") != self.key or len(fds) != 2 or not _valid(request):
                 conn.sendall(b'{"other": true}\n')
                 return None
+            if _hung_up(conn):
+                return None  # the client gave up waiting: it builds on its own
             self.last = time.monotonic()
-            print(f"mgi-report: {' '.join(map(str, request['argv']))}  (in {request['cwd']})",
+            print(f"mgi-report: {' '.join(request['argv'])}  (in {request['cwd']})",
                   file=sys.stderr, flush=True)
+            tmp = tempfile.mkdtemp(prefix="mgi-report-build-")
+            # Taken: said before the child exists, so it comes before its status.
+            conn.sendall(b'{"started": true}\n')
             pid = os.fork()
             if pid == 0:  # pragma: no cover (runs in the child; tested end to end)
-                self._child(conn, request, fds)
-            self.children.add(pid)
-            return None
-        except (OSError, ValueError) as exc:
-            LOG.warning("a request failed: %s", exc)
+                self._child(conn, request, fds, tmp)
+            self.children[pid] = tmp
             return None
         finally:
             for fd in fds:
                 os.close(fd)
 
-    def _child(self, conn: socket.socket, request: dict, fds: list[int]) -> None:
+    def _child(self, conn: socket.socket, request: dict, fds: list[int], tmp: str) -> None:
+        """Run the build; report its exit status; never return."""
         code = 3
         try:
+            os.setpgid(0, 0)  # Ctrl-C in the server's terminal does not stop our build
             assert self.sock is not None
             self.sock.close()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                signal.signal(sig, signal.SIG_DFL)
-            conn.settimeout(None)
-            os.chdir(request["cwd"])
+            if self.lock is not None:
+                os.close(self.lock)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
             sys.stdout.flush()
             sys.stderr.flush()
             os.dup2(fds[0], 1)
             os.dup2(fds[1], 2)
+            os.environ.clear()
+            os.environ.update(request["env"])
+            os.environ["TMPDIR"] = tempfile.tempdir = tmp  # removed by the server
+            os.umask(request["umask"])
+            os.chdir(request["cwd"])
+            conn.settimeout(None)
+            _stop_when_client_goes(conn)
             from .cli import main
 
-            code = main([str(a) for a in request["argv"]])
+            code = main(request["argv"])
+        except SystemExit as exc:  # argparse's --help (errors are UsageErrors)
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
         except BaseException as exc:  # noqa: BLE001 (reported to the client as exit 3)
             print(f"mgi-report: internal error in the resident renderer: {exc}",
                   file=sys.stderr)
         finally:
             try:
+                gc.collect()  # WeasyPrint removes its font folders when collected
                 sys.stdout.flush()
                 sys.stderr.flush()
                 conn.sendall(json.dumps({"exit": code}).encode() + b"\n")
@@ -216,15 +246,65 @@ class Server:
                 os._exit(0)
 
 
+def _read_request(conn: socket.socket, deadline: float = 2.0) -> tuple[dict | None, list[int]]:
+    """One JSON line and the client's two file descriptors, within ``deadline`` s."""
+    end = time.monotonic() + deadline
+    conn.settimeout(deadline)
+    data, fds, _, _ = socket.recv_fds(conn, 1 << 20, 2)
+    while not data.endswith(b"\n"):
+        left = end - time.monotonic()
+        if left <= 0 or len(data) > 1 << 22:
+            return None, list(fds)
+        conn.settimeout(left)
+        chunk = conn.recv(1 << 20)
+        if not chunk:
+            return None, list(fds)
+        data += chunk
+    try:
+        request = json.loads(data)
+    except ValueError:
+        return None, list(fds)
+    return (request if isinstance(request, dict) else None), list(fds)
+
+
+def _valid(request: dict) -> bool:
+    argv, env = request.get("argv"), request.get("env")
+    return (isinstance(argv, list) and all(isinstance(a, str) for a in argv)
+            and isinstance(request.get("cwd"), str) and isinstance(request.get("umask"), int)
+            and isinstance(env, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in env.items()))
+
+
+def _hung_up(conn: socket.socket) -> bool:
+    """True when the client has closed its end (it stopped waiting for us)."""
+    poller = select.poll()
+    poller.register(conn, select.POLLRDHUP)
+    return any(ev & (select.POLLRDHUP | select.POLLHUP) for _, ev in poller.poll(0))
+
+
+def _stop_when_client_goes(conn: socket.socket) -> None:
+    """Interrupt this build (as Ctrl-C would) when the client hangs up or is interrupted."""
+    def watch() -> None:
+        try:
+            conn.recv(1)  # the client sends nothing more: this returns when it is gone
+        except OSError:
+            pass
+        _thread.interrupt_main()
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def stop() -> bool:
     """Ask the server of this cache to stop; False when none runs."""
     path = launch.socket_path()
+    if path is None:
+        return False
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    conn.settimeout(launch.ANSWER_TIMEOUT)
     try:
         conn.connect(str(path))
         conn.sendall(b'{"stop": true}\n')
-        conn.recv(100)
-        return True
+        return b"stopping" in conn.recv(100)
     except OSError:
         return False
     finally:
@@ -233,7 +313,7 @@ def stop() -> bool:
 
 def serve(idle: float) -> int:
     server = Server(idle)
-    server.open()
+    server.claim()
 
     def terminate(signum, frame):
         raise KeyboardInterrupt
@@ -242,6 +322,9 @@ def serve(idle: float) -> int:
     started = time.monotonic()
     try:
         warm_up()
+        gc.collect()
+        gc.freeze()  # the warm objects: children do not copy them by collecting
+        server.open()
         print(f"mgi-report: resident renderer ready in {time.monotonic() - started:.1f} s "
               f"(pid {os.getpid()}); `mgi-report build` and `make X.pdf` now use it; "
               "Ctrl-C or `mgi-report serve --stop` stops it", file=sys.stderr, flush=True)
