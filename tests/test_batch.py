@@ -175,3 +175,20 @@ def test_workers_leave_no_temporary_folders(tmp_path, cache_dir):
     assert out.returncode == 0, out.stderr
     assert list((tmp_path / "out").glob("*.pdf"))
     assert not list(temp.iterdir())
+
+
+def test_print_editions_wait_for_their_screen_page_count(tree, cache_dir, fixed_program,
+                                                         tmp_path):
+    """With the screen edition's page count, a print edition is drawn once (not
+    twice to add blank pages), and is still the single build byte for byte."""
+    opts = batch.Options(tree, tmp_path, ("print", "screen"), langs=("de",), jobs=2,
+                         cache=cache_dir)
+    summary = batch.run(opts)
+    assert not summary.failed
+    outcome = next(o for o in summary.built if o.target.edition == "print")
+    screen = next(o for o in summary.built if o.target.edition == "screen")
+    assert outcome.worker["pages"] % 4 == 0 and screen.worker["pages"] % 4
+    assert outcome.worker["pages_hint"] == screen.worker["pages"]
+    single = build(Request("kazakhstan", "de", tree, tmp_path / "single.pdf", "print",
+                           cache=cache_dir))
+    assert outcome.target.output.read_bytes() == single.read_bytes()

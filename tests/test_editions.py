@@ -231,6 +231,26 @@ def test_print_pages_are_a_multiple_of_4_padded_before_the_back_cover(pdfs):
     assert f"Seite 3 von {n}" in printed[2]
 
 
+def test_print_with_the_screen_page_count_is_drawn_once_and_the_same(pdfs, tmp_path, cache_dir,
+                                                                      monkeypatch):
+    """The batch tells a print build the screen edition's page count: the blank
+    pages go in before the first drawing; the PDF is the one built without it."""
+    from mgi_report import build as builder
+
+    drawings = []
+    real = builder.render
+    monkeypatch.setattr(builder, "render", lambda *a, **k: drawings.append(1) or real(*a, **k))
+    screen_pages = len(page_texts(pdfs["screen"]))
+    assert screen_pages % 4  # else there is nothing to save
+    for hint, expected in ((screen_pages, 1), (screen_pages + 2, 3), (None, 2)):
+        drawings.clear()
+        out = tmp_path / f"print-{hint}.pdf"
+        build(Request("kazakhstan", "de", DEFAULT_CONTENT, out, "print", cache=cache_dir,
+                      pages_hint=hint))
+        assert out.read_bytes() == pdfs["print"].read_bytes(), hint
+        assert len(drawings) == expected, hint  # a wrong hint costs one drawing more
+
+
 def _fill_colours(pdf) -> tuple[set[str], list[tuple[int, str]]]:
     """CMYK values set anywhere, and every colour operator that is not CMYK."""
     cmyk, other = set(), []

@@ -296,15 +296,16 @@ def _worker_facts() -> dict:
             "matplotlib": "matplotlib" in sys.modules}
 
 
-def _build_one(target: Target, opts: Options) -> Outcome:
+def _build_one(target: Target, opts: Options, pages_hint: int | None = None) -> Outcome:
     """In a worker: the single build of one target, its failure as an Outcome."""
-    from .build import build
+    from .build import build_counted
 
     t0, c0 = time.perf_counter(), time.process_time()
     req = Request(target.country, target.lang, opts.content, target.output, target.edition,
-                  False, tuple(opts.layouts), opts.cache)
+                  False, tuple(opts.layouts), opts.cache, pages_hint)
+    pages = None
     try:
-        build(req)
+        pages = build_counted(req)[1]
         status, errors, code = "built", (), 0
     except ContentError as exc:
         status, errors, code = "failed", tuple(str(p) for p in exc.problems), exc.exit_code
@@ -312,7 +313,8 @@ def _build_one(target: Target, opts: Options) -> Outcome:
         status, errors, code = "failed", (f"error: {exc}",), exc.exit_code
     except Exception as exc:  # a bug must not stop the other profiles  # noqa: BLE001
         status, errors, code = "failed", (f"error: {type(exc).__name__}: {exc}",), 3
-    facts = {**_worker_facts(), "cpu": time.process_time() - c0}
+    facts = {**_worker_facts(), "cpu": time.process_time() - c0, "pages": pages,
+             "pages_hint": pages_hint}
     return Outcome(target, status, time.perf_counter() - t0, errors, code, facts)
 
 
@@ -446,7 +448,10 @@ def run(opts: Options, progress: Callable[[Outcome, int, int], None] | None = No
             valid.append(t)
             workers.warm_up()  # the workers warm up while we read and draw
         predraw_wheels(valid, opts)
-        valid.sort(key=lambda t: -_size(t, opts))  # longest first: a shorter tail
+        # Longest first: a shorter tail. Print editions last: by then the screen
+        # edition's page count tells them how many blank pages to add, which
+        # saves drawing them twice (editions.render).
+        valid.sort(key=lambda t: (t.edition == "print", -_size(t, opts)))
         last_save = time.monotonic()
         for t, outcome in workers.build(valid):
             if outcome.status == "built":
@@ -505,13 +510,23 @@ class _Workers:
         quota = self.jobs * max(1, self.opts.tasks_per_worker)
         pending: dict = {}
         left: dict = {}
+        # A print edition waits for its profile's screen edition, whose page
+        # count saves drawing the print edition twice (editions.render).
+        pages: dict[tuple[str, str], int] = {}  # (country, lang) -> screen page count
+        awaiting = {(t.country, t.lang) for t in targets if t.edition == "screen"}
+        deferred: dict[tuple[str, str], list[Target]] = {}
 
         def feed(pool) -> Iterator[tuple[Target, Outcome]]:
-            left[pool] = 0
+            left.setdefault(pool, 0)
             while queue and left[pool] < quota:
                 t = queue.popleft()
+                key = (t.country, t.lang)
+                if t.edition == "print" and key in awaiting:
+                    deferred.setdefault(key, []).append(t)
+                    continue
+                hint = pages.get(key) if t.edition == "print" else None
                 try:
-                    pending[pool.submit(_build_one, t, self.opts)] = (t, pool)
+                    pending[pool.submit(_build_one, t, self.opts, hint)] = (t, pool)
                     left[pool] += 1
                 except BrokenProcessPool as exc:
                     yield t, _broken(t, exc)
@@ -532,12 +547,26 @@ class _Workers:
                                       3)
                 if left[pool] == 0 and pool is not current:
                     pool.shutdown(wait=False)
+                if t.edition == "screen":
+                    key = (t.country, t.lang)
+                    awaiting.discard(key)
+                    if outcome.worker.get("pages"):
+                        pages[key] = outcome.worker["pages"]
+                    queue.extendleft(deferred.pop(key, []))
                 yield t, outcome
             if queue and left[current] <= self.jobs:
                 previous, current = current, self._new()
                 yield from feed(current)
                 if left[previous] == 0:
                     previous.shutdown(wait=False)
+            elif queue:
+                yield from feed(current)  # print editions that their screen released
+            if not pending and deferred:  # a screen edition that never came back
+                awaiting.clear()
+                for ts in deferred.values():
+                    queue.extend(ts)
+                deferred.clear()
+                yield from feed(current)
 
     def close(self) -> None:
         for pool in self.pools:

@@ -30,6 +30,7 @@ class Request:
     fallback: bool = False
     layouts: tuple[Path, ...] = ()
     cache: Path | None = None
+    pages_hint: int | None = None  # the screen edition's page count, if known (print)
 
     def default_output(self) -> Path:
         suffix = "" if self.edition == "screen" else f"-{self.edition}"
@@ -85,14 +86,19 @@ def pdf_options(job: composer.Job, html: str) -> dict:
 
 def build(req: Request) -> Path:
     """Build one PDF; returns its path. Raises MgiError subclasses."""
+    return build_counted(req)[0]
+
+
+def build_counted(req: Request) -> tuple[Path, int]:
+    """Build one PDF; returns its path and its number of pages."""
     job = prepare(req)
     # The language's parsed hyphenation patterns, from .cache when parsed before.
     warm.hyphenation((job.lang, job.fallback_from or job.lang), req.cache)
     html = editions.adapt(job, composer.compose(job))
     base_url, roots = LAYOUTS.resolve().as_uri() + "/", allowed_roots(req)
     document, html = editions.render(job, html, lambda h: render(
-        h, base_url, roots, **editions.render_options(job)))
+        h, base_url, roots, **editions.render_options(job)), req.pages_hint)
     target = req.output or req.default_output()
     options = pdf_options(job, html)
     write_atomic(target, lambda fh: document.write_pdf(fh, **options))
-    return target
+    return target, len(document.pages)

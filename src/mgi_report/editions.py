@@ -108,13 +108,27 @@ _BACK_COVER_RE = re.compile(r'<[a-z]+\b[^>]*\bid="back-cover"')
 FILLER = '<div class="filler" aria-hidden="true"></div>\n'
 
 
-def render(job: Job, html: str, renderer: Callable[[str], object]):
+def render(job: Job, html: str, renderer: Callable[[str], object],
+           pages_hint: int | None = None):
     """HTML -> (weasyprint.Document, the HTML it was drawn from).
 
     The print edition is drawn, counted and, if its page count is not a
     multiple of 4, drawn again with blank pages before the back cover.
+    ``pages_hint``, the page count of the same profile's screen edition, saves
+    the second drawing: the blank pages it calls for are added first, and the
+    result is kept if its page count is a multiple of 4. Each blank page adds
+    one page, so that happens only when they are the very pages the
+    count-then-add path would add: the HTML, and so the PDF, is the same.
     """
     spec = SPECS[job.edition]
+    guess = -pages_hint % spec.page_multiple if pages_hint else 0
+    if guess:
+        document = renderer(with_blank_pages(html, guess))
+        if job.edition == "print":
+            check_resolution(document)
+        if len(document.pages) % spec.page_multiple == 0:
+            pin_dates(document, job.profile.published)
+            return document, with_blank_pages(html, guess)
     document = renderer(html)
     if job.edition == "print":
         check_resolution(document)
