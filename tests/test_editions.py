@@ -231,24 +231,32 @@ def test_print_pages_are_a_multiple_of_4_padded_before_the_back_cover(pdfs):
     assert f"Seite 3 von {n}" in printed[2]
 
 
-def test_print_with_the_screen_page_count_is_drawn_once_and_the_same(pdfs, tmp_path, cache_dir,
-                                                                      monkeypatch):
-    """The batch tells a print build the screen edition's page count: the blank
-    pages go in before the first drawing; the PDF is the one built without it."""
+def test_print_with_a_known_page_count_is_drawn_once_and_the_same(pdfs, tmp_path, cache_dir,
+                                                                   monkeypatch):
+    """A print build draws, counts, and draws again with blank pages; given the
+    profile's page count (by the batch from the screen edition, or kept from an
+    earlier build), it adds them before the first drawing: the PDF is the same."""
+    import shutil
+
     from mgi_report import build as builder
 
     drawings = []
     real = builder.render
     monkeypatch.setattr(builder, "render", lambda *a, **k: drawings.append(1) or real(*a, **k))
+    cache = tmp_path / "cache"
+    shutil.copytree(cache_dir, cache, ignore=shutil.ignore_patterns("pages"))
     screen_pages = len(page_texts(pdfs["screen"]))
     assert screen_pages % 4  # else there is nothing to save
-    for hint, expected in ((screen_pages, 1), (screen_pages + 2, 3), (None, 2)):
+    # no count known; then the count kept from that build; an explicit count;
+    # a wrong one (it costs a drawing, and the count kept is put right)
+    for hint, expected in ((None, 2), (None, 1), (screen_pages, 1), (screen_pages + 2, 3),
+                           (None, 1)):
         drawings.clear()
-        out = tmp_path / f"print-{hint}.pdf"
-        build(Request("kazakhstan", "de", DEFAULT_CONTENT, out, "print", cache=cache_dir,
+        out = tmp_path / "print.pdf"
+        build(Request("kazakhstan", "de", DEFAULT_CONTENT, out, "print", cache=cache,
                       pages_hint=hint))
         assert out.read_bytes() == pdfs["print"].read_bytes(), hint
-        assert len(drawings) == expected, hint  # a wrong hint costs one drawing more
+        assert len(drawings) == expected, (hint, len(drawings))
 
 
 def _fill_colours(pdf) -> tuple[set[str], list[tuple[int, str]]]:

@@ -10,9 +10,9 @@ from pathlib import Path
 from . import compose as composer
 from . import content as contents
 from . import editions, warm
-from .errors import UsageError
+from .errors import MgiError, UsageError
 from .render import render, write_atomic
-from .resources import FONTS, LAYOUTS
+from .resources import CACHE, FONTS, LAYOUTS
 
 LOG = logging.getLogger("mgi_report")
 EDITIONS = tuple(editions.SPECS)  # screen, print, archive
@@ -96,9 +96,39 @@ def build_counted(req: Request) -> tuple[Path, int]:
     warm.hyphenation((job.lang, job.fallback_from or job.lang), req.cache)
     html = editions.adapt(job, composer.compose(job))
     base_url, roots = LAYOUTS.resolve().as_uri() + "/", allowed_roots(req)
+    hint = req.pages_hint
+    if hint is None and editions.SPECS[req.edition].page_multiple > 1:
+        hint = _known_pages(req)
     document, html = editions.render(job, html, lambda h: render(
-        h, base_url, roots, **editions.render_options(job)), req.pages_hint)
+        h, base_url, roots, **editions.render_options(job)), hint)
     target = req.output or req.default_output()
     options = pdf_options(job, html)
     write_atomic(target, lambda fh: document.write_pdf(fh, **options))
+    _remember_pages(req, len(document.pages) - editions.blank_pages(html))
     return target, len(document.pages)
+
+
+# A profile's page count (without the print edition's blank pages), kept from
+# its last build of any edition: the print edition's guess of how many blank
+# pages to add before drawing (editions.render checks it; a wrong one costs a
+# drawing, never a different PDF).
+
+def _pages_file(req: Request) -> Path:
+    key = repr((str(Path(req.content).resolve()), req.country, req.lang, req.fallback,
+                [str(Path(p).resolve()) for p in req.layouts]))
+    return (req.cache or CACHE) / "pages" / hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def _known_pages(req: Request) -> int | None:
+    try:
+        return int(_pages_file(req).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _remember_pages(req: Request, pages: int) -> None:
+    if _known_pages(req) != pages:
+        try:
+            write_atomic(_pages_file(req), lambda fh: fh.write(str(pages).encode()))
+        except MgiError:
+            LOG.debug("could not keep the page count of %s", req.country)

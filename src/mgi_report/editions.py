@@ -145,6 +145,11 @@ def render(job: Job, html: str, renderer: Callable[[str], object],
     return document, html
 
 
+def blank_pages(html: str) -> int:
+    """How many blank pages ``with_blank_pages`` put into ``html``."""
+    return html.count(FILLER)
+
+
 def with_blank_pages(html: str, n: int) -> str:
     """Insert ``n`` blank pages before the back cover (or at the end)."""
     m = _BACK_COVER_RE.search(html)
