@@ -242,6 +242,7 @@ def test_builds_leave_no_temporary_folders(server, env, tmp_path):
     for lang in ("de", "en"):
         out = run(env, "build", "kazakhstan", "--lang", lang, "-o", f"{lang}.pdf", cwd=tmp_path)
         assert out.returncode == 0
+        assert out.stderr == ""  # nothing after the answer either (the child's clean-up)
     deadline = time.monotonic() + 10
     while list((tmp_path / "tmp").iterdir()):  # WeasyPrint's font folders, the builds' own
         assert time.monotonic() < deadline, list((tmp_path / "tmp").iterdir())

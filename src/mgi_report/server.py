@@ -227,10 +227,13 @@ class Server:
             os.umask(request["umask"])
             os.chdir(request["cwd"])
             conn.settimeout(None)
-            _stop_when_client_goes(conn)
+            building = threading.Event()
+            building.set()
+            _stop_when_client_goes(conn, building)
             from .cli import main
 
             code = main(request["argv"])
+            building.clear()
         except SystemExit as exc:  # argparse's --help (errors are UsageErrors)
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
         except BaseException as exc:  # noqa: BLE001 (reported to the client as exit 3)
@@ -238,10 +241,17 @@ class Server:
                   file=sys.stderr)
         finally:
             try:
-                gc.collect()  # WeasyPrint removes its font folders when collected
                 sys.stdout.flush()
                 sys.stderr.flush()
                 conn.sendall(json.dumps({"exit": code}).encode() + b"\n")
+                # After the answer, so the client need not wait, and silently:
+                # WeasyPrint removes its font folders when its objects are
+                # collected (the server also removes this child's temporary
+                # folder when it ends).
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, 1)
+                os.dup2(null, 2)
+                gc.collect()
             finally:
                 os._exit(0)
 
@@ -282,14 +292,16 @@ def _hung_up(conn: socket.socket) -> bool:
     return any(ev & (select.POLLRDHUP | select.POLLHUP) for _, ev in poller.poll(0))
 
 
-def _stop_when_client_goes(conn: socket.socket) -> None:
-    """Interrupt this build (as Ctrl-C would) when the client hangs up or is interrupted."""
+def _stop_when_client_goes(conn: socket.socket, building: threading.Event) -> None:
+    """Interrupt this build (as Ctrl-C would) when the client hangs up or is
+    interrupted while ``building`` is set."""
     def watch() -> None:
         try:
             conn.recv(1)  # the client sends nothing more: this returns when it is gone
         except OSError:
             pass
-        _thread.interrupt_main()
+        if building.is_set():
+            _thread.interrupt_main()
 
     threading.Thread(target=watch, daemon=True).start()
 
