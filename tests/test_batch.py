@@ -192,3 +192,16 @@ def test_print_editions_wait_for_their_screen_page_count(tree, cache_dir, fixed_
     single = build(Request("kazakhstan", "de", tree, tmp_path / "single.pdf", "print",
                            cache=cache_dir))
     assert outcome.target.output.read_bytes() == single.read_bytes()
+
+
+def test_a_worker_is_retired_after_its_quota(tree, cache_dir, fixed_program, tmp_path):
+    """WeasyPrint keeps memory per document: a worker renders at most
+    tasks_per_worker PDFs, then a fresh one takes over."""
+    from collections import Counter
+
+    opts = batch.Options(tree, tmp_path, ("screen", "archive"), jobs=1, cache=cache_dir,
+                         tasks_per_worker=3)
+    summary = batch.run(opts)
+    per_worker = Counter(o.worker["pid"] for o in summary.built)
+    assert sum(per_worker.values()) == 6
+    assert max(per_worker.values()) <= 3 and len(per_worker) >= 2

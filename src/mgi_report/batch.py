@@ -509,7 +509,8 @@ class _Workers:
         queue = deque(targets)
         quota = self.jobs * max(1, self.opts.tasks_per_worker)
         pending: dict = {}
-        left: dict = {}
+        left: dict = {}  # pool -> its PDFs in flight
+        submitted: dict = {}  # pool -> all its PDFs (at most `quota`: then a fresh pool)
         # A print edition waits for its profile's screen edition, whose page
         # count saves drawing the print edition twice (editions.render).
         pages: dict[tuple[str, str], int] = {}  # (country, lang) -> screen page count
@@ -518,7 +519,8 @@ class _Workers:
 
         def feed(pool) -> Iterator[tuple[Target, Outcome]]:
             left.setdefault(pool, 0)
-            while queue and left[pool] < quota:
+            submitted.setdefault(pool, 0)
+            while queue and submitted[pool] < quota:
                 t = queue.popleft()
                 key = (t.country, t.lang)
                 if t.edition == "print" and key in awaiting:
@@ -528,6 +530,7 @@ class _Workers:
                 try:
                     pending[pool.submit(_build_one, t, self.opts, hint)] = (t, pool)
                     left[pool] += 1
+                    submitted[pool] += 1
                 except BrokenProcessPool as exc:
                     yield t, _broken(t, exc)
 
@@ -554,13 +557,13 @@ class _Workers:
                         pages[key] = outcome.worker["pages"]
                     queue.extendleft(deferred.pop(key, []))
                 yield t, outcome
-            if queue and left[current] <= self.jobs:
+            if queue and submitted[current] < quota:
+                yield from feed(current)  # print editions that their screen released
+            elif queue and left[current] <= self.jobs:
                 previous, current = current, self._new()
                 yield from feed(current)
                 if left[previous] == 0:
                     previous.shutdown(wait=False)
-            elif queue:
-                yield from feed(current)  # print editions that their screen released
             if not pending and deferred:  # a screen edition that never came back
                 awaiting.clear()
                 for ts in deferred.values():
