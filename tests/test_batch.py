@@ -189,9 +189,34 @@ def test_print_editions_wait_for_their_screen_page_count(tree, cache_dir, fixed_
     screen = next(o for o in summary.built if o.target.edition == "screen")
     assert outcome.worker["pages"] % 4 == 0 and screen.worker["pages"] % 4
     assert outcome.worker["pages_hint"] == screen.worker["pages"]
+    assert outcome.worker["drawings"] == 1
+    # the reference takes the count-then-add path (no page count: 0)
     single = build(Request("kazakhstan", "de", tree, tmp_path / "single.pdf", "print",
-                           cache=cache_dir))
+                           cache=cache_dir, pages_hint=0))
     assert outcome.target.output.read_bytes() == single.read_bytes()
+
+
+def test_every_target_has_an_outcome_when_the_workers_cannot_start(tmp_path):
+    """Print editions wait for their screen edition; if no worker can start,
+    they are still reported (as failed), not lost."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    T = batch.Target
+    targets = [T(c, "en", e, tmp_path / f"{c}-{e}.pdf") for c in ("a", "b")
+               for e in ("screen", "print")]
+    workers = batch._Workers(batch.Options(tmp_path, jobs=1), 1, ("en",))
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"),
+                               initializer=os._exit, initargs=(1,))
+    workers.pools.append(pool)
+    with pytest.raises(Exception):
+        pool.submit(os.getpid).result()  # the pool is broken before the batch begins
+    try:
+        results = list(workers.build(targets))
+    finally:
+        workers.close()
+    assert sorted(t.name for t, _ in results) == sorted(t.name for t in targets)
+    assert all(o.status == "failed" and o.exit_code == 3 for _, o in results)
 
 
 def test_a_worker_is_retired_after_its_quota(tree, cache_dir, fixed_program, tmp_path):

@@ -257,6 +257,13 @@ def test_print_with_a_known_page_count_is_drawn_once_and_the_same(pdfs, tmp_path
                       pages_hint=hint))
         assert out.read_bytes() == pdfs["print"].read_bytes(), hint
         assert len(drawings) == expected, (hint, len(drawings))
+    # A layout folder may break pages by their count (a back cover on a left
+    # page): no page count is trusted then.
+    (tmp_path / "layouts").mkdir()
+    drawings.clear()
+    build(Request("kazakhstan", "de", DEFAULT_CONTENT, tmp_path / "l.pdf", "print",
+                  layouts=(tmp_path / "layouts",), cache=cache, pages_hint=screen_pages))
+    assert len(drawings) == 2
 
 
 def _fill_colours(pdf) -> tuple[set[str], list[tuple[int, str]]]:

@@ -303,9 +303,9 @@ def _build_one(target: Target, opts: Options, pages_hint: int | None = None) -> 
     t0, c0 = time.perf_counter(), time.process_time()
     req = Request(target.country, target.lang, opts.content, target.output, target.edition,
                   False, tuple(opts.layouts), opts.cache, pages_hint)
-    pages = None
+    pages = drawings = None
     try:
-        pages = build_counted(req)[1]
+        _, pages, drawings = build_counted(req)
         status, errors, code = "built", (), 0
     except ContentError as exc:
         status, errors, code = "failed", tuple(str(p) for p in exc.problems), exc.exit_code
@@ -314,7 +314,7 @@ def _build_one(target: Target, opts: Options, pages_hint: int | None = None) -> 
     except Exception as exc:  # a bug must not stop the other profiles  # noqa: BLE001
         status, errors, code = "failed", (f"error: {type(exc).__name__}: {exc}",), 3
     facts = {**_worker_facts(), "cpu": time.process_time() - c0, "pages": pages,
-             "pages_hint": pages_hint}
+             "pages_hint": pages_hint, "drawings": drawings}
     return Outcome(target, status, time.perf_counter() - t0, errors, code, facts)
 
 
@@ -469,7 +469,12 @@ def run(opts: Options, progress: Callable[[Outcome, int, int], None] | None = No
 
 
 class _Workers:
-    """Pools of warm workers, each worker retired after ``opts.tasks_per_worker`` PDFs.
+    """Pools of warm workers, retired after ``opts.tasks_per_worker`` PDFs each.
+
+    The limit is per pool: a pool of ``jobs`` workers takes ``jobs x
+    tasks_per_worker`` PDFs, so a worker renders about ``tasks_per_worker``,
+    a fast one up to ``jobs`` times that (``max_tasks_per_child`` would be
+    exact, but deadlocks on Python 3.11, CPython gh-115634).
 
     WeasyPrint keeps about 1 MB of native memory per document it renders, so a
     worker that rendered thousands would grow without bound. When only the PDFs
@@ -532,11 +537,38 @@ class _Workers:
                     left[pool] += 1
                     submitted[pool] += 1
                 except BrokenProcessPool as exc:
+                    if t.edition == "screen":  # it will not come back: release its prints
+                        awaiting.discard(key)
+                        queue.extendleft(deferred.pop(key, []))
                     yield t, _broken(t, exc)
+
+        def top_up(idle: bool) -> Iterator[tuple[Target, Outcome]]:
+            """Give queued PDFs to the current pool, or to a fresh one once the
+            current one has had its quota and (unless idle) is nearly done."""
+            nonlocal current
+            if not queue:
+                return
+            if submitted[current] < quota:
+                yield from feed(current)
+            elif idle or left[current] <= self.jobs:
+                previous, current = current, self._new()
+                yield from feed(current)
+                if left[previous] == 0:
+                    previous.shutdown(wait=False)
 
         current = self.pools[-1] if self.pools else self._new()
         yield from feed(current)
-        while pending:
+        while pending or queue or deferred:
+            if not pending:  # e.g. prints whose screen edition never came back
+                awaiting.clear()
+                for ts in deferred.values():
+                    queue.extend(ts)
+                deferred.clear()
+                before = len(queue)
+                yield from top_up(idle=True)
+                if not pending and len(queue) >= before:
+                    break  # pragma: no cover (feed takes every target it is given)
+                continue
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
                 t, pool = pending.pop(fut)
@@ -557,19 +589,7 @@ class _Workers:
                         pages[key] = outcome.worker["pages"]
                     queue.extendleft(deferred.pop(key, []))
                 yield t, outcome
-            if queue and submitted[current] < quota:
-                yield from feed(current)  # print editions that their screen released
-            elif queue and left[current] <= self.jobs:
-                previous, current = current, self._new()
-                yield from feed(current)
-                if left[previous] == 0:
-                    previous.shutdown(wait=False)
-            if not pending and deferred:  # a screen edition that never came back
-                awaiting.clear()
-                for ts in deferred.values():
-                    queue.extend(ts)
-                deferred.clear()
-                yield from feed(current)
+            yield from top_up(idle=False)
 
     def close(self) -> None:
         for pool in self.pools:

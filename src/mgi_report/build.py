@@ -89,8 +89,8 @@ def build(req: Request) -> Path:
     return build_counted(req)[0]
 
 
-def build_counted(req: Request) -> tuple[Path, int]:
-    """Build one PDF; returns its path and its number of pages."""
+def build_counted(req: Request) -> tuple[Path, int, int]:
+    """Build one PDF; returns its path, its number of pages and of drawings."""
     job = prepare(req)
     # The language's parsed hyphenation patterns, from .cache when parsed before.
     warm.hyphenation((job.lang, job.fallback_from or job.lang), req.cache)
@@ -99,13 +99,15 @@ def build_counted(req: Request) -> tuple[Path, int]:
     hint = req.pages_hint
     if hint is None and editions.SPECS[req.edition].page_multiple > 1:
         hint = _known_pages(req)
-    document, html = editions.render(job, html, lambda h: render(
+    if req.layouts:
+        hint = None  # a layout folder may break pages by their count (editions.render)
+    document, html, drawings = editions.render(job, html, lambda h: render(
         h, base_url, roots, **editions.render_options(job)), hint)
     target = req.output or req.default_output()
     options = pdf_options(job, html)
     write_atomic(target, lambda fh: document.write_pdf(fh, **options))
     _remember_pages(req, len(document.pages) - editions.blank_pages(html))
-    return target, len(document.pages)
+    return target, len(document.pages), drawings
 
 
 # A profile's page count (without the print edition's blank pages), kept from

@@ -116,33 +116,41 @@ def render(job: Job, html: str, renderer: Callable[[str], object],
     multiple of 4, drawn again with blank pages before the back cover.
     ``pages_hint``, the page count of the same profile's screen edition, saves
     the second drawing: the blank pages it calls for are added first, and the
-    result is kept if its page count is a multiple of 4. Each blank page adds
-    one page, so that happens only when they are the very pages the
-    count-then-add path would add: the HTML, and so the PDF, is the same.
+    result is kept if its page count is a multiple of 4. With the built-in
+    layouts each blank page adds one page, so that happens only when they are
+    the very pages the count-then-add path would add: the HTML, and so the
+    PDF, is the same. (A layout folder could make page breaks that depend on
+    the count, such as a back cover on a left-hand page: callers give no hint
+    then.) Returns the document, its HTML, and how many drawings it took.
     """
     spec = SPECS[job.edition]
     guess = -pages_hint % spec.page_multiple if pages_hint else 0
+    drawings = 0
     if guess:
-        document = renderer(with_blank_pages(html, guess))
+        guessed = with_blank_pages(html, guess)
+        document = renderer(guessed)
+        drawings += 1
         if job.edition == "print":
             check_resolution(document)
         if len(document.pages) % spec.page_multiple == 0:
             pin_dates(document, job.profile.published)
-            return document, with_blank_pages(html, guess)
+            return document, guessed, drawings
     document = renderer(html)
+    drawings += 1
     if job.edition == "print":
         check_resolution(document)
     missing = -len(document.pages) % spec.page_multiple
     if missing:
         html = with_blank_pages(html, missing)
         document = renderer(html)
+        drawings += 1
         if len(document.pages) % spec.page_multiple:
             raise RenderError(f"the {spec.name} edition needs a multiple of "
                               f"{spec.page_multiple} pages; it has {len(document.pages)} "
                               "even after adding blank pages (does the layout style "
                               "`.filler`?)")
     pin_dates(document, job.profile.published)
-    return document, html
+    return document, html, drawings
 
 
 def blank_pages(html: str) -> int:
