@@ -25,6 +25,8 @@ import stat
 import sys
 from pathlib import Path
 
+from .resources import cache_folder, home
+
 #: Libraries whose files, if replaced, make a running server stale.
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "cssselect2", "pyphen",
              "fontTools", "jinja2", "babel", "markdown_it", "yaml", "pikepdf", "matplotlib")
@@ -39,18 +41,13 @@ ANSWER_TIMEOUT = 10.0
 MAX_SOCKET_PATH = 107  # bytes, sun_path on Linux less its terminating NUL
 
 
-def _root_and_cache() -> tuple[Path, Path]:
-    root = Path(os.environ.get("MGI_REPORT_HOME", Path(__file__).resolve().parents[2]))
-    return root, Path(os.environ.get("MGI_REPORT_CACHE", root / ".cache"))
-
-
 def code_key() -> str:
     """What a server's answers depend on besides the files a build reads:
     mgi-report's own source, the libraries', the interpreter, the folders and
     the environment variables in ENVIRONMENT."""
     h = hashlib.sha256()
-    root, cache = _root_and_cache()
-    h.update(repr((sys.executable, sys.version, str(root.resolve()), str(cache.resolve()),
+    h.update(repr((sys.executable, sys.version, str(home().resolve()),
+                   str(cache_folder().resolve()),
                    [os.environ.get(k) for k in ENVIRONMENT])).encode())
     package = Path(__file__).resolve().parent
     for path in sorted(package.glob("*.py")):
@@ -73,8 +70,7 @@ def socket_path() -> Path | None:
     the cache folder itself but is named after it; under ``$XDG_RUNTIME_DIR``
     when that is short enough, else under /tmp. None if neither fits.
     """
-    _, cache = _root_and_cache()
-    name = hashlib.sha256(str(cache.resolve()).encode()).hexdigest()[:20] + ".sock"
+    name = hashlib.sha256(str(cache_folder().resolve()).encode()).hexdigest()[:20] + ".sock"
     for base in (os.environ.get("XDG_RUNTIME_DIR"), "/tmp"):
         if base:
             path = Path(base) / f"mgi-report-{os.getuid()}" / name

@@ -5,9 +5,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-ROOT = Path(os.environ.get("MGI_REPORT_HOME", Path(__file__).resolve().parents[2]))
+
+def home() -> Path:
+    """The project folder: ``MGI_REPORT_HOME``, else the one this package is in."""
+    return Path(os.environ.get("MGI_REPORT_HOME", Path(__file__).resolve().parents[2]))
+
+
+def cache_folder() -> Path:
+    """The cache folder: ``MGI_REPORT_CACHE``, else ``.cache`` in the project."""
+    return Path(os.environ.get("MGI_REPORT_CACHE", home() / ".cache"))
+
+
+# As the environment was when this process started (the resident renderer's
+# client reads the functions, as its environment is now).
+ROOT = home()
 LAYOUTS = ROOT / "layouts"
 FONTS = ROOT / "fonts"
 LOCALE = ROOT / "locale"
 DEFAULT_CONTENT = ROOT / "content"
-CACHE = Path(os.environ.get("MGI_REPORT_CACHE", ROOT / ".cache"))
+CACHE = cache_folder()
