@@ -124,31 +124,32 @@ def render(job: Job, html: str, renderer: Callable[[str], object],
     then.) Returns the document, its HTML, and how many drawings it took.
     """
     spec = SPECS[job.edition]
-    guess = -pages_hint % spec.page_multiple if pages_hint else 0
     drawings = 0
-    if guess:
-        guessed = with_blank_pages(html, guess)
-        document = renderer(guessed)
+
+    def draw(source: str):
+        nonlocal drawings
         drawings += 1
+        document = renderer(source)
         if job.edition == "print":
             check_resolution(document)
-        if len(document.pages) % spec.page_multiple == 0:
-            pin_dates(document, job.profile.published)
-            return document, guessed, drawings
-    document = renderer(html)
-    drawings += 1
-    if job.edition == "print":
-        check_resolution(document)
-    missing = -len(document.pages) % spec.page_multiple
-    if missing:
-        html = with_blank_pages(html, missing)
-        document = renderer(html)
-        drawings += 1
-        if len(document.pages) % spec.page_multiple:
-            raise RenderError(f"the {spec.name} edition needs a multiple of "
-                              f"{spec.page_multiple} pages; it has {len(document.pages)} "
-                              "even after adding blank pages (does the layout style "
-                              "`.filler`?)")
+        return document
+
+    guess = -pages_hint % spec.page_multiple if pages_hint else 0
+    guessed = with_blank_pages(html, guess) if guess else None
+    document = draw(guessed) if guessed else None
+    if document is not None and len(document.pages) % spec.page_multiple == 0:
+        html = guessed
+    else:
+        document = draw(html)
+        missing = -len(document.pages) % spec.page_multiple
+        if missing:
+            html = with_blank_pages(html, missing)
+            document = draw(html)
+            if len(document.pages) % spec.page_multiple:
+                raise RenderError(f"the {spec.name} edition needs a multiple of "
+                                  f"{spec.page_multiple} pages; it has {len(document.pages)} "
+                                  "even after adding blank pages (does the layout style "
+                                  "`.filler`?)")
     pin_dates(document, job.profile.published)
     return document, html, drawings
 
