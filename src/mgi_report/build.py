@@ -96,17 +96,19 @@ def build_counted(req: Request) -> tuple[Path, int, int]:
     warm.hyphenation((job.lang, job.fallback_from or job.lang), req.cache)
     html = editions.adapt(job, composer.compose(job))
     base_url, roots = LAYOUTS.resolve().as_uri() + "/", allowed_roots(req)
-    hint = req.pages_hint
-    if hint is None and editions.SPECS[req.edition].page_multiple > 1:
+    # A layout folder may break pages by their count (editions.render): page
+    # counts are used, and kept, with the built-in layouts only.
+    counted = not req.layouts
+    hint = req.pages_hint if counted else None
+    if counted and hint is None and editions.SPECS[req.edition].page_multiple > 1:
         hint = _known_pages(req)
-    if req.layouts:
-        hint = None  # a layout folder may break pages by their count (editions.render)
     document, html, drawings = editions.render(job, html, lambda h: render(
         h, base_url, roots, **editions.render_options(job)), hint)
     target = req.output or req.default_output()
     options = pdf_options(job, html)
     write_atomic(target, lambda fh: document.write_pdf(fh, **options))
-    _remember_pages(req, len(document.pages) - editions.blank_pages(html))
+    if counted:
+        _remember_pages(req, len(document.pages) - editions.blank_pages(html))
     return target, len(document.pages), drawings
 
 
@@ -116,8 +118,7 @@ def build_counted(req: Request) -> tuple[Path, int, int]:
 # drawing, never a different PDF).
 
 def _pages_file(req: Request) -> Path:
-    key = repr((str(Path(req.content).resolve()), req.country, req.lang, req.fallback,
-                [str(Path(p).resolve()) for p in req.layouts]))
+    key = repr((str(Path(req.content).resolve()), req.country, req.lang, req.fallback))
     return (req.cache or CACHE) / "pages" / hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
