@@ -71,6 +71,16 @@ def mid_angle(index: int, rtl: bool) -> float:
     return 180.0 - angle if rtl else angle
 
 
+def anchor(index: int, rtl: bool) -> tuple[str, str]:
+    """How segment ``index``'s name sits against the ring, as matplotlib's
+    (ha, va): beside it (left/right), above (bottom), below (top), or centred."""
+    a = math.radians(mid_angle(index, rtl))
+    cos, sin = math.cos(a), math.sin(a)
+    ha = "left" if cos > 0.1 else "right" if cos < -0.1 else "center"
+    va = "bottom" if sin > 0.5 else "top" if sin < -0.5 else "center"
+    return ha, va
+
+
 _BOX_RE = re.compile(rb"<!-- mgi-wheel-box (\{.*?\}) -->")
 
 
@@ -130,19 +140,18 @@ def label_overlays(wheel: Wheel, svg_bytes: bytes, size_mm: tuple[float, float])
         if str(seg.number) not in box["labels"]:
             continue
         x0, y0, x1, y1 = box["labels"][str(seg.number)]
-        lines = _wrap(seg.label, _wrap_width(wheel)).split("\n")
-        a = math.radians(mid_angle(i, wheel.rtl))
-        cos, sin = math.cos(a), math.sin(a)
+        lines = _label_text(wheel, seg).split("\n")
+        align, va = anchor(i, wheel.rtl)
         # Room for the page's text measuring a little wider than matplotlib's,
         # on the side away from the ring (both sides for a centred label), even
         # beyond the image: a line wider than its box would spill towards the ring.
         slack = 0.25
-        if cos > 0.1:
-            align, x1 = "left", x1 + slack
-        elif cos < -0.1:
-            align, x0 = "right", x0 - slack
+        if align == "left":
+            x1 += slack
+        elif align == "right":
+            x0 -= slack
         else:
-            align, x0, x1 = "center", x0 - slack / 2, x1 + slack / 2
+            x0, x1 = x0 - slack / 2, x1 + slack / 2
         # matplotlib's line spacing, but no looser than 1.3 (it measures
         # Arabic lines unshaped, with the font's tall extents).
         measured = (y1 - y0) / len(lines)  # matplotlib's line, in ring radii
@@ -153,9 +162,9 @@ def label_overlays(wheel: Wheel, svg_bytes: bytes, size_mm: tuple[float, float])
         # ring, the first line's top; above it, the last line's baseline
         # (matplotlib's box has a measured line's room under it, the page's
         # block a page line's); beside it, the middle.
-        if sin > 0.5:
+        if va == "bottom":
             top = y0 + block + (measured - line)
-        elif sin < -0.5:
+        elif va == "top":
             top = y1
         else:
             top = (y0 + y1 + block) / 2 + (measured - line) / 2
@@ -173,12 +182,10 @@ def label_overlays(wheel: Wheel, svg_bytes: bytes, size_mm: tuple[float, float])
     return out
 
 
-def _wrap_width(wheel: Wheel) -> int:
-    return 18 if wheel.label_pt <= LABEL_PT else 15
-
-
-def _wrap(label: str, width: int = 18) -> str:
-    return "\n".join(textwrap.wrap(label, width=width, break_long_words=False)) or label
+def _label_text(wheel: Wheel, seg: Segment) -> str:
+    """A segment's name wrapped into lines (fewer characters a line when large)."""
+    width = 18 if wheel.label_pt <= LABEL_PT else 15
+    return "\n".join(textwrap.wrap(seg.label, width=width, break_long_words=False)) or seg.label
 
 
 def draw(wheel: Wheel) -> bytes:
@@ -213,10 +220,8 @@ def draw(wheel: Wheel) -> bytes:
                     va="center", fontsize=22, fontweight="bold",
                     color="white" if on else "#8a939c")
             if wheel.labels:
-                cos, sin = math.cos(a), math.sin(a)
-                ha = "left" if cos > 0.1 else "right" if cos < -0.1 else "center"
-                va = "bottom" if sin > 0.5 else "top" if sin < -0.5 else "center"
-                ax.text(LABEL_R * cos, LABEL_R * sin, _wrap(seg.label, _wrap_width(wheel)),
+                ha, va = anchor(i, wheel.rtl)
+                ax.text(LABEL_R * math.cos(a), LABEL_R * math.sin(a), _label_text(wheel, seg),
                         ha=ha, va=va,
                         gid=f"label-{seg.number}", fontsize=wheel.label_pt, linespacing=1.15,
                         fontweight="bold" if wheel.highlight == seg.number else "normal",
