@@ -145,8 +145,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return server.serve(args.idle)
 
 
-COMMANDS = {"build": cmd_build, "serve": cmd_serve, "check": cmd_check, "list": cmd_list, "stamp": cmd_stamp,
-            "extract": cmd_extract}
+COMMANDS = {"build": cmd_build, "serve": cmd_serve, "check": cmd_check, "list": cmd_list,
+            "stamp": cmd_stamp, "extract": cmd_extract}
 
 
 def main(argv: list[str] | None = None) -> int:
