@@ -13,12 +13,6 @@ Three witnesses, for every case:
 from __future__ import annotations
 
 import os
-import secrets
-import socket
-import subprocess
-import sys
-import threading
-import time
 from pathlib import Path
 
 import pikepdf
@@ -26,114 +20,10 @@ import pytest
 
 from mgi_report.render import RefusedURL, _fetcher_class, render
 from mgi_report.resources import LAYOUTS
-from mgitree import all_pdf_bytes, lang_yaml, make_tree, run, squash
+from mgitree import lang_yaml, make_tree, run, squash
 from pdfread import text
-
-# ------------------------------------------------------------------ witnesses
-
-_AUDIT: dict = {"on": False, "watch": "", "events": []}
-
-
-def _audit(event: str, args: tuple) -> None:
-    if not _AUDIT["on"]:
-        return
-    if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
-        path = os.fsdecode(args[0])
-        if _AUDIT["watch"] and path.startswith(_AUDIT["watch"]):
-            _AUDIT["events"].append((event, path))
-    elif event == "socket.connect":
-        _AUDIT["events"].append((event, repr(args[1])))
-    elif event == "urllib.Request" and not str(args[0]).startswith(("file:", "data:")):
-        _AUDIT["events"].append((event, str(args[0])))
-
-
-if not getattr(sys, "_mgi_audit_installed", False):  # audit hooks cannot be removed
-    sys.addaudithook(_audit)
-    sys._mgi_audit_installed = True  # type: ignore[attr-defined]
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 that records connections and closes itself."""
-
-    def __init__(self, redirect_to: str, lifetime: float = 300.0):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.connections: list = []
-        self._redirect = (f"HTTP/1.1 302 Found\r\nLocation: {redirect_to}\r\n"
-                          "Content-Length: 0\r\n\r\n").encode()
-        self._stop = threading.Event()
-        self._deadline = time.monotonic() + lifetime
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        try:
-            while not self._stop.is_set() and time.monotonic() < self._deadline:
-                try:
-                    conn, addr = self.sock.accept()
-                except OSError:
-                    continue
-                self.connections.append(addr)
-                with conn:
-                    conn.settimeout(1)
-                    try:
-                        conn.recv(4096)
-                        conn.sendall(self._redirect)
-                    except OSError:
-                        pass
-        finally:
-            self.sock.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def outside(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("outside")
-
-
-@pytest.fixture(scope="module")
-def sentinel(outside) -> tuple[Path, bytes]:
-    """An SVG (so that it would be usable as an image) holding a unique token."""
-    token = ("SENTINEL-" + secrets.token_hex(12)).encode()
-    path = outside / "sentinel.svg"
-    path.write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20">'
-                     b"<!-- " + token + b" --><desc>" + token + b"</desc>"
-                     b'<rect width="20" height="20" fill="red"/></svg>')
-    return path, token
-
-
-@pytest.fixture(scope="module")
-def listener(sentinel):
-    server = Listener(redirect_to=sentinel[0].as_uri())
-    yield server
-    server.close()
-    assert not server.connections, server.connections
-
-
-@pytest.fixture
-def witnessed(outside, listener):
-    """Audit the test's builds; afterwards nothing outside may have been read or dialled."""
-    before = len(listener.connections)
-    _AUDIT.update(on=True, watch=str(outside), events=[])
-    try:
-        yield
-    finally:
-        _AUDIT["on"] = False
-    time.sleep(0.05)  # let a late connection show up
-    assert _AUDIT["events"] == []
-    assert len(listener.connections) == before
-
-
-def assert_sentinel_absent(pdf: Path, token: bytes) -> None:
-    assert token not in all_pdf_bytes(pdf)
-
+from witness import (assert_sentinel_absent, listener, outside, sentinel,  # noqa: F401
+                     witnessed)
 
 # -------------------------------------------------------------------- content
 
@@ -299,21 +189,6 @@ def test_what_weasyprint_ignores_reads_nothing_either(case, tmp_path, capsys, se
     assert code in (0, 3) and "Traceback" not in err, err
     if code == 0:
         assert_sentinel_absent(out, token)
-
-
-def test_a_system_font_by_local_is_refused_too(tmp_path, capsys, witnessed):
-    """``local()`` finds a system font through fontconfig; WeasyPrint then fetches its
-    file: URL, which is outside the allowed folders."""
-    if "DejaVu Sans:" not in subprocess.run(["fc-list"], capture_output=True,
-                                            text=True).stdout:
-        pytest.skip("no DejaVu Sans installed to ask for")
-    layouts = write_layout(tmp_path / "layouts", {"profile.css": (
-        '@font-face { font-family: X; src: local("DejaVu Sans") } body { font-family: X }')})
-    content = make_tree(tmp_path)
-    code, err = run(capsys, "build", "testland", "--lang", "en", "--content", content,
-                    "--layouts", layouts, "-o", tmp_path / "out.pdf")
-    assert code == 3
-    assert "refused to read file:///" in err and "DejaVuSans" in err
 
 
 def test_layouts_may_use_their_own_folder(tmp_path, capsys, witnessed):

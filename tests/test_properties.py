@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from mgi_report import content as contents
-from mgi_report import markup
+from mgi_report import markup, printable
 from mgi_report.domains import DOMAIN_KEYS
 from mgi_report.resources import FONTS
 from mgitree import PROFILE, assert_only_located, lang_yaml, make_tree, run
@@ -82,8 +82,14 @@ ALPHABET = _alphabet()
 WORDY = st.one_of(st.sampled_from(ALPHABET), st.just(" "))  # spaces, so lines can break
 
 
+def _prints_as_written(t: str) -> bool:
+    """No run of combining marks, no markup nested too deep (see printable.py)."""
+    return not printable.problems(t) and printable.markup_depth(t) <= printable.MAX_MARKUP_DEPTH
+
+
 def text_within(limit: int) -> st.SearchStrategy[str]:
-    return st.text(WORDY, min_size=1, max_size=limit).filter(lambda t: t.strip())
+    return st.text(WORDY, min_size=1, max_size=limit).filter(
+        lambda t: t.strip() and _prints_as_written(t))
 
 
 FINDING = text_within(contents.MAX_TEXT_CHARS)
@@ -269,7 +275,8 @@ def invalid_language_files(draw) -> tuple[str, str]:
         "finding type", "list type", "domain type", "text type", "unknown key",
         "unknown domain key", "missing key", "missing domain", "empty text", "too long",
         "too many", "control character", "duplicate key", "tab", "not utf-8", "bad draft",
-        "translation_of"]))
+        "translation_of", "nesting", "combining marks", "bidi control", "line separator",
+        "uncovered character", "alias graph", "explicit tag"]))
     findings = doc["domains"][domain][which]
     if how == "finding type":
         findings.insert(draw(st.integers(0, len(findings))), draw(WRONG_VALUES))
@@ -307,6 +314,23 @@ def invalid_language_files(draw) -> tuple[str, str]:
         doc["draft"] = draw(st.one_of(st.integers(), FINDING))
     elif how == "translation_of":
         doc["translation_of"] = draw(st.sampled_from(["de", "fr", "english", "EN", ""]))
+    elif how == "nesting":
+        n = draw(st.integers(printable.MAX_MARKUP_DEPTH + 1, 80))
+        opener, closer = draw(st.sampled_from([("*a ", " b*"), ("**a ", " b**"),
+                                               ("_a ", " b_"), ("*[a ", "](https://x.org)*")]))
+        findings.append(opener * n + "x" + closer * n)
+    elif how == "combining marks":
+        marks = st.sampled_from("\u0300\u0301\u0302\u0308\u0327\u064b\u0651\u0483")
+        findings.append("a" + "".join(draw(st.lists(marks, min_size=printable.MAX_COMBINING + 1,
+                                                    max_size=30))) + " b")
+    elif how == "bidi control":
+        findings.insert(draw(st.integers(0, len(findings))),
+                        "before" + draw(st.sampled_from(sorted(printable.BIDI_CONTROLS))) + "after")
+    elif how == "line separator":
+        findings.append("before" + draw(st.sampled_from(["\u2028", "\u2029", "\x85"])) + "after")
+    elif how == "uncovered character":
+        findings.append("x " + draw(st.sampled_from(["\u2603", "\U0001F600", "\u4e2d",
+                                                     "\u0915", "\u2211", "\u0e01"])))
     text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
     lines = text.splitlines(keepends=True)
     if how == "duplicate key":
@@ -315,6 +339,22 @@ def invalid_language_files(draw) -> tuple[str, str]:
         n = draw(st.integers(1, len(lines) - 1))
         lines[n] = "\t" + lines[n]
         text = "".join(lines)
+    elif how == "alias graph":  # a small file whose aliases expand past the limit
+        width = draw(st.integers(4, 30))
+        base = draw(st.integers(20, 200))
+        levels = 1
+        while base * width ** levels <= 2_000_000:
+            levels += 1
+        graph = [f'l0: &l0 "{"h" * base}"'] + [
+            f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * width) + "]"
+            for i in range(1, levels + 1)]
+        at = draw(st.integers(0, len(lines)))
+        at = next(i for i in range(at, len(lines) + 1)
+                  if i == len(lines) or not lines[i].startswith((" ", "-")))
+        text = "".join(lines[:at]) + "\n".join(graph) + "\n" + "".join(lines[at:])
+    elif how == "explicit tag":
+        text += draw(st.sampled_from(["draft: !!bool 'maybe'\n", "draft: !!str true\n",
+                                      "draft: !x yes\n", "draft: ! no\n"]))
     return text, how
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,8 +91,26 @@ def build(req: Request) -> Path:
     return build_counted(req)[0]
 
 
+def check_output(target: Path) -> None:
+    """Refuse an output that exists and is not a regular file (a device, FIFO or
+    socket, or a link to one): writing the PDF would replace it."""
+    try:
+        st = os.stat(target)  # follows a link: what it points at is what counts
+    except OSError:  # missing, or unreachable: writing it says why (exit 3)
+        return
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a directory" if stat.S_ISDIR(st.st_mode) else
+                "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
+                "a FIFO" if stat.S_ISFIFO(st.st_mode) else
+                "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+        link = " (through a link)" if os.path.islink(target) else ""
+        raise UsageError(f"will not write {target}: it is {kind}{link}, not a PDF file; "
+                         "choose another output with -o")
+
+
 def build_counted(req: Request) -> tuple[Path, int, int]:
     """Build one PDF; returns its path, its number of pages and of drawings."""
+    check_output(req.output or req.default_output())
     job = prepare(req)
     # The language's parsed hyphenation patterns, from .cache when parsed before.
     warm.hyphenation((job.lang, job.fallback_from or job.lang), req.cache)

@@ -13,6 +13,7 @@ from babel.messages.pofile import read_po
 from . import content as contents
 from .errors import ContentError, Problem
 from .i18n import available_languages, catalog_path
+from .render import write_atomic
 
 
 def catalog_warnings(langs: tuple[str, ...] | None = None) -> list[Problem]:
@@ -90,16 +91,19 @@ def stamp(content: Path, slug: str, lang: str) -> str:
                                                    / f"{lang}.yaml"), 1, 1,
                                     "not a translation: set `translation_of` first")])
     value = contents.findings_hash(loaded.files[lf.translation_of])
-    text = lf.path.read_text(encoding="utf-8")
+    raw = lf.path.read_bytes()
+    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
+    text = raw[len(bom):].decode("utf-8")
+    newline = "\r\n" if "\r\n" in text else "\n"  # the file's own line ending
     new_line = f"source_hash: {value}"
-    if re.search(r"(?m)^source_hash:.*$", text):
-        text = re.sub(r"(?m)^source_hash:.*$", new_line, text)
+    if re.search(r"(?m)^source_hash:[^\r\n]*", text):
+        text = re.sub(r"(?m)^source_hash:[^\r\n]*", new_line, text)
     else:
-        text = re.sub(r"(?m)^(translation_of:.*)$", lambda m: m[1] + "\n" + new_line, text,
-                      count=1)
-    if not re.search(rf"(?m)^{re.escape(new_line)}$", text):
+        text = re.sub(r"(?m)^(translation_of:[^\r\n]*)", lambda m: m[1] + newline + new_line,
+                      text, count=1)
+    if not re.search(rf"(?m)^{re.escape(new_line)}\r?$", text):
         raise ContentError([Problem(contents.shown_path(lf.path), 1, 1,
                                     "cannot record `source_hash`: write `translation_of:` "
                                     "as a plain top-level key at the start of a line")])
-    lf.path.write_text(text, encoding="utf-8")
+    write_atomic(lf.path, lambda fh: fh.write(bom + text.encode("utf-8")))
     return value

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 from markupsafe import Markup
 
 from . import __version__, i18n, markup, wheel
 from .content import LanguageFile, Profile
 from .domains import BRAND_CMYK, BRAND_RGB, DOMAINS
+from .errors import RenderError
 from .resources import CACHE, FONTS, LAYOUTS
 
 
@@ -48,11 +50,59 @@ def _bytecode_cache(cache: Path | None) -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
+class LayoutError(RenderError):
+    """A layout that cannot be rendered: a syntax error, or something refused."""
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """Templates from the search path only: a template (or a folder on the way to
+    it) that is a link to anywhere outside its layout folder is refused."""
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        from jinja2.loaders import split_template_path
+
+        pieces = split_template_path(template)  # refuses `..`
+        for root in self.searchpath:  # the one Jinja would read, checked before it is read
+            candidate = Path(root, *pieces)
+            if candidate.is_file():
+                real = candidate.resolve()
+                if not real.is_relative_to(Path(root).resolve()):
+                    raise jinja2.sandbox.SecurityError(
+                        f"the template {template} is a link to {real}, outside the layout "
+                        "folders")
+                break
+        return super().get_source(environment, template)
+
+
+#: The longest text or list a layout expression may make (``"x" * n``, ``[0] * n``).
+MAX_LAYOUT_VALUE = 1_000_000
+
+
+class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox: no Python internals, no mutation of what the
+    template is given, no unsafe string formatting; and no operator that makes
+    a huge value (a layout may come from anyone)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+            raise jinja2.sandbox.SecurityError(f"the power ** {right} is too large")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and \
+                        len(seq) * n > MAX_LAYOUT_VALUE:
+                    raise jinja2.sandbox.SecurityError(
+                        f"a value of {len(seq) * n:,} items is too large "
+                        f"(the limit is {MAX_LAYOUT_VALUE:,})")
+        return super().call_binop(context, operator, left, right)
+
+
 @functools.lru_cache(maxsize=16)
 def environment(layouts: tuple[Path, ...], lang: str,
                 cache: Path | None = None) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([*map(str, layouts), str(LAYOUTS)]),
+    env = Sandbox(
+        loader=ConfinedLoader([*map(str, layouts), str(LAYOUTS)]),
         bytecode_cache=_bytecode_cache(cache),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -196,8 +246,42 @@ def context(job: Job) -> dict[str, Any]:
 def compose(job: Job) -> str:
     """The profile's complete HTML document."""
     env = environment(tuple(job.layouts), job.lang, job.cache)
-    html = env.get_template("profile.html").render(context(job))
-    return html
+    values = context(job)
+    try:
+        return env.get_template("profile.html").render(values)
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"{exc.filename or exc.name}:{exc.lineno}"
+        raise LayoutError(f"{where}: template syntax error: {exc.message}") from exc
+    except jinja2.sandbox.SecurityError as exc:
+        raise LayoutError(f"{_template_line(exc)}: the layout tried something the sandbox "
+                          f"does not allow: {exc}") from exc
+    except jinja2.TemplateError as exc:
+        raise LayoutError(f"{_template_line(exc)}: {type(exc).__name__}: {exc}") from exc
+    except (ArithmeticError, LookupError, TypeError, ValueError) as exc:
+        raise LayoutError(f"{_template_line(exc)}: the layout failed: "
+                          f"{type(exc).__name__}: {exc}") from exc
+
+
+def _template_line(exc: BaseException) -> str:
+    """``template:line`` of the innermost template frame of an error raised while
+    rendering (Jinja rewrites the traceback so that its frames are the templates')."""
+    where = "the layout"
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".css", ".htm", ".xml", ".svg", ".txt")) or \
+                name == "<template>":
+            where = f"{shown_template(name)}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
+
+
+def shown_template(filename: str) -> str:
+    """A template's path as a message shows it (relative to the working folder)."""
+    try:
+        return str(Path(filename).relative_to(Path.cwd()))
+    except ValueError:
+        return filename
 
 
 

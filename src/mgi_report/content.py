@@ -12,9 +12,8 @@ from __future__ import annotations
 import difflib
 import hashlib
 import io
-import os
 import re
-import stat
+import warnings
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,23 +21,27 @@ from typing import Any, Callable
 from xml.etree import ElementTree
 
 import PIL.Image
+import PIL.ImageFile
 import yaml
 
 from .domains import DOMAIN_KEYS
+from . import printable
 from .errors import ContentError, Problem, UsageError
+from .yamlsource import MAX_DEPTH, MAX_FILE_BYTES, Reporter, read_yaml
+
 
 LANG_RE = re.compile(r"^[a-z]{2}$")
 ISO3_RE = re.compile(r"^[A-Z]{3}$")
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
-#: Limits that keep a build bounded in time and memory (documented in README).
-MAX_FILE_BYTES = 1_000_000
+#: Limits that keep a build bounded in time and memory (documented in README;
+#: the file's own, MAX_FILE_BYTES and MAX_DEPTH, are in yamlsource).
 MAX_TEXT_CHARS = 4_000
 MAX_FINDINGS = 100
 MAX_SOURCES = 200
-MAX_DEPTH = 20  # YAML nesting; content needs 5
 MIN_YEAR, MAX_YEAR = 1900, 2100  # `published`
+MAX_IMAGE_PIXELS = 25_000_000  # a logo (an A4 page at 300 dpi is 8.7 million)
 
 #: Characters no font prints: C0/C1 controls (but tab and newline), surrogates.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -100,126 +103,6 @@ def findings_hash(lf: LanguageFile) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
-# --------------------------------------------------------------------------- YAML
-
-
-class _Reporter:
-    """Collects problems for one file."""
-
-    def __init__(self, path: Path, shown: str):
-        self.path = path
-        self.shown = shown
-        self.problems: list[Problem] = []
-
-    def at(self, node_or_mark: Any, message: str) -> None:
-        mark = getattr(node_or_mark, "start_mark", node_or_mark)
-        line = mark.line + 1 if mark is not None else 1
-        col = mark.column + 1 if mark is not None else 1
-        self.problems.append(Problem(self.shown, line, col, message))
-
-    def top(self, message: str) -> None:
-        self.problems.append(Problem(self.shown, 1, 1, message))
-
-
-def _decode(raw: bytes, rep: _Reporter) -> str | None:
-    if not raw.strip():
-        rep.top("the file is empty")
-        return None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, col = _position(raw, exc.start)
-        rep.problems.append(Problem(rep.shown, line, col,
-                                    f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
-                                    "save the file as UTF-8"))
-        return None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    for n, ch in enumerate(text):
-        if ch == "\x00" or (ord(ch) < 32 and ch not in "\t\n\r"):
-            line, col = _position(text, n)
-            rep.problems.append(Problem(rep.shown, line, col,
-                                        f"control character U+{ord(ch):04X}: "
-                                        "this is not a text file"))
-            return None
-    return text
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses nesting deeper than MAX_DEPTH (PyYAML recurses)."""
-
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise yaml.MarkedYAMLError(
-                    problem=f"nested more than {MAX_DEPTH} levels deep",
-                    problem_mark=self.peek_event().start_mark)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-def _position(text: str | bytes, index: int) -> tuple[int, int]:
-    """1-based line and column of an offset (characters in text, bytes in bytes)."""
-    nl = b"\n" if isinstance(text, bytes) else "\n"
-    line = text.count(nl, 0, index) + 1  # type: ignore[arg-type]
-    return line, index - (text.rfind(nl, 0, index) + 1) + 1  # type: ignore[arg-type]
-
-
-def _compose(text: str, rep: _Reporter) -> yaml.Node | None:
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        what = exc.problem or "invalid YAML"
-        if exc.context:
-            what = f"{exc.context}: {what}"
-            if exc.context_mark and mark and exc.context_mark.line != mark.line:
-                what += f" (the construct began on line {exc.context_mark.line + 1})"
-        if "\t" in what or "'\\t'" in what:
-            what += " (tabs cannot indent YAML; use spaces)"
-        rep.at(mark, f"YAML syntax error: {what}")
-        return None
-    except yaml.reader.ReaderError as exc:
-        line, col = _position(text, exc.position)
-        rep.problems.append(Problem(rep.shown, line, col, f"character U+{exc.character:04X} "
-                                    "is not allowed in YAML: this is not a text file"))
-        return None
-    except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
-        rep.top(f"YAML error: {exc}")
-        return None
-    if node is None:
-        rep.top("the file is empty")
-    return node
-
-
-def read_yaml(path: Path, shown: str, rep: _Reporter | None = None) -> tuple[Any, _Reporter]:
-    """Compose a YAML file into nodes; problems go to the reporter."""
-    rep = rep or _Reporter(path, shown)
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would block or flood
-            rep.top("not a regular file")
-            return None, rep
-        with path.open("rb") as fh:  # never more than the limit (and a byte to tell)
-            raw = fh.read(MAX_FILE_BYTES + 1)
-            size = os.fstat(fh.fileno()).st_size
-    except OSError as exc:
-        rep.top(f"cannot read the file: {exc.strerror}")
-        return None, rep
-    if len(raw) > MAX_FILE_BYTES:
-        rep.top(f"the file is {max(size, len(raw)):,} bytes; the limit is {MAX_FILE_BYTES:,}")
-        return None, rep
-    text = _decode(raw, rep)
-    if text is None:
-        return None, rep
-    return _compose(text, rep), rep
-
-
 # ------------------------------------------------------------------- validation
 
 
@@ -233,7 +116,7 @@ def _type_name(node: yaml.Node) -> str:
     return _TYPE_NAMES.get(node.tag, f"a value tagged `{node.tag}`")
 
 
-def _mapping(node: Any, rep: _Reporter, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
+def _mapping(node: Any, rep: Reporter, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
     """Mapping node -> {key: (key_node, value_node)}, reporting duplicates."""
     if not isinstance(node, yaml.MappingNode):
         rep.at(node, f"{what} must be a mapping of keys to values, not {_type_name(node)}")
@@ -253,7 +136,7 @@ def _mapping(node: Any, rep: _Reporter, what: str) -> dict[str, tuple[yaml.Node,
 
 
 def _check_keys(m: dict[str, tuple[yaml.Node, yaml.Node]], allowed: tuple[str, ...],
-                required: tuple[str, ...], node: yaml.Node, rep: _Reporter, where: str) -> None:
+                required: tuple[str, ...], node: yaml.Node, rep: Reporter, where: str) -> None:
     missing = [k for k in required if k not in m]
     for key, (knode, _v) in m.items():
         if key not in allowed:
@@ -267,8 +150,27 @@ def _check_keys(m: dict[str, tuple[yaml.Node, yaml.Node]], allowed: tuple[str, .
             rep.at(node, f"missing key `{key}` in {where}")
 
 
-def _text(node: yaml.Node, rep: _Reporter, what: str, *, empty_ok: bool = False,
-          limit: int = MAX_TEXT_CHARS) -> str | None:
+def _char_at(node: yaml.Node, rep: Reporter, value: str, i: int) -> tuple[int, int]:
+    """Where the character ``value[i]`` stands in the file: found in the node's own
+    text with up to three characters before it; the node's start if it was
+    written otherwise (a YAML escape, a folded line)."""
+    start, end = node.start_mark.index, node.end_mark.index
+    if rep.text is not None:
+        raw = rep.text[start:end]
+        for k in (3, 2, 1, 0):
+            snippet = value[max(0, i - k):i + 1]
+            if len(snippet) == min(i, k) + 1 and (found := raw.find(snippet)) >= 0:
+                return rep.position(_Mark(start + found + len(snippet) - 1))
+    return rep.position(node.start_mark)
+
+
+@dataclass
+class _Mark:
+    index: int
+
+
+def _text(node: yaml.Node, rep: Reporter, what: str, *, empty_ok: bool = False,
+          limit: int = MAX_TEXT_CHARS, markup: bool = False) -> str | None:
     if not isinstance(node, yaml.ScalarNode) or node.tag != _STR:
         rep.at(node, f"{what} must be text, not {_type_name(node)}")
         return None
@@ -283,10 +185,18 @@ def _text(node: yaml.Node, rep: _Reporter, what: str, *, empty_ok: bool = False,
         rep.at(node, f"{what} contains the character U+{ord(bad[0]):04X}, which cannot be "
                "printed (a control character or a lone surrogate, from a YAML escape?)")
         return None
-    return value
+    bad_chars = printable.problems(value)
+    for i, message in bad_chars:
+        rep.add(*_char_at(node, rep, value, i), f"{what}: {message}")
+    if markup and (depth := printable.markup_depth(value)) > printable.MAX_MARKUP_DEPTH:
+        rep.at(node, f"{what} nests emphasis or links {depth} deep; the limit is "
+               f"{printable.MAX_MARKUP_DEPTH}")
+        return None
+    return None if bad_chars else value
 
 
-def _text_list(node: yaml.Node, rep: _Reporter, what: str, limit: int) -> list[str]:
+def _text_list(node: yaml.Node, rep: Reporter, what: str, limit: int,
+               markup: bool = True) -> list[str]:
     if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
         return []
     if not isinstance(node, yaml.SequenceNode):
@@ -297,13 +207,13 @@ def _text_list(node: yaml.Node, rep: _Reporter, what: str, limit: int) -> list[s
         return []
     out = []
     for i, item in enumerate(node.value, 1):
-        value = _text(item, rep, f"entry {i} of {what}")
+        value = _text(item, rep, f"entry {i} of {what}", markup=markup)
         if value is not None:
             out.append(value)
     return out
 
 
-def _lang_code(node: yaml.Node, rep: _Reporter, what: str) -> str | None:
+def _lang_code(node: yaml.Node, rep: Reporter, what: str) -> str | None:
     value = _text(node, rep, what)
     if value is not None and not LANG_RE.match(value):
         rep.at(node, f"{what} must be a two-letter ISO 639-1 code like `en`, not `{value}`")
@@ -333,10 +243,27 @@ def _logo_problem(path: Path) -> str | None:
     data = path.read_bytes()
     if path.suffix.lower() == ".png":
         try:
-            with PIL.Image.open(io.BytesIO(data), formats=["PNG"]) as image:
-                image.verify()
+            with warnings.catch_warnings():  # the size is checked here, below
+                warnings.simplefilter("ignore", PIL.Image.DecompressionBombWarning)
+                image = PIL.Image.open(io.BytesIO(data), formats=["PNG"])
+            with image:
+                width, height = image.size  # from the header: nothing decoded yet
+                if width * height > MAX_IMAGE_PIXELS:
+                    return (f"the image is {width:,} x {height:,} pixels; the limit is "
+                            f"{MAX_IMAGE_PIXELS:,} pixels")
+                # Every row: a truncated or corrupt file fails here (WeasyPrint's
+                # import tells Pillow to fill in missing rows, so this says otherwise).
+                lenient, PIL.ImageFile.LOAD_TRUNCATED_IMAGES = \
+                    PIL.ImageFile.LOAD_TRUNCATED_IMAGES, False
+                try:
+                    image.load()
+                finally:
+                    PIL.ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+        except PIL.UnidentifiedImageError:
+            return "not a PNG image"
         except Exception as exc:  # Pillow raises many kinds
-            return f"not a PNG image ({type(exc).__name__})"
+            detail = str(exc).split("\n")[0][:80]
+            return f"not a PNG image, or not a complete one ({type(exc).__name__}: {detail})"
         return None
     try:
         root = ElementTree.fromstring(data)
@@ -349,7 +276,15 @@ def _logo_problem(path: Path) -> str | None:
     return None
 
 
-def _parse_profile(node: Any, rep: _Reporter, slug: str, path: Path,
+def _drawing_problem(path: Path) -> str | None:
+    """Why the renderer could not draw a logo that passed the checks above."""
+    from .render import image_problem
+
+    mime = "image/png" if path.suffix.lower() == ".png" else "image/svg+xml"
+    return image_problem(path.read_bytes(), mime)
+
+
+def _parse_profile(node: Any, rep: Reporter, slug: str, path: Path,
                    languages: tuple[str, ...]) -> Profile | None:
     m = _mapping(node, rep, "profile.yaml")
     if m is None:
@@ -392,7 +327,7 @@ def _parse_profile(node: Any, rep: _Reporter, slug: str, path: Path,
                        f"and `{name}` is not one")
             elif candidate.suffix.lower() not in (".svg", ".png"):
                 rep.at(vnode, "`logo` must be an .svg or .png file")
-            elif problem := _logo_problem(candidate):
+            elif problem := _logo_problem(candidate) or _drawing_problem(candidate):
                 rep.at(vnode, f"`logo` {name}: {problem}")
             else:
                 logo = candidate.resolve()
@@ -402,7 +337,7 @@ def _parse_profile(node: Any, rep: _Reporter, slug: str, path: Path,
     return Profile(slug, path, iso3, published, source, languages, logo, publisher)
 
 
-def _parse_language(node: Any, rep: _Reporter, lang: str, path: Path,
+def _parse_language(node: Any, rep: Reporter, lang: str, path: Path,
                     languages: tuple[str, ...], source: str | None = None
                     ) -> LanguageFile | None:
     where = f"{lang}.yaml"
@@ -428,14 +363,14 @@ def _parse_language(node: Any, rep: _Reporter, lang: str, path: Path,
     draft = False
     draft_at = (1, 1)
     if (vnode := get("draft")) is not None:
-        draft_at = (m["draft"][0].start_mark.line + 1, m["draft"][0].start_mark.column + 1)
+        draft_at = rep.position(m["draft"][0].start_mark)
         if not isinstance(vnode, yaml.ScalarNode) or vnode.tag != _BOOL:
             rep.at(vnode, f"`draft` must be true or false, not {_type_name(vnode)}")
         else:
             draft = vnode.value.lower() in ("true", "yes", "on")
     intro = None
     if (vnode := get("introduction")) is not None:
-        intro = _text(vnode, rep, "`introduction`", limit=4 * MAX_TEXT_CHARS)
+        intro = _text(vnode, rep, "`introduction`", limit=4 * MAX_TEXT_CHARS, markup=True)
     sources: list[str] = []
     if (vnode := get("sources")) is not None:
         sources = _text_list(vnode, rep, "`sources`", MAX_SOURCES)
@@ -498,7 +433,7 @@ def countries(content: Path) -> dict[str, Country]:
     return out
 
 
-def _inside(path: Path, root: Path, rep: _Reporter) -> bool:
+def _inside(path: Path, root: Path, rep: Reporter) -> bool:
     if not path.resolve().is_relative_to(root.resolve()):
         rep.top(f"the file is a link to {path.resolve()}, outside the content tree")
         return False
@@ -524,7 +459,7 @@ def load_country(content: Path, slug: str, langs: tuple[str, ...] | None = None)
     country = tree[slug]
     problems: list[Problem] = []
     ppath = country.folder / "profile.yaml"
-    rep = _Reporter(ppath, shown_path(ppath))
+    rep = Reporter(ppath, shown_path(ppath))
     profile = None
     if _inside(ppath, content, rep):
         node, rep = read_yaml(ppath, rep.shown, rep)
@@ -534,7 +469,7 @@ def load_country(content: Path, slug: str, langs: tuple[str, ...] | None = None)
     files: dict[str, LanguageFile] = {}
     for lang in langs if langs is not None else country.languages:
         path = country.folder / f"{lang}.yaml"
-        rep = _Reporter(path, shown_path(path))
+        rep = Reporter(path, shown_path(path))
         if _inside(path, content, rep):
             node, rep = read_yaml(path, rep.shown, rep)
             if node is not None:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Callable
 
 from . import cmyk, finishing
 from .content import LanguageFile, shown_path
+from .yamlsource import MAX_FILE_BYTES
 from .errors import ContentError, MgiError, Problem, RenderError, UsageError
 from .render import write_atomic
 from .resources import ROOT
@@ -248,7 +249,11 @@ def extract(pdf_path: Path, dest: Path) -> list[Path]:
         raise UsageError(f"{pdf_path} is not a readable PDF ({exc})")
     written: list[Path] = []
     with pdf:
-        specs = list(pdf.attachments.items())
+        try:
+            specs = list(pdf.attachments.items())
+        except KeyError as exc:  # a name pikepdf cannot look up again (a NUL in it)
+            raise DamagedAttachment(f"{pdf_path}: an embedded file has an unusable name "
+                                    f"(it reads as {str(exc)!r})") from exc
         if not specs:
             raise UsageError(f"{pdf_path} carries no embedded files (only the archive "
                              "edition carries its sources)")
@@ -270,13 +275,49 @@ def extract(pdf_path: Path, dest: Path) -> list[Path]:
 
 def _safe_name(name: str) -> str:
     base = PurePosixPath(str(name).replace("\\", "/")).name
-    if base in ("", ".", "..") or base.startswith("."):
+    if base in ("", ".", "..") or base.startswith(".") or \
+            any(ord(ch) < 32 or ord(ch) == 127 for ch in base):
         raise DamagedAttachment(f"an embedded file has an unusable name: {name!r}")
     return base
 
 
+#: The largest embedded file extract writes: content files are at most this big.
+MAX_ATTACHMENT_BYTES = MAX_FILE_BYTES
+
+
+def _read_capped(pdf_path: Path, name: str, stream) -> bytes:
+    """An embedded file's bytes, decompressed a piece at a time and never beyond
+    MAX_ATTACHMENT_BYTES (a small PDF can hold a stream that inflates to gigabytes)."""
+    import zlib
+
+    import pikepdf
+
+    too_big = DamagedAttachment(f"{pdf_path}: embedded {name} is larger than "
+                                f"{MAX_ATTACHMENT_BYTES:,} bytes; no content file is")
+    filters = stream.get("/Filter")
+    filters = [] if filters is None else \
+        list(filters) if isinstance(filters, pikepdf.Array) else [filters]
+    if stream.get("/DecodeParms") is not None or \
+            [str(f) for f in filters] not in ([], ["/FlateDecode"]):
+        raise DamagedAttachment(f"{pdf_path}: embedded {name} is encoded in a way extract "
+                                f"does not read ({', '.join(map(str, filters))})")
+    raw = stream.read_raw_bytes()
+    if not filters:
+        if len(raw) > MAX_ATTACHMENT_BYTES:
+            raise too_big
+        return raw
+    inflate = zlib.decompressobj()
+    try:
+        data = inflate.decompress(raw, MAX_ATTACHMENT_BYTES + 1)
+    except zlib.error as exc:
+        raise DamagedAttachment(f"{pdf_path}: embedded {name} is damaged ({exc})") from exc
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise too_big
+    return data
+
+
 def _checked_bytes(pdf_path: Path, name: str, attached) -> bytes:
-    data = attached.read_bytes()
+    data = _read_capped(pdf_path, name, attached.obj)
     if attached.md5 and attached.md5 != hashlib.md5(data, usedforsecurity=False).digest():
         raise DamagedAttachment(f"{pdf_path}: embedded {name} does not match its checksum")
     if attached.size and attached.size != len(data):

@@ -74,6 +74,12 @@ def _parser(lang: str) -> MarkdownIt:
     return md
 
 
+def tokens(text: str) -> list:
+    """The inline tokens of a finding (each with its ``nesting``: +1 opens, -1 closes)."""
+    parsed = _parser("en").parseInline(text.strip())
+    return parsed[0].children or [] if parsed else []
+
+
 def inline(text: str, lang: str) -> Markup:
     """One finding or paragraph as safe inline HTML."""
     html = _parser(lang).renderInline(text.strip())

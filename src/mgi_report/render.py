@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .errors import RenderError
+from .resources import FONTS, cache_folder
 
 LOG = logging.getLogger("mgi_report")
 
@@ -57,6 +58,45 @@ def _fetcher_class():
     return SafeFetcher, Refused
 
 
+FONTCONFIG = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<!-- mgi-report: the renderer knows the shipped fonts only (render.isolate_fonts). -->
+<fontconfig>
+  <dir>{fonts}</dir>
+  <cachedir>{cache}</cachedir>
+</fontconfig>
+"""
+
+
+def isolate_fonts() -> Path:
+    """Point fontconfig (and so Pango and WeasyPrint) at a private configuration
+    that knows ``fonts/`` and nothing else: no system font is ever opened, not
+    for a missing glyph, a ``font-family`` a layout names, or ``local()``.
+
+    Fontconfig reads ``FONTCONFIG_FILE`` whenever a configuration is loaded,
+    which WeasyPrint does for every document; so this works at any time
+    before rendering, also after WeasyPrint was imported.
+    """
+    from xml.sax.saxutils import escape
+
+    folder = cache_folder() / "fontconfig"
+    text = FONTCONFIG.format(fonts=escape(str(FONTS.resolve())),
+                             cache=escape(str(folder.resolve())))
+    path = folder / "fonts.conf"
+    try:
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            write_atomic(path, lambda fh: fh.write(text.encode()))
+    except (OSError, RenderError):  # a read-only cache: a private file elsewhere
+        fd, name = tempfile.mkstemp(prefix="mgi-report-fonts-", suffix=".conf")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        path = Path(name)
+    os.environ["FONTCONFIG_FILE"] = str(path)
+    os.environ.pop("FONTCONFIG_PATH", None)
+    os.environ.pop("FONTCONFIG_SYSROOT", None)
+    return path
+
+
 def render(html: str, base_url: str, allowed: Iterable[Path], **options):
     """HTML -> weasyprint.Document; refuses any resource outside ``allowed``.
 
@@ -64,6 +104,7 @@ def render(html: str, base_url: str, allowed: Iterable[Path], **options):
     inside SVG), and WeasyPrint swallows some refusals while drawing; so the
     returned document's ``write_pdf`` checks the fetcher again afterwards.
     """
+    isolate_fonts()
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
@@ -181,3 +222,53 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def image_problem(data: bytes, mime: str) -> str | None:
+    """Why WeasyPrint cannot draw this image, or None: it is laid out alone on a
+    page, drawn, and must come out as an image with a size, with nothing logged.
+    (WeasyPrint shows the alternative text instead of an image it cannot load,
+    and leaves out an SVG it cannot draw, without failing.)"""
+    import base64
+
+    isolate_fonts()
+    from weasyprint import HTML
+    from weasyprint.formatting_structure.boxes import ReplacedBox
+
+    uri = f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
+    html = f'<img src="{uri}" alt="">'
+    SafeFetcher, _ = _fetcher_class()
+    fetcher = SafeFetcher(())
+    records = _Records()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(records)
+    try:
+        document = HTML(string=html, url_fetcher=fetcher).render()
+        boxes = [b for page in document.pages for b in page._page_box.descendants()
+                 if isinstance(b, ReplacedBox)]
+        if boxes and boxes[0].width and boxes[0].height:
+            document.write_pdf()
+    except Exception as exc:  # WeasyPrint raises many kinds on a broken image
+        return f"it cannot be drawn ({type(exc).__name__}: {str(exc)[:80]})"
+    finally:
+        logger.removeHandler(records)
+    if fetcher.refused:
+        return "it refers to other files or URLs: " + ", ".join(fetcher.refused)[:120]
+    if records.messages:
+        return f"it cannot be drawn ({records.messages[0][:100]})"
+    if not boxes:
+        return "it cannot be drawn (not an image WeasyPrint can read)"
+    if not (boxes[0].width and boxes[0].height):
+        return "it has no size (a width or height of 0)"
+    return None
+
+
+class _Records(logging.Handler):
+    """Keeps the messages of warnings and errors logged while it is attached."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())

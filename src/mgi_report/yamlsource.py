@@ -1,0 +1,251 @@
+"""Read a content file into YAML nodes that keep their line and column.
+
+Everything here is about the file as text: its size, its encoding, its YAML
+syntax, and what YAML could do to it beyond what was written: nesting that
+PyYAML would recurse into without end, aliases that would expand a small file
+into a huge one (each use counts), and explicit tags (``!!bool "maybe"``) that
+would silently coerce a value. All of it is reported as ``path:line:col:``.
+
+Lines are counted as an editor counts them: only line feeds end a line
+(PyYAML also counts U+2028, U+2029 and U+0085, so its own marks can be off).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem
+
+#: Limits that keep a build bounded in time and memory (documented in README).
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 20  # YAML nesting; content needs 6
+#: Content as expanded: every use of an alias counts its whole anchored value again.
+MAX_EXPANDED_CHARS = MAX_FILE_BYTES
+MAX_EXPANDED_NODES = 100_000
+
+
+class Reporter:
+    """Collects the located problems of one file."""
+
+    def __init__(self, path: Path, shown: str):
+        self.path = path
+        self.shown = shown
+        self.text: str | None = None  # the decoded file, once read
+        self.problems: list[Problem] = []
+
+    def position(self, mark: Any) -> tuple[int, int]:
+        """1-based line and column of a YAML mark, counting only line feeds."""
+        if mark is None:
+            return 1, 1
+        if self.text is not None and 0 <= mark.index <= len(self.text):
+            return position(self.text, mark.index)
+        return mark.line + 1, mark.column + 1
+
+    def at(self, node_or_mark: Any, message: str) -> None:
+        line, col = self.position(getattr(node_or_mark, "start_mark", node_or_mark))
+        self.add(line, col, message)
+
+    def add(self, line: int, col: int, message: str) -> None:
+        problem = Problem(self.shown, line, col, message)
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+    def top(self, message: str) -> None:
+        self.problems.append(Problem(self.shown, 1, 1, message))
+
+
+def position(text: str | bytes, index: int) -> tuple[int, int]:
+    """1-based line and column of an offset: characters of text; for bytes, the
+    line is counted in bytes and the column in the characters they decode to."""
+    if isinstance(text, bytes):
+        line = text.count(b"\n", 0, index) + 1
+        start = text.rfind(b"\n", 0, index) + 1
+        return line, len(text[start:index].decode("utf-8", "replace")) + 1
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _decode(raw: bytes, rep: Reporter) -> str | None:
+    if not raw.strip():
+        rep.top("the file is empty")
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = position(raw, exc.start)
+        rep.add(line, col, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    for n, ch in enumerate(text):
+        if ch == "\x00" or (ord(ch) < 32 and ch not in "\t\n\r"):
+            line, col = position(text, n)
+            rep.add(line, col, f"control character U+{ord(ch):04X}: this is not a text file")
+            return None
+    return text
+
+
+#: Characters YAML takes for line breaks and editors do not: reported, and read
+#: as spaces so that YAML counts the lines an editor shows.
+HIDDEN_BREAKS = {0x85: "NEXT LINE", 0x2028: "LINE SEPARATOR", 0x2029: "PARAGRAPH SEPARATOR"}
+
+
+def _hidden_breaks(text: str, rep: Reporter) -> str:
+    if not any(chr(c) in text for c in HIDDEN_BREAKS):
+        return text
+    for n, ch in enumerate(text):
+        if ord(ch) in HIDDEN_BREAKS:
+            line, col = position(text, n)
+            rep.add(line, col, f"the invisible (U+{ord(ch):04X} {HIDDEN_BREAKS[ord(ch)]}) is "
+                    "not a line break everywhere: use an ordinary line break (a blank line "
+                    "between paragraphs)")
+    return text.translate({c: " " for c in HIDDEN_BREAKS})
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses what YAML could add to what was written.
+
+    * nesting deeper than MAX_DEPTH (PyYAML recurses);
+    * aliases: each use adds its anchored value's size to the file's expanded
+      size, which must stay within MAX_EXPANDED_CHARS / MAX_EXPANDED_NODES; an
+      alias to a collection that contains it is refused;
+    * explicit tags: collected in ``tagged`` (reported by ``read_yaml``).
+    """
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._depth = 0
+        self._chars = 0
+        self._nodes = 0
+        self._open_anchors: set[str] = set()
+        self._sizes: dict[int, tuple[int, int]] = {}
+        self.tagged: list[tuple[Any, str]] = []
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            if event.anchor in self._open_anchors:
+                raise yaml.MarkedYAMLError(problem=f"the alias *{event.anchor} is used inside "
+                                           "the value it names (it would never end)",
+                                           problem_mark=event.start_mark)
+            node = super().compose_node(parent, index)
+            chars, nodes = self._size(node)
+            self._count(chars, nodes, event.start_mark, f" (the alias *{event.anchor} "
+                        "counts its whole value each time it is used)")
+            return node
+        event = self.peek_event()
+        if event.tag is not None and not isinstance(event, yaml.AliasEvent):
+            self.tagged.append((event.start_mark, event.tag))
+        self._depth += 1
+        if event.anchor is not None:
+            self._open_anchors.add(event.anchor)
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.MarkedYAMLError(
+                    problem=f"nested more than {MAX_DEPTH} levels deep",
+                    problem_mark=event.start_mark)
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+            self._open_anchors.discard(event.anchor)
+        own = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
+        self._count(own, 1, event.start_mark, "")
+        return node
+
+    def _size(self, node: Any) -> tuple[int, int]:
+        """(characters, nodes) of a node as expanded; shared nodes are counted once
+        per use, computed once (the graph has no cycles: see compose_node)."""
+        key = id(node)
+        if key not in self._sizes:
+            if isinstance(node, yaml.ScalarNode):
+                size = (len(node.value), 1)
+            else:
+                items = node.value if isinstance(node, yaml.SequenceNode) else \
+                    [n for pair in node.value for n in pair]
+                chars = nodes = 0
+                for child in items:
+                    c, n = self._size(child)
+                    chars, nodes = chars + c, nodes + n
+                size = (chars, nodes + 1)
+            self._sizes[key] = size
+        return self._sizes[key]
+
+    def _count(self, chars: int, nodes: int, mark: Any, why: str) -> None:
+        self._chars += chars
+        self._nodes += nodes
+        if self._chars > MAX_EXPANDED_CHARS:
+            raise yaml.MarkedYAMLError(problem=f"the file's text, as expanded, exceeds "
+                                       f"{MAX_EXPANDED_CHARS:,} characters{why}",
+                                       problem_mark=mark)
+        if self._nodes > MAX_EXPANDED_NODES:
+            raise yaml.MarkedYAMLError(problem=f"the file, as expanded, has more than "
+                                       f"{MAX_EXPANDED_NODES:,} values{why}", problem_mark=mark)
+
+
+def _compose(text: str, rep: Reporter) -> yaml.Node | None:
+    loader = None
+    try:
+        loader = _Loader(text)
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or "invalid YAML"
+        if exc.context:
+            what = f"{exc.context}: {what}"
+            if exc.context_mark and mark:
+                began = rep.position(exc.context_mark)[0]
+                if began != rep.position(mark)[0]:
+                    what += f" (the construct began on line {began})"
+        if "\t" in what or "'\\t'" in what:
+            what += " (tabs cannot indent YAML; use spaces)"
+        rep.at(mark, f"YAML syntax error: {what}")
+        return None
+    except yaml.reader.ReaderError as exc:
+        line, col = position(text, exc.position)
+        rep.add(line, col, f"character U+{exc.character:04X} is not allowed in YAML: "
+                "this is not a text file")
+        return None
+    except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
+        rep.top(f"YAML error: {exc}")
+        return None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    assert loader is not None
+    for mark, tag in loader.tagged:
+        tag = tag.replace("tag:yaml.org,2002:", "!!")
+        rep.at(mark, f"the YAML tag `{tag}` is not allowed: write the value as it is meant "
+               "(quote text; true/false and numbers plainly), and it is read as such")
+    if loader.tagged:
+        return None
+    if node is None:
+        rep.top("the file is empty")
+    return node
+
+
+def read_yaml(path: Path, shown: str, rep: Reporter | None = None) -> tuple[Any, Reporter]:
+    """Compose a YAML file into nodes; problems go to the reporter."""
+    rep = rep or Reporter(path, shown)
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would block or flood
+            rep.top("not a regular file")
+            return None, rep
+        with path.open("rb") as fh:  # never more than the limit (and a byte to tell)
+            raw = fh.read(MAX_FILE_BYTES + 1)
+            size = os.fstat(fh.fileno()).st_size
+    except OSError as exc:
+        rep.top(f"cannot read the file: {exc.strerror}")
+        return None, rep
+    if len(raw) > MAX_FILE_BYTES:
+        rep.top(f"the file is {max(size, len(raw)):,} bytes; the limit is {MAX_FILE_BYTES:,}")
+        return None, rep
+    text = _decode(raw, rep)
+    if text is None:
+        return None, rep
+    rep.text = text = _hidden_breaks(text, rep)
+    return _compose(text, rep), rep
