@@ -113,6 +113,30 @@ def _words(pdf, page_number: int) -> list[tuple[float, str]]:
     return [(x, w) for x, _, w in _word_boxes(pdf, page_number)]
 
 
+def _bookmark_page(pdf, prefix: str) -> int:
+    """The page (1-based) a bookmark whose title starts with prefix leads to."""
+    with pikepdf.open(pdf) as p:
+        numbers = {page.objgen: n for n, page in enumerate(p.pages, 1)}
+        with p.open_outline() as ol:
+            todo = list(ol.root)
+            while todo:
+                item = todo.pop(0)
+                if item.title.startswith(prefix):
+                    return numbers[item.destination[0].objgen]
+                todo += list(item.children)
+    raise AssertionError(f"no bookmark {prefix!r}")
+
+
+def _first_page_with(pdf, *words: str) -> int:
+    """The number of the first page on which poppler reads one of these words."""
+    from pypdf import PdfReader
+
+    for number in range(1, len(PdfReader(pdf).pages) + 1):
+        if any(w in words for _, _, w in _word_boxes(pdf, number)):
+            return number
+    raise AssertionError(f"no page with {words}")
+
+
 def test_arabic_reads_in_logical_order_and_pages_are_mirrored(built):
     ar = built("kazakhstan", "ar")
     t = flat(text(ar))
@@ -127,8 +151,10 @@ def test_arabic_reads_in_logical_order_and_pages_are_mirrored(built):
     assert en_footer and en_footer[0] > width / 2  # page number at the right in English
     assert ar_footer and ar_footer[0] < width / 2  # and at the left in Arabic
     # the findings' first words start at the right margin in Arabic, the left in English
-    ar_heading = [x for x, w in _words(ar, 5) if w in ("المتطورة", "المتطورة"[::-1])]
-    en_heading = [x for x, w in _words(built("kazakhstan", "en"), 6) if w == "Well-developed"]
+    word = ("المتطورة", "المتطورة"[::-1])
+    ar_heading = [x for x, w in _words(ar, _bookmark_page(ar, "1. ")) if w in word]
+    en = built("kazakhstan", "en")
+    en_heading = [x for x, w in _words(en, _bookmark_page(en, "1. ")) if w == "Well-developed"]
     assert ar_heading and ar_heading[0] > width / 2
     assert en_heading and en_heading[0] < width / 2
 
@@ -158,10 +184,11 @@ def _marker_pixels(pdf, page_number: int, below_word: tuple[str, ...]) -> tuple[
 
 
 def test_list_markers_sit_at_the_start_side(built):
-    word = "المتطورة"
-    left, right = _marker_pixels(built("kazakhstan", "ar"), 5, (word, word[::-1]))
+    word = ("المتطورة", "المتطورة"[::-1])
+    ar, en = built("kazakhstan", "ar"), built("kazakhstan", "en")
+    left, right = _marker_pixels(ar, _bookmark_page(ar, "1. "), word)
     assert right > 20 and left == 0  # Arabic: markers at the right margin
-    left, right = _marker_pixels(built("kazakhstan", "en"), 5, ("Well-developed",))
+    left, right = _marker_pixels(en, _bookmark_page(en, "1. "), ("Well-developed",))
     assert left > 20 and right == 0  # English: at the left margin
 
 
@@ -186,7 +213,22 @@ def test_stamp_refuses_what_it_cannot_record(content_copy, capsys):
 def test_wheel_names_are_page_text_set_around_the_ring(built):
     """The wheel's names are page text (searchable, kerned), beside their segments."""
     pdf = built("kazakhstan", "de")
-    words = {w: (x, y) for x, y, w in _word_boxes(pdf, 4)}  # the introduction's full wheel
+    from pypdf import PdfReader
+
+    def wheel_words(number: int) -> dict:
+        """The names around a full wheel on that page: the words near the line
+        of segment 5's name, which faces segment 2's across the ring."""
+        boxes = _word_boxes(pdf, number)
+        for _, ring, w in boxes:
+            if w == "Mobilitätsdimensionen":
+                near = {w: (x, y) for x, y, w in boxes if abs(y - ring) < 120}
+                if "Ganzer" in near and "Partnerschaften" in near:
+                    return near
+        return {}
+
+    words = next(found for n in range(_bookmark_page(pdf, "Einleitung"),
+                                      len(PdfReader(pdf).pages) + 1)
+                 if (found := wheel_words(n)))  # the introduction's full wheel
     centre_x = 595.28 / 2
     right, lower_right = words["Ganzer"], words["Partnerschaften"]
     left = words["Mobilitätsdimensionen"]

@@ -17,7 +17,7 @@ import jinja2
 import jinja2.sandbox
 from markupsafe import Markup
 
-from . import __version__, i18n, markup, wheel
+from . import __version__, chapters, i18n, markup, wheel
 from .content import LanguageFile, Profile
 from .domains import BRAND_CMYK, BRAND_RGB, DOMAINS
 from .errors import RenderError
@@ -182,6 +182,11 @@ def context(job: Job) -> dict[str, Any]:
                 "links": wheel.link_boxes(w, data)}
 
     print_edition = job.edition == "print"
+    notes = doc.notes()
+
+    def cited(items: list[str] | None) -> list[Markup] | None:
+        return None if items is None else [markup.inline(t, text_lang, notes) for t in items]
+
     domains = []
     for spec in DOMAINS:
         f = doc.domains[spec.key]
@@ -192,12 +197,15 @@ def context(job: Job) -> dict[str, Any]:
             "long_name": _(spec.long_name),
             "description": _(spec.description),
             "color": _cmyk(spec.cmyk) if print_edition else spec.rgb,
-            "well_developed": [markup.inline(t, text_lang) for t in f.well_developed],
-            "potential": [markup.inline(t, text_lang) for t in f.potential],
+            "well_developed": cited(f.well_developed),
+            "potential": cited(f.potential),
+            "areas": [{"number": f"{spec.number}.{n}", "title": area.title,
+                       "findings": cited(area.findings)}
+                      for n, area in enumerate(f.areas, 1)],
             "wheel": figure(spec.number, 86.0, 62.0, label_pt=16),
         })
     full = figure(None, 150.0, 100.0)
-    intro = markup.paragraphs(doc.introduction, text_lang) if doc.introduction else None
+    intro = markup.paragraphs(doc.introduction, text_lang, notes) if doc.introduction else None
     logo = None
     if job.profile.logo is not None:
         mime = "image/svg+xml" if job.profile.logo.suffix.lower() == ".svg" else "image/png"
@@ -227,7 +235,14 @@ def context(job: Job) -> dict[str, Any]:
         "draft": doc.draft,
         "introduction": intro,
         "domains": domains,
-        "sources": [markup.inline(s, text_lang) for s in doc.sources],
+        "sources": [markup.inline(s.text, text_lang) for s in doc.sources],
+        "context": markup.paragraphs(doc.context, text_lang, notes) if doc.context else None,
+        "acronyms": chapters.acronyms(doc.acronyms, tr),
+        "publication": chapters.imprint(job.profile, doc.country, lang, tr),
+        "key_data": chapters.key_data(job.profile.key_data, lang, tr, BRAND_RGB, job.cache),
+        "framework_figure": chapters.framework_figure(tr, rtl, [d.rgb for d in DOMAINS],
+                                                      job.cache),
+        "process_figure": chapters.process_figure(tr, rtl, BRAND_RGB, job.cache),
         "wheel_full": full["src"],
         "wheel_links": full["links"],
         "wheel_full_size": full["size"],

@@ -26,6 +26,7 @@ import yaml
 
 from .domains import DOMAIN_KEYS
 from . import printable
+from .facts import KeyData, Publication, parse_key_data, parse_publication
 from .errors import ContentError, Problem, UsageError
 from .yamlsource import MAX_DEPTH, MAX_FILE_BYTES, Reporter, read_yaml
 
@@ -56,10 +57,30 @@ _TYPE_NAMES = {
 
 
 @dataclass
+class Area:
+    """A policy area of a domain: numbered sub-section n.m with its findings."""
+
+    title: str
+    findings: list[str]
+
+
+@dataclass
 class Findings:
+    """A domain's findings: the two lists (None where the file leaves one out,
+    which only a domain with areas may do) and its policy areas."""
+
     key: str
-    well_developed: list[str]
-    potential: list[str]
+    well_developed: list[str] | None
+    potential: list[str] | None
+    areas: list[Area] = field(default_factory=list)
+
+
+@dataclass
+class Source:
+    """A key source; one with an id can be cited as ``[^id]``."""
+
+    text: str
+    id: str | None = None
 
 
 @dataclass
@@ -74,9 +95,15 @@ class LanguageFile:
     translation_of: str | None = None
     draft: bool = False
     introduction: str | None = None
-    sources: list[str] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
     source_hash: str | None = None
     draft_at: tuple[int, int] = (1, 1)  # line, column of the `draft` key
+    context: str | None = None
+    acronyms: dict[str, str] = field(default_factory=dict)
+
+    def notes(self) -> dict[str, str]:
+        """The citable sources: id -> text."""
+        return {s.id: s.text for s in self.sources if s.id}
 
 
 @dataclass
@@ -91,15 +118,24 @@ class Profile:
     languages: tuple[str, ...]
     logo: Path | None = None
     publisher: str | None = None
+    publication: Publication = field(default_factory=Publication)
+    key_data: list[KeyData] = field(default_factory=list)
 
 
 def findings_hash(lf: LanguageFile) -> str:
-    """A short hash of what a translation is made from: the source's text."""
+    """A short hash of what a translation is made from: the source's text.
+    (What a file without the newer keys hashes to is what it always did.)"""
     parts = [lf.country, lf.short_name, lf.introduction or ""]
     for key in DOMAIN_KEYS:
         f = lf.domains[key]
-        parts += ["#" + key, *f.well_developed, "|", *f.potential]
-    parts += ["#sources", *lf.sources]
+        parts += ["#" + key, *(f.well_developed or []), "|", *(f.potential or [])]
+        for area in f.areas:
+            parts += ["#area", area.title, *area.findings]
+    parts += ["#sources", *(s.text for s in lf.sources)]
+    if lf.context:
+        parts += ["#context", lf.context]
+    if lf.acronyms:
+        parts += ["#acronyms", *(f"{k}={v}" for k, v in lf.acronyms.items())]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
@@ -221,12 +257,18 @@ def _lang_code(node: yaml.Node, rep: Reporter, what: str) -> str | None:
     return value
 
 
-PROFILE_KEYS = ("iso3", "published", "source_language", "logo", "publisher")
+PROFILE_KEYS = ("iso3", "published", "source_language", "logo", "publisher", "publication",
+                "key_data")
 PROFILE_REQUIRED = ("iso3", "published", "source_language")
 LANG_KEYS = ("country", "short_name", "translation_of", "draft", "introduction",
-             "domains", "sources", "source_hash")
+             "context", "domains", "sources", "acronyms", "source_hash")
 LANG_REQUIRED = ("country", "short_name", "domains")
 FINDINGS_KEYS = ("well_developed", "potential")
+DOMAIN_PART_KEYS = (*FINDINGS_KEYS, "areas")
+ID_RE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
+CITATION_RE = re.compile(r"\[\^([^\]\s]*)\]")
+MAX_AREAS = 30
+MAX_ACRONYMS = 200
 
 
 _OUTSIDE_REF = re.compile(  # href="…", url(…), @import "…" other than #id or data:
@@ -332,9 +374,14 @@ def _parse_profile(node: Any, rep: Reporter, slug: str, path: Path,
             else:
                 logo = candidate.resolve()
     publisher = _text(m["publisher"][1], rep, "`publisher`") if "publisher" in m else None
+    publication = parse_publication(m["publication"][1], rep, _mapping, _check_keys, _text) \
+        if "publication" in m else Publication()
+    key_data = parse_key_data(m["key_data"][1], rep, _mapping, _check_keys, _text,
+                              _type_name) if "key_data" in m else []
     if len(rep.problems) > before or iso3 is None or published is None or source is None:
         return None
-    return Profile(slug, path, iso3, published, source, languages, logo, publisher)
+    return Profile(slug, path, iso3, published, source, languages, logo, publisher,
+                   publication or Publication(), key_data)
 
 
 def _parse_language(node: Any, rep: Reporter, lang: str, path: Path,
@@ -368,12 +415,21 @@ def _parse_language(node: Any, rep: Reporter, lang: str, path: Path,
             rep.at(vnode, f"`draft` must be true or false, not {_type_name(vnode)}")
         else:
             draft = vnode.value.lower() in ("true", "yes", "on")
+    citing: list[tuple[yaml.Node, str]] = []  # texts that may cite a source
     intro = None
     if (vnode := get("introduction")) is not None:
         intro = _text(vnode, rep, "`introduction`", limit=4 * MAX_TEXT_CHARS, markup=True)
-    sources: list[str] = []
+        citing.append((vnode, intro or ""))
+    context = None
+    if (vnode := get("context")) is not None:
+        context = _text(vnode, rep, "`context`", limit=4 * MAX_TEXT_CHARS, markup=True)
+        citing.append((vnode, context or ""))
+    sources: list[Source] = []
     if (vnode := get("sources")) is not None:
-        sources = _text_list(vnode, rep, "`sources`", MAX_SOURCES)
+        sources = _sources(vnode, rep)
+    acronyms: dict[str, str] = {}
+    if (vnode := get("acronyms")) is not None:
+        acronyms = _acronyms(vnode, rep)
     source_hash = None
     if (vnode := get("source_hash")) is not None:
         source_hash = _text(vnode, rep, "`source_hash`")
@@ -389,15 +445,130 @@ def _parse_language(node: Any, rep: Reporter, lang: str, path: Path,
                 fm = _mapping(fnode, rep, f"domain `{key}`")
                 if fm is None:
                     continue
-                _check_keys(fm, FINDINGS_KEYS, FINDINGS_KEYS, fnode, rep, f"domain `{key}`")
-                lists = {k: _text_list(fm[k][1], rep, f"`{key}.{k}`", MAX_FINDINGS)
-                         for k in FINDINGS_KEYS if k in fm}
-                domains[key] = Findings(key, lists.get("well_developed", []),
-                                        lists.get("potential", []))
+                # the two lists, or areas, or both
+                _check_keys(fm, DOMAIN_PART_KEYS, () if "areas" in fm else FINDINGS_KEYS,
+                            fnode, rep, f"domain `{key}`")
+                lists = {}
+                for k in FINDINGS_KEYS:
+                    if k in fm:
+                        lists[k] = _text_list(fm[k][1], rep, f"`{key}.{k}`", MAX_FINDINGS)
+                        citing += zip(_items(fm[k][1]), lists[k])
+                areas = _areas(fm["areas"][1], rep, key, citing) if "areas" in fm else []
+                domains[key] = Findings(key, lists.get("well_developed"),
+                                        lists.get("potential"), areas)
+    for i, src in enumerate(sources):
+        if CITATION_RE.search(src.text):
+            rep.at(_items(get("sources"))[i], f"entry {i + 1} of `sources` cites a source "
+                   "(`[^…]`); a source cannot cite, only findings, areas, the context and the "
+                   "introduction can")
+    _check_citations(citing, {s.id for s in sources if s.id}, rep)
     if len(rep.problems) > before or country is None or short is None:
         return None
     return LanguageFile(lang, path, country, short, domains, translation_of, draft,
-                        intro, sources, source_hash, draft_at)
+                        intro, sources, source_hash, draft_at, context, acronyms)
+
+
+def _items(node: yaml.Node | None) -> list[yaml.Node]:
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
+def _sources(node: yaml.Node, rep: Reporter) -> list[Source]:
+    """Key sources: a text, or {id, text} to be cited as ``[^id]``."""
+    if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        rep.at(node, f"`sources` must be a list, not {_type_name(node)}")
+        return []
+    if len(node.value) > MAX_SOURCES:
+        rep.at(node, f"`sources` has {len(node.value):,} entries; the limit is {MAX_SOURCES:,}")
+        return []
+    out: list[Source] = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(node.value, 1):
+        what = f"entry {i} of `sources`"
+        if not isinstance(item, yaml.MappingNode):
+            value = _text(item, rep, what, markup=True)
+            if value is not None:
+                out.append(Source(value))
+            continue
+        m = _mapping(item, rep, what)
+        if m is None:
+            continue
+        _check_keys(m, ("id", "text"), ("id", "text"), item, rep, what)
+        ident = _text(m["id"][1], rep, f"the id of {what}") if "id" in m else None
+        if ident is not None and not ID_RE.match(ident):
+            rep.at(m["id"][1], f"the id `{ident}` must be lowercase letters and digits joined "
+                   "by hyphens, like `law-migration-2011`")
+            ident = None
+        elif ident is not None and ident in seen:
+            rep.at(m["id"][1], f"the id `{ident}` is given twice (first in entry {seen[ident]})")
+            ident = None
+        elif ident is not None:
+            seen[ident] = i
+        value = _text(m["text"][1], rep, f"the text of {what}", markup=True) \
+            if "text" in m else None
+        if value is not None and ident is not None:
+            out.append(Source(value, ident))
+    return out
+
+
+def _acronyms(node: yaml.Node, rep: Reporter) -> dict[str, str]:
+    m = _mapping(node, rep, "`acronyms`")
+    if m is None:
+        return {}
+    if len(m) > MAX_ACRONYMS:
+        rep.at(node, f"`acronyms` has {len(m):,} entries; the limit is {MAX_ACRONYMS:,}")
+        return {}
+    out = {}
+    for key, (knode, vnode) in m.items():
+        name = _text(knode, rep, "an acronym", limit=40)
+        value = _text(vnode, rep, f"the expansion of `{key}`")
+        if name is not None and value is not None:
+            out[name] = value
+    return out
+
+
+def _areas(node: yaml.Node, rep: Reporter, domain: str,
+           citing: list[tuple[yaml.Node, str]]) -> list[Area]:
+    where = f"`{domain}.areas`"
+    if not isinstance(node, yaml.SequenceNode):
+        rep.at(node, f"{where} must be a list, not {_type_name(node)}")
+        return []
+    if len(node.value) > MAX_AREAS:
+        rep.at(node, f"{where} has {len(node.value):,} entries; the limit is {MAX_AREAS}")
+        return []
+    out = []
+    for i, item in enumerate(node.value, 1):
+        what = f"area {i} of `{domain}`"
+        m = _mapping(item, rep, what)
+        if m is None:
+            continue
+        _check_keys(m, ("title", "findings"), ("title", "findings"), item, rep, what)
+        title = _text(m["title"][1], rep, f"the title of {what}", limit=300) \
+            if "title" in m else None
+        findings = _text_list(m["findings"][1], rep, f"the findings of {what}", MAX_FINDINGS) \
+            if "findings" in m else []
+        if "findings" in m:
+            citing += zip(_items(m["findings"][1]), findings)
+        if title is not None:
+            out.append(Area(title, findings))
+    return out
+
+
+def _check_citations(citing: list[tuple[yaml.Node, str]], ids: set[str],
+                     rep: Reporter) -> None:
+    """Every ``[^id]`` names a source with that id (did-you-mean otherwise)."""
+    for node, value in citing:
+        for match in CITATION_RE.finditer(value):
+            ident = match[1]
+            if ident in ids:
+                continue
+            close = difflib.get_close_matches(ident, sorted(ids), n=1, cutoff=0.6)
+            hint = f"; did you mean `{close[0]}`?" if close else \
+                ("; the sources' ids are: " + ", ".join(sorted(ids))[:200] if ids else
+                 "; no source has an id (give one: `- id: …` with `text: …`)")
+            line, col = _char_at(node, rep, value, match.start() + 1)
+            rep.add(line, max(1, col - 1), f"the citation `[^{ident}]` names no source{hint}")
 
 
 # ------------------------------------------------------------------- the tree

@@ -80,13 +80,23 @@ def tokens(text: str) -> list:
     return parsed[0].children or [] if parsed else []
 
 
-def inline(text: str, lang: str) -> Markup:
-    """One finding or paragraph as safe inline HTML."""
-    html = _parser(lang).renderInline(text.strip())
-    return Markup(html.strip())
+#: ``[^id]``: a citation of the key source with that id (validated in content).
+CITATION = re.compile(r"\[\^([a-z0-9]+(?:[-_.][a-z0-9]+)*)\]")
+def inline(text: str, lang: str, notes: dict[str, str] | None = None) -> Markup:
+    """One finding or paragraph as safe inline HTML. With ``notes`` (source id ->
+    text), each ``[^id]`` becomes a footnote: the source's text, set by the
+    style sheet at the foot of the page (``float: footnote``). Markdown leaves
+    ``[^id]`` as it is (no link of that name exists), and its brackets count as
+    punctuation for the typographic quotes before it."""
+    html = _parser(lang).renderInline(text.strip()).strip()
+    if notes:
+        html = CITATION.sub(lambda m: '<span class="footnote">'
+                            f"{inline(notes[m[1]], lang)}</span>" if m[1] in notes else m[0],
+                            html)
+    return Markup(html)
 
 
-def paragraphs(text: str, lang: str) -> list[Markup]:
+def paragraphs(text: str, lang: str, notes: dict[str, str] | None = None) -> list[Markup]:
     """A multi-paragraph text (blank lines separate paragraphs)."""
     parts = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-    return [inline(" ".join(p.split()), lang) for p in parts]
+    return [inline(" ".join(p.split()), lang, notes) for p in parts]

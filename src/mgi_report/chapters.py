@@ -1,0 +1,151 @@
+"""What the complete profile's chapters show, ready for the templates: the list
+of acronyms, the imprint's identifiers and required citation, and key data in
+the language's number format.
+
+Everything here is data for ``layouts/parts/*.html``; the wording comes from
+the catalogs (``tr``), the numbers' format from Babel's locale data.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from babel.numbers import format_compact_decimal, format_decimal
+
+from . import figures
+from .facts import LICENCE_TEXTS, KeyData
+
+N_ = str  # marks a catalog string
+
+#: The programme's own acronyms: in every list of acronyms, from the catalogs.
+PROGRAMME_ACRONYMS = (
+    (N_("MGI"), N_("Migration Governance Indicators")),
+    (N_("IOM"), N_("International Organization for Migration")),
+    (N_("MiGOF"), N_("Migration Governance Framework")),
+    (N_("SDG"), N_("Sustainable Development Goal")),
+)
+
+
+def collation_key(text: str) -> tuple[str, str]:
+    """Alphabetical order without regard to case or accents (É with E, Ä with A),
+    Unicode order within a script. (Tailored per-language collation would need
+    ICU, which this project does not build.)"""
+    base = "".join(ch for ch in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(ch))
+    return base.casefold(), text
+
+
+def acronyms(content: dict[str, str], tr) -> list[tuple[str, str]]:
+    """The programme's acronyms and the content's, sorted; the content's win."""
+    merged = {tr.gettext(a): tr.gettext(e) for a, e in PROGRAMME_ACRONYMS}
+    merged.update(content)
+    return sorted(merged.items(), key=lambda item: collation_key(item[0]))
+
+
+def imprint(profile, country: str, lang: str, tr) -> dict[str, Any]:
+    """The imprint's identifiers and required citation."""
+    _ = tr.gettext
+    default = _("International Organization for Migration (IOM)")
+    publisher = profile.publisher or default
+    title = _("%(label)s: %(value)s") % {"label": _("Migration Governance Profile"),
+                                          "value": country}
+    place = _("Geneva") if profile.publisher is None else ""
+    citation = _("%(publisher)s (%(year)s). %(title)s. %(publisher)s, %(place)s.") % {
+        "publisher": publisher, "year": profile.published.year, "title": title,
+        "place": place}
+    if not place:  # a publisher of its own: no place is known
+        for cut in (", .", "، .", ",.", "،."):
+            citation = citation.replace(cut, ".")
+    pub = profile.publication
+    return {
+        "citation": citation,
+        "copyright": _("© %(year)s %(publisher)s") % {"year": profile.published.year,
+                                                       "publisher": publisher},
+        "isbn": pub.isbn,
+        "reference": pub.reference,
+        "licence": pub.licence,
+        "licence_text": _(LICENCE_TEXTS[pub.licence]),
+    }
+
+
+def number(value: float, lang: str, millions: bool = False, share: bool = False) -> str:
+    """A figure in the language's format: separators, decimals; "3.7 million";
+    a percentage always with one decimal."""
+    if share:
+        return format_decimal(round(value, 1), format="#,##0.0", locale=lang)
+    if not millions and abs(value) >= 1_000_000:
+        return format_compact_decimal(value, format_type="long", locale=lang,
+                                      fraction_digits=1)
+    if value == int(value):
+        return format_decimal(int(value), locale=lang)
+    return format_decimal(round(value, 1), format="#,##0.0", locale=lang)
+
+
+def key_data(items: list[KeyData], lang: str, tr, color: str,
+             cache: Path | None = None) -> list[dict[str, Any]]:
+    """Each indicator: its name and unit, source, (year, figure) rows, and a bar
+    chart whose bars carry the same figures, set as page text."""
+    _ = tr.gettext
+    out = []
+    for item in items:
+        ind = item.indicator
+        years = list(item.values)
+        drawn = figures.chart(years, list(item.values.values()), color, cache)
+        for bar in drawn["bars"]:
+            bar["text"] = number(bar["value"], lang, ind.millions, ind.share)
+            # the value above a bar (below a negative one), in percent of the image
+            bar["value_top"] = round(bar["top"] + bar["height"] + 1.0, 2) if bar["negative"] \
+                else round(max(0.0, bar["top"] - 15.0), 2)
+        out.append({
+            "key": ind.key,
+            "name": _(ind.name),
+            "unit": _(ind.unit),
+            "source": item.source,
+            "rows": [(str(y), number(v, lang, ind.millions, ind.share))
+                     for y, v in item.values.items()],
+            "values": list(item.values.values()),
+            "years": years,
+            "chart": drawn,
+            "alt": _("%(indicator)s, %(first)s to %(last)s: a chart; the figures are in the "
+                     "table beside it.") % {"indicator": _(ind.name), "first": years[0],
+                                             "last": years[-1]},
+        })
+    return out
+
+
+#: The MiGOF diagram's words (catalog msgids): each principle and objective.
+FRAMEWORK_LABELS = {
+    "principle-1": (N_("Principle %(n)s"), 1, N_("International standards and migrants' rights")),
+    "principle-2": (N_("Principle %(n)s"), 2, N_("Evidence and whole-of-government approach")),
+    "principle-3": (N_("Principle %(n)s"), 3, N_("Partnerships")),
+    "objective-1": (N_("Objective %(n)s"), 1, N_("Socioeconomic well-being")),
+    "objective-2": (N_("Objective %(n)s"), 2, N_("Mobility dimensions of crises")),
+    "objective-3": (N_("Objective %(n)s"), 3, N_("Safe, orderly and dignified migration")),
+}
+PROCESS_LABELS = (N_("Launch"), N_("Data collection"), N_("Inter-ministerial consultation"),
+                  N_("Validation"), N_("Publication"))
+
+
+def framework_figure(tr, rtl: bool, colors: list[str], cache: Path | None = None) -> dict:
+    """MiGOF's principles and objectives, each in its domain's colour."""
+    _ = tr.gettext
+    labels = {key: _(head) % {"n": n} + "\n" + _(name)
+              for key, (head, n, name) in FRAMEWORK_LABELS.items()}
+    labels["domains"] = _("The six domains of the Migration Governance Indicators")
+    fig = figures.framework(labels, rtl, colors, cache)
+    fig["alt"] = _("; ").join(lab["text"].replace("\n", ": ") for lab in fig["labels"])
+    fig["kind"] = "framework"
+    fig["size"] = (144.0, 72.0)  # shown a little smaller: the chapter fits its page
+    return fig
+
+
+def process_figure(tr, rtl: bool, color: str, cache: Path | None = None) -> dict:
+    """The assessment's five steps."""
+    _ = tr.gettext
+    labels = {f"step-{n}": _(name) for n, name in enumerate(PROCESS_LABELS, 1)}
+    fig = figures.process(labels, rtl, color, cache)
+    fig["alt"] = _("; ").join(f"{lab['number']}. {lab['text']}" for lab in fig["labels"])
+    fig["kind"] = "process"
+    return fig

@@ -1,0 +1,153 @@
+"""The complete profile (issue 11, in progress): new content keys, citations as
+footnotes on the page of their mark, areas, acronyms, the imprint's identifiers,
+and the standard chapters, read back from the PDF."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mgitree import LANG, PROFILE, assert_only_located, make_tree, run, squash
+from pdfread import page_texts
+
+
+def line(n: int, text: str) -> str:
+    lines = LANG.splitlines(keepends=True)
+    lines[n - 1] = text
+    return "".join(lines)
+
+
+SOURCES = """sources:
+  - id: law-2011
+    text: Law on Migration, 2011.
+  - A plain source.
+acronyms:
+  ZZT: Zed Zed Test
+  ABC: Alpha Beta Charlie
+"""
+
+PUBLICATION = """publication:
+  isbn: 978-3-16-148410-0
+  reference: PUB2018/012/EL
+  licence: cc-by-nc-nd-3.0-igo
+key_data:
+  - indicator: immigrants
+    source: Invented for a test
+    values: {2000: 120000, 2010: 150000, 2020: 3700000}
+"""
+
+
+def build(capsys, tmp_path, files, lang="en"):
+    content = make_tree(tmp_path, files)
+    out = tmp_path / "out.pdf"
+    code, err = run(capsys, "build", "testland", "--lang", lang, "--content", content, "-o", out)
+    return code, err, out
+
+
+@pytest.mark.parametrize("files, located", [
+    ({"en.yaml": line(6, "      - Under the law[^law-2012].\n") + SOURCES},
+     "en.yaml:6:22: the citation `[^law-2012]` names no source; did you mean `law-2011`?"),
+    ({"en.yaml": LANG + "sources:\n  - id: a\n    text: Cites[^a].\n"},
+     "en.yaml:25:5: entry 1 of `sources` cites a source"),
+    ({"en.yaml": LANG + "sources:\n  - id: Bad Id\n    text: x\n"},
+     "en.yaml:25:9: the id `Bad Id` must be lowercase"),
+    ({"profile.yaml": PROFILE + "publication:\n  isbn: 978-3-16-148410-1\n"},
+     "profile.yaml:5:9: `isbn` 978-3-16-148410-1: the check digit is 1, but for these digits "
+     "it must be 0"),
+    ({"profile.yaml": PROFILE + "publication:\n  isbn: 978-3-16-14841\n"},
+     "profile.yaml:5:9: `isbn` has 11 digits; an ISBN-13 has 13"),
+    ({"profile.yaml": PROFILE + "publication:\n  licence: cc-by\n"},
+     "profile.yaml:5:12: `licence` `cc-by` is not known"),
+    ({"profile.yaml": PROFILE + "key_data:\n  - indicator: imigrants\n    source: s\n"
+                                "    values: {2000: 1}\n"},
+     "profile.yaml:5:16: unknown indicator `imigrants`; did you mean `immigrants`?"),
+    ({"profile.yaml": PROFILE + "key_data:\n  - indicator: immigrants_share\n    source: s\n"
+                                "    values: {1850: 1, 2000: 140, 2010: x}\n"},
+     "profile.yaml:7:14: `1850` is not a year from 1900 to 2100"),
+    ({"profile.yaml": PROFILE + "key_data:\n  - indicator: emigrants\n    source: s\n"
+                                "    values: {2000: -5}\n"},
+     "profile.yaml:7:20: the value for 2000 counts something: it cannot be negative"),
+    ({"profile.yaml": PROFILE + "key_data:\n  - indicator: emigrants\n    values: {}\n"},
+     "profile.yaml:5:5: missing key `source` in entry 1 of `key_data`"),
+    ({"en.yaml": line(4, "  migrants_rights:\n    areas:\n      - title: T\n"
+                         "        findngs: []\n")},
+     "en.yaml:7:9: unknown key `findngs` in area 1 of `migrants_rights`; did you mean "
+     "`findings`?"),
+])
+def test_bad_new_keys_are_located(files, located, tmp_path, capsys):
+    code, err, out = build(capsys, tmp_path, files)
+    assert code == 1, err
+    assert_only_located(err)
+    assert located in err, err
+    assert not out.exists()
+
+
+@pytest.fixture(scope="module")
+def complete(tmp_path_factory):
+    """A testland profile using every new key, built once."""
+    from mgi_report.cli import main
+
+    tmp = tmp_path_factory.mktemp("complete")
+    filler = " ".join(["The government keeps this policy under review."] * 6)
+    findings = "".join(f"      - Finding {i} under the law[^law-2011]. {filler}\n"
+                       for i in range(12))
+    en = LANG.replace("    well_developed:\n      - Migrants have access to primary education.\n",
+                      "    well_developed:\n" + findings, 1)
+    en = en.replace("  whole_of_government:\n    well_developed: []\n    potential: []\n",
+                    "  whole_of_government:\n    areas:\n      - title: Migration strategy\n"
+                    "        findings:\n          - A strategy was adopted[^law-2011].\n"
+                    "      - title: Migration data\n        findings:\n"
+                    "          - Data are published yearly.\n")
+    en += "context: |\n  Testland is a country of transit[^law-2011].\n" + SOURCES
+    content = make_tree(tmp, {"en.yaml": en, "profile.yaml": PROFILE + PUBLICATION})
+    out = tmp / "complete.pdf"
+    assert main(["build", "testland", "--lang", "en", "--content", str(content),
+                 "-o", str(out)]) == 0
+    return out
+
+
+def test_every_footnote_is_on_the_page_of_its_mark(complete):
+    pages = page_texts(complete)
+    marks = 0
+    for text in pages:
+        # a finding's mark: "law" followed by the note number; the note: "N. Law on Migration"
+        notes = {int(n) for n in re.findall(r"(?m)^(\d+)\.\s*Law on Migration, 2011\.", text)}
+        called = {int(n) for n in re.findall(r"law(\d+)\.", text)} | \
+            {int(n) for n in re.findall(r"adopted(\d+)\.", text)} | \
+            {int(n) for n in re.findall(r"transit(\d+)\.", text)}
+        assert called == notes, (called, notes, text[:300])
+        marks += len(called)
+    assert marks == 14  # numbered through the document: 12 findings, an area, the context
+
+
+def test_the_complete_profile_has_its_chapters_in_order(complete):
+    pages = page_texts(complete)
+    flat = squash(" ".join(pages))
+    order = ["Objectives", "Introduction", "Conceptualframework",
+             "HowtheMGIassessmentisconducted", "Context", "Keymigrationdata", "Keyfindings",
+             "Keysources", "Listofacronyms"]
+    contents = squash(pages[2])
+    positions = [contents.index(squash(h)) for h in order]
+    assert positions == sorted(positions)
+    # the areas are numbered from their order: 2.1, 2.2
+    assert "2.1Migrationstrategy" in flat and "2.2Migrationdata" in flat
+    # key data: the figures in the language's format, "million" for large ones
+    assert "120,000" in flat and "3.7million" in flat and "Source:Inventedforatest" in flat
+    # acronyms sorted, the programme's own among them
+    acr = squash(pages[-2])  # the page before the back cover
+    assert acr.index("ABCAlphaBetaCharlie") < acr.index("IOM") < acr.index("MGI") < \
+        acr.index("ZZTZedZedTest")
+    # the imprint: identifiers, the required citation, the licence
+    imprint = squash(pages[1])
+    assert "978-3-16-148410-0" in imprint and "PUB2018/012/EL" in imprint
+    assert squash("Required citation: International Organization for Migration (IOM) (2018). "
+                  "Migration Governance Profile: Republic of Testland.") in imprint
+    assert "CCBY-NC-ND3.0IGO" in imprint
+
+
+def test_kazakhstan_cites_its_sources(built):
+    pdf = built("kazakhstan", "en")
+    text = squash(" ".join(page_texts(pdf)))
+    assert "LawoftheRepublicofKazakhstanNo.477-IVof22July2011" in text
+    assert "GAFMAguaranteedamountoffreemedicalassistance" in text
