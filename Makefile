@@ -27,13 +27,14 @@ deps    = $(PROGRAM) $(wildcard locale/$(call lang,$1)/LC_MESSAGES/messages.po) 
 ALL_PDFS := $(sort $(foreach f,$(wildcard $(CONTENT)/*/??.yaml), \
               $(notdir $(patsubst %/,%,$(dir $f)))-$(basename $(notdir $f)).pdf))
 
-.PHONY: all setup test fuzz check list pot po init-lang clean golden help bench serve
+.PHONY: all setup test fuzz check list pot po init-lang clean golden help bench serve examples
 .DEFAULT_GOAL := help
 .SECONDEXPANSION:
 
 help:
 	@echo "make COUNTRY-LANG.pdf   build one profile (e.g. make kazakhstan-de.pdf)"
 	@echo "make all                build every country x language in $(CONTENT)/"
+	@echo "make examples           build the fictional complete example (examples/) into examples/pdf/"
 	@echo "make serve              keep a warm renderer running: each make X.pdf then skips start-up"
 	@echo "make test               run the test suite"
 	@echo "make fuzz               property-based tests with many more examples"
@@ -54,6 +55,10 @@ setup: $(STAMP)
 	  --content $(CONTENT) -o $@
 
 all: $(ALL_PDFS)
+
+# The fictional complete profile, the model of every feature (README).
+examples: $(STAMP)
+	$(MGI) build --all --content examples --out examples/pdf --edition screen
 
 serve: $(STAMP)
 	$(MGI) serve
@@ -86,6 +91,7 @@ init-lang: pot
 # The batch benchmark: synthetic profiles in a temporary folder (bench/run.py).
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/complete.py
 
 # Leftovers of killed builds are hidden `.NAME.pdf.*.tmp` files (never a target).
 clean:

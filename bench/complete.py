@@ -78,8 +78,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{label}: {cpu:.2f} s CPU, {pages} pages, {cpu / pages * 1000:.0f} ms/page",
                   file=sys.stderr)
     kz, ex, ex3 = rows
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lines = [
-        "", f"## The complete profile (bench/complete.py, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
+        "", f"## The complete profile (bench/complete.py, {when})",
         "", f"Warm CPU per build, median of {args.runs} after a warm-up build, one process.", "",
         "| profile | CPU per PDF | pages | CPU per page |", "| --- | --- | --- | --- |",
         *[f"| {label} | {cpu:.2f} s | {pages} | {cpu / pages * 1000:.0f} ms |"

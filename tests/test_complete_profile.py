@@ -151,3 +151,59 @@ def test_kazakhstan_cites_its_sources(built):
     text = squash(" ".join(page_texts(pdf)))
     assert "LawoftheRepublicofKazakhstanNo.477-IVof22July2011" in text
     assert "GAFMAguaranteedamountoffreemedicalassistance" in text
+
+
+def test_the_isbn_is_in_the_xmp_metadata(complete):
+    import pikepdf
+
+    with pikepdf.open(complete) as pdf, pdf.open_metadata() as xmp:
+        assert xmp.get("dc:identifier") == "urn:isbn:9783161484100"
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    """The fictional complete example (examples/ruritania), en and ar, built once."""
+    from mgi_report.build import Request, build
+    from mgi_report.resources import ROOT
+
+    tmp = tmp_path_factory.mktemp("example")
+    return {lang: build(Request("ruritania", lang, ROOT / "examples", tmp / f"{lang}.pdf",
+                                cache=tmp / "cache")) for lang in ("en", "ar")}
+
+
+def test_the_example_is_a_complete_profile_of_about_30_pages(example):
+    from pdfread import outline
+
+    for lang, pdf in example.items():
+        pages = page_texts(pdf)
+        assert 28 <= len(pages) <= 36, (lang, len(pages))
+        ids = {"objectives", "introduction", "framework", "process", "context", "key-data",
+               "key-findings", "sources", "acronyms"}
+        with __import__("pikepdf").open(pdf) as p:
+            from mgitree import squash as _  # noqa: F401
+            names = set()
+            if "/Names" in p.Root and "/Dests" in p.Root.Names:
+                tree = p.Root.Names.Dests
+                todo = [tree]
+                while todo:
+                    node = todo.pop()
+                    todo += list(node.get("/Kids", []))
+                    arr = node.get("/Names", [])
+                    names |= {str(arr[i]) for i in range(0, len(arr), 2)}
+        assert ids <= names, (lang, ids - names)
+        assert len([t for level, t in outline(pdf) if level == 1]) >= 9
+    en = squash(" ".join(page_texts(example["en"])))
+    assert "RepublicofRuritania(afictionalexample)" in squash(page_texts(example["en"])[0])
+    assert "Principle1" in en and "Inter-ministerialconsultation" in en  # diagrams' words
+
+
+def test_the_examples_footnotes_are_numbered_through_the_document(example):
+    pages = page_texts(example["en"])
+    def first(title: str) -> int:
+        return next(i for i, t in enumerate(pages) if t.startswith(title))
+
+    # the chapters that cite (the framework's and process's numbered lists are not notes)
+    citing = pages[first("Introduction"):first("Conceptual framework")] + \
+        pages[first("Context"):first("Key sources")]
+    notes = [int(n) for text in citing for n in re.findall(r"(?m)^(\d{1,3})\.\s", text)]
+    assert notes == list(range(1, 31))  # the example's 30 citations, in order

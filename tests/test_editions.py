@@ -26,7 +26,7 @@ from mgi_report.cli import main
 from mgi_report.compose import compose
 from mgi_report.domains import BRAND_CMYK, DOMAINS
 from mgi_report.errors import ContentError, RenderError
-from mgi_report.resources import DEFAULT_CONTENT
+from mgi_report.resources import DEFAULT_CONTENT, LAYOUTS
 from pdfread import flat, fonts, outline, page_texts
 
 A4 = (595.276, 841.89)
@@ -327,7 +327,7 @@ def test_print_colours_convert_css_values_only():
 def test_print_leaves_no_rgb_when_a_layout_adds_colours_and_marks(tmp_path, cache_dir):
     layouts = tmp_path / "layouts"
     layouts.mkdir()
-    own = (editions.ROOT / "layouts" / "print.css").read_text()
+    own = (LAYOUTS / "print.css").read_text()
     (layouts / "print.css").write_text(
         own + "@page { marks: crop }\n.cover-title { color: #ff0000 }\n")
     out = build(Request("kazakhstan", "de", DEFAULT_CONTENT, tmp_path / "p.pdf", "print",

@@ -203,7 +203,8 @@ def test_what_would_print_otherwise_than_written_is_located(finding, col, messag
 
 
 def test_a_few_combining_marks_are_fine(tmp_path, capsys, witnessed):
-    code, err, out = build(capsys, tmp_path, {"en.yaml": line(6, "      - Cafe\u0301 a\u0300\u0301\n")})
+    en = line(6, "      - Cafe\u0301 a\u0300\u0301\n")
+    code, err, out = build(capsys, tmp_path, {"en.yaml": en})
     assert code == 0, err
 
 

@@ -142,7 +142,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             raise UsageError("no resident renderer runs for this cache")
         print("mgi-report: asked the resident renderer to stop", file=sys.stderr)
         return 0
-    return server.serve(args.idle)
+    return server.serve(args.idle, main)
 
 
 COMMANDS = {"build": cmd_build, "serve": cmd_serve, "check": cmd_check, "list": cmd_list,

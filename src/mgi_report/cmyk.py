@@ -73,7 +73,7 @@ def _through_profile(rgb: tuple[int, int, int]) -> CMYK:
 def _transform():
     from PIL import ImageCms
 
-    from .editions import PRINT_PROFILE  # the profile of the print edition's output intent
+    from .resources import PRINT_PROFILE  # the profile of the print edition's output intent
 
     return ImageCms.buildTransform(
         ImageCms.createProfile("sRGB"), str(PRINT_PROFILE), "RGB", "CMYK",

@@ -10,11 +10,10 @@ silently accepted.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import io
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
@@ -24,238 +23,25 @@ import PIL.Image
 import PIL.ImageFile
 import yaml
 
+from . import values
 from .domains import DOMAIN_KEYS
-from . import printable
-from .facts import KeyData, Publication, parse_key_data, parse_publication
 from .errors import ContentError, Problem, UsageError
-from .yamlsource import MAX_DEPTH, MAX_FILE_BYTES, Reporter, read_yaml
+from .facts import Publication, parse_key_data, parse_publication
+from .model import Area, Findings, LanguageFile, Profile, Source, findings_hash  # noqa: F401
+from .values import BOOL as _BOOL, LANG_RE, MAX_TEXT_CHARS, NULL as _NULL, STR as _STR
+from .yamlsource import MAX_DEPTH, MAX_FILE_BYTES, Reporter, read_yaml  # noqa: F401
 
-
-LANG_RE = re.compile(r"^[a-z]{2}$")
 ISO3_RE = re.compile(r"^[A-Z]{3}$")
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
 #: Limits that keep a build bounded in time and memory (documented in README;
-#: the file's own, MAX_FILE_BYTES and MAX_DEPTH, are in yamlsource).
-MAX_TEXT_CHARS = 4_000
+#: the file's own, MAX_FILE_BYTES and MAX_DEPTH, are in yamlsource; a text's,
+#: MAX_TEXT_CHARS, in values).
 MAX_FINDINGS = 100
 MAX_SOURCES = 200
 MIN_YEAR, MAX_YEAR = 1900, 2100  # `published`
 MAX_IMAGE_PIXELS = 25_000_000  # a logo (an A4 page at 300 dpi is 8.7 million)
-
-#: Characters no font prints: C0/C1 controls (but tab and newline), surrogates.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_STR = "tag:yaml.org,2002:str"
-_BOOL = "tag:yaml.org,2002:bool"
-_NULL = "tag:yaml.org,2002:null"
-_TYPE_NAMES = {
-    _STR: "text", _BOOL: "true/false", _NULL: "nothing (null)",
-    "tag:yaml.org,2002:int": "a number", "tag:yaml.org,2002:float": "a number",
-    "tag:yaml.org,2002:timestamp": "a date",
-}
-
-
-@dataclass
-class Area:
-    """A policy area of a domain: numbered sub-section n.m with its findings."""
-
-    title: str
-    findings: list[str]
-
-
-@dataclass
-class Findings:
-    """A domain's findings: the two lists (None where the file leaves one out,
-    which only a domain with areas may do) and its policy areas."""
-
-    key: str
-    well_developed: list[str] | None
-    potential: list[str] | None
-    areas: list[Area] = field(default_factory=list)
-
-
-@dataclass
-class Source:
-    """A key source; one with an id can be cited as ``[^id]``."""
-
-    text: str
-    id: str | None = None
-
-
-@dataclass
-class LanguageFile:
-    """One language's findings for a country (``<lang>.yaml``)."""
-
-    lang: str
-    path: Path
-    country: str
-    short_name: str
-    domains: dict[str, Findings]
-    translation_of: str | None = None
-    draft: bool = False
-    introduction: str | None = None
-    sources: list[Source] = field(default_factory=list)
-    source_hash: str | None = None
-    draft_at: tuple[int, int] = (1, 1)  # line, column of the `draft` key
-    context: str | None = None
-    acronyms: dict[str, str] = field(default_factory=dict)
-
-    def notes(self) -> dict[str, str]:
-        """The citable sources: id -> text."""
-        return {s.id: s.text for s in self.sources if s.id}
-
-
-@dataclass
-class Profile:
-    """A country's language-independent facts (``profile.yaml``)."""
-
-    slug: str
-    path: Path
-    iso3: str
-    published: date
-    source_language: str
-    languages: tuple[str, ...]
-    logo: Path | None = None
-    publisher: str | None = None
-    publication: Publication = field(default_factory=Publication)
-    key_data: list[KeyData] = field(default_factory=list)
-
-
-def findings_hash(lf: LanguageFile) -> str:
-    """A short hash of what a translation is made from: the source's text.
-    (What a file without the newer keys hashes to is what it always did.)"""
-    parts = [lf.country, lf.short_name, lf.introduction or ""]
-    for key in DOMAIN_KEYS:
-        f = lf.domains[key]
-        parts += ["#" + key, *(f.well_developed or []), "|", *(f.potential or [])]
-        for area in f.areas:
-            parts += ["#area", area.title, *area.findings]
-    parts += ["#sources", *(s.text for s in lf.sources)]
-    if lf.context:
-        parts += ["#context", lf.context]
-    if lf.acronyms:
-        parts += ["#acronyms", *(f"{k}={v}" for k, v in lf.acronyms.items())]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
-
-
-# ------------------------------------------------------------------- validation
-
-
-def _type_name(node: yaml.Node) -> str:
-    if isinstance(node, yaml.MappingNode):
-        return "a mapping"
-    if isinstance(node, yaml.SequenceNode):
-        return "a list"
-    if node.tag.startswith("!"):
-        return f"a value tagged `{node.tag}`"
-    return _TYPE_NAMES.get(node.tag, f"a value tagged `{node.tag}`")
-
-
-def _mapping(node: Any, rep: Reporter, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
-    """Mapping node -> {key: (key_node, value_node)}, reporting duplicates."""
-    if not isinstance(node, yaml.MappingNode):
-        rep.at(node, f"{what} must be a mapping of keys to values, not {_type_name(node)}")
-        return None
-    out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-    for knode, vnode in node.value:
-        if not isinstance(knode, yaml.ScalarNode):
-            rep.at(knode, "a key must be a plain word")
-            continue
-        key = knode.value
-        if key in out:
-            first = out[key][0].start_mark.line + 1
-            rep.at(knode, f"duplicate key `{key}` (first given on line {first})")
-            continue
-        out[key] = (knode, vnode)
-    return out
-
-
-def _check_keys(m: dict[str, tuple[yaml.Node, yaml.Node]], allowed: tuple[str, ...],
-                required: tuple[str, ...], node: yaml.Node, rep: Reporter, where: str) -> None:
-    missing = [k for k in required if k not in m]
-    for key, (knode, _v) in m.items():
-        if key not in allowed:
-            close = (difflib.get_close_matches(key, allowed, n=1, cutoff=0.6) or
-                     difflib.get_close_matches(key, missing, n=1, cutoff=0.4))
-            hint = f"; did you mean `{close[0]}`?" if close else \
-                f"; expected one of: {', '.join(allowed)}"
-            rep.at(knode, f"unknown key `{key}` in {where}{hint}")
-    for key in required:
-        if key not in m:
-            rep.at(node, f"missing key `{key}` in {where}")
-
-
-def _char_at(node: yaml.Node, rep: Reporter, value: str, i: int) -> tuple[int, int]:
-    """Where the character ``value[i]`` stands in the file: found in the node's own
-    text with up to three characters before it; the node's start if it was
-    written otherwise (a YAML escape, a folded line)."""
-    start, end = node.start_mark.index, node.end_mark.index
-    if rep.text is not None:
-        raw = rep.text[start:end]
-        for k in (3, 2, 1, 0):
-            snippet = value[max(0, i - k):i + 1]
-            if len(snippet) == min(i, k) + 1 and (found := raw.find(snippet)) >= 0:
-                return rep.position(_Mark(start + found + len(snippet) - 1))
-    return rep.position(node.start_mark)
-
-
-@dataclass
-class _Mark:
-    index: int
-
-
-def _text(node: yaml.Node, rep: Reporter, what: str, *, empty_ok: bool = False,
-          limit: int = MAX_TEXT_CHARS, markup: bool = False) -> str | None:
-    if not isinstance(node, yaml.ScalarNode) or node.tag != _STR:
-        rep.at(node, f"{what} must be text, not {_type_name(node)}")
-        return None
-    value = node.value.strip()
-    if not value and not empty_ok:
-        rep.at(node, f"{what} is empty")
-        return None
-    if len(value) > limit:
-        rep.at(node, f"{what} is {len(value):,} characters long; the limit is {limit:,}")
-        return None
-    if bad := _UNPRINTABLE.search(value):
-        rep.at(node, f"{what} contains the character U+{ord(bad[0]):04X}, which cannot be "
-               "printed (a control character or a lone surrogate, from a YAML escape?)")
-        return None
-    bad_chars = printable.problems(value)
-    for i, message in bad_chars:
-        rep.add(*_char_at(node, rep, value, i), f"{what}: {message}")
-    if markup and (depth := printable.markup_depth(value)) > printable.MAX_MARKUP_DEPTH:
-        rep.at(node, f"{what} nests emphasis or links {depth} deep; the limit is "
-               f"{printable.MAX_MARKUP_DEPTH}")
-        return None
-    return None if bad_chars else value
-
-
-def _text_list(node: yaml.Node, rep: Reporter, what: str, limit: int,
-               markup: bool = True) -> list[str]:
-    if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
-        return []
-    if not isinstance(node, yaml.SequenceNode):
-        rep.at(node, f"{what} must be a list, not {_type_name(node)}")
-        return []
-    if len(node.value) > limit:
-        rep.at(node, f"{what} has {len(node.value):,} entries; the limit is {limit:,}")
-        return []
-    out = []
-    for i, item in enumerate(node.value, 1):
-        value = _text(item, rep, f"entry {i} of {what}", markup=markup)
-        if value is not None:
-            out.append(value)
-    return out
-
-
-def _lang_code(node: yaml.Node, rep: Reporter, what: str) -> str | None:
-    value = _text(node, rep, what)
-    if value is not None and not LANG_RE.match(value):
-        rep.at(node, f"{what} must be a two-letter ISO 639-1 code like `en`, not `{value}`")
-        return None
-    return value
-
 
 PROFILE_KEYS = ("iso3", "published", "source_language", "logo", "publisher", "publication",
                 "key_data")
@@ -328,14 +114,14 @@ def _drawing_problem(path: Path) -> str | None:
 
 def _parse_profile(node: Any, rep: Reporter, slug: str, path: Path,
                    languages: tuple[str, ...]) -> Profile | None:
-    m = _mapping(node, rep, "profile.yaml")
+    m = values.mapping(node, rep, "profile.yaml")
     if m is None:
         return None
-    _check_keys(m, PROFILE_KEYS, PROFILE_REQUIRED, node, rep, "profile.yaml")
+    values.check_keys(m, PROFILE_KEYS, PROFILE_REQUIRED, node, rep, "profile.yaml")
     before = len(rep.problems)
     iso3 = None
     if "iso3" in m:
-        iso3 = _text(m["iso3"][1], rep, "`iso3`")
+        iso3 = values.text(m["iso3"][1], rep, "`iso3`")
         if iso3 is not None and not ISO3_RE.match(iso3):
             rep.at(m["iso3"][1], f"`iso3` must be three capital letters like `KAZ`, not `{iso3}`")
     published = None
@@ -345,7 +131,7 @@ def _parse_profile(node: Any, rep: Reporter, slug: str, path: Path,
         match = MONTH_RE.match(raw or "")
         if not match or not 1 <= int(match[2]) <= 12 or not MIN_YEAR <= int(match[1]) <= MAX_YEAR:
             shown = f"`{raw}`" if raw else "empty text" if vnode.tag == _STR else \
-                _type_name(vnode)
+                values.type_name(vnode)
             rep.at(vnode, f"`published` must be a year ({MIN_YEAR}-{MAX_YEAR}) and month "
                    f"like `2018-05`, not {shown}")
         else:
@@ -353,14 +139,14 @@ def _parse_profile(node: Any, rep: Reporter, slug: str, path: Path,
     source = None
     if "source_language" in m:
         vnode = m["source_language"][1]
-        source = _lang_code(vnode, rep, "`source_language`")
+        source = values.lang_code(vnode, rep, "`source_language`")
         if source is not None and source not in languages:
             rep.at(vnode, f"`source_language` is `{source}` but there is no {source}.yaml"
                    f" (languages here: {', '.join(languages) or 'none'})")
     logo = None
     if "logo" in m:
         vnode = m["logo"][1]
-        name = _text(vnode, rep, "`logo`")
+        name = values.text(vnode, rep, "`logo`")
         if name is not None:
             candidate = (path.parent / name)
             root = path.parent.resolve()
@@ -373,11 +159,10 @@ def _parse_profile(node: Any, rep: Reporter, slug: str, path: Path,
                 rep.at(vnode, f"`logo` {name}: {problem}")
             else:
                 logo = candidate.resolve()
-    publisher = _text(m["publisher"][1], rep, "`publisher`") if "publisher" in m else None
-    publication = parse_publication(m["publication"][1], rep, _mapping, _check_keys, _text) \
-        if "publication" in m else Publication()
-    key_data = parse_key_data(m["key_data"][1], rep, _mapping, _check_keys, _text,
-                              _type_name) if "key_data" in m else []
+    publisher = values.text(m["publisher"][1], rep, "`publisher`") if "publisher" in m else None
+    publication = parse_publication(m["publication"][1], rep) if "publication" in m \
+        else Publication()
+    key_data = parse_key_data(m["key_data"][1], rep) if "key_data" in m else []
     if len(rep.problems) > before or iso3 is None or published is None or source is None:
         return None
     return Profile(slug, path, iso3, published, source, languages, logo, publisher,
@@ -388,17 +173,17 @@ def _parse_language(node: Any, rep: Reporter, lang: str, path: Path,
                     languages: tuple[str, ...], source: str | None = None
                     ) -> LanguageFile | None:
     where = f"{lang}.yaml"
-    m = _mapping(node, rep, where)
+    m = values.mapping(node, rep, where)
     if m is None:
         return None
     before = len(rep.problems)
-    _check_keys(m, LANG_KEYS, LANG_REQUIRED, node, rep, where)
+    values.check_keys(m, LANG_KEYS, LANG_REQUIRED, node, rep, where)
     get: Callable[[str], yaml.Node | None] = lambda k: m[k][1] if k in m else None  # noqa: E731
-    country = _text(get("country"), rep, "`country`") if "country" in m else None
-    short = _text(get("short_name"), rep, "`short_name`") if "short_name" in m else None
+    country = values.text(get("country"), rep, "`country`") if "country" in m else None
+    short = values.text(get("short_name"), rep, "`short_name`") if "short_name" in m else None
     translation_of = None
     if (vnode := get("translation_of")) is not None:
-        translation_of = _lang_code(vnode, rep, "`translation_of`")
+        translation_of = values.lang_code(vnode, rep, "`translation_of`")
         if translation_of == lang:
             rep.at(vnode, f"`translation_of` names this file's own language `{lang}`")
         elif translation_of is not None and lang == source:
@@ -412,17 +197,17 @@ def _parse_language(node: Any, rep: Reporter, lang: str, path: Path,
     if (vnode := get("draft")) is not None:
         draft_at = rep.position(m["draft"][0].start_mark)
         if not isinstance(vnode, yaml.ScalarNode) or vnode.tag != _BOOL:
-            rep.at(vnode, f"`draft` must be true or false, not {_type_name(vnode)}")
+            rep.at(vnode, f"`draft` must be true or false, not {values.type_name(vnode)}")
         else:
             draft = vnode.value.lower() in ("true", "yes", "on")
     citing: list[tuple[yaml.Node, str]] = []  # texts that may cite a source
     intro = None
     if (vnode := get("introduction")) is not None:
-        intro = _text(vnode, rep, "`introduction`", limit=4 * MAX_TEXT_CHARS, markup=True)
+        intro = values.text(vnode, rep, "`introduction`", limit=4 * MAX_TEXT_CHARS, markup=True)
         citing.append((vnode, intro or ""))
     context = None
     if (vnode := get("context")) is not None:
-        context = _text(vnode, rep, "`context`", limit=4 * MAX_TEXT_CHARS, markup=True)
+        context = values.text(vnode, rep, "`context`", limit=4 * MAX_TEXT_CHARS, markup=True)
         citing.append((vnode, context or ""))
     sources: list[Source] = []
     if (vnode := get("sources")) is not None:
@@ -432,33 +217,33 @@ def _parse_language(node: Any, rep: Reporter, lang: str, path: Path,
         acronyms = _acronyms(vnode, rep)
     source_hash = None
     if (vnode := get("source_hash")) is not None:
-        source_hash = _text(vnode, rep, "`source_hash`")
+        source_hash = values.text(vnode, rep, "`source_hash`")
     domains: dict[str, Findings] = {}
     if (dnode := get("domains")) is not None:
-        dm = _mapping(dnode, rep, "`domains`")
+        dm = values.mapping(dnode, rep, "`domains`")
         if dm is not None:
-            _check_keys(dm, DOMAIN_KEYS, DOMAIN_KEYS, dnode, rep, "`domains`")
+            values.check_keys(dm, DOMAIN_KEYS, DOMAIN_KEYS, dnode, rep, "`domains`")
             for key in DOMAIN_KEYS:
                 if key not in dm:
                     continue
                 fnode = dm[key][1]
-                fm = _mapping(fnode, rep, f"domain `{key}`")
+                fm = values.mapping(fnode, rep, f"domain `{key}`")
                 if fm is None:
                     continue
                 # the two lists, or areas, or both
-                _check_keys(fm, DOMAIN_PART_KEYS, () if "areas" in fm else FINDINGS_KEYS,
+                values.check_keys(fm, DOMAIN_PART_KEYS, () if "areas" in fm else FINDINGS_KEYS,
                             fnode, rep, f"domain `{key}`")
                 lists = {}
                 for k in FINDINGS_KEYS:
                     if k in fm:
-                        lists[k] = _text_list(fm[k][1], rep, f"`{key}.{k}`", MAX_FINDINGS)
-                        citing += zip(_items(fm[k][1]), lists[k])
+                        lists[k] = values.text_list(fm[k][1], rep, f"`{key}.{k}`", MAX_FINDINGS)
+                        citing += zip(values.items(fm[k][1]), lists[k])
                 areas = _areas(fm["areas"][1], rep, key, citing) if "areas" in fm else []
                 domains[key] = Findings(key, lists.get("well_developed"),
                                         lists.get("potential"), areas)
     for i, src in enumerate(sources):
         if CITATION_RE.search(src.text):
-            rep.at(_items(get("sources"))[i], f"entry {i + 1} of `sources` cites a source "
+            rep.at(values.items(get("sources"))[i], f"entry {i + 1} of `sources` cites a source "
                    "(`[^…]`); a source cannot cite, only findings, areas, the context and the "
                    "introduction can")
     _check_citations(citing, {s.id for s in sources if s.id}, rep)
@@ -468,16 +253,12 @@ def _parse_language(node: Any, rep: Reporter, lang: str, path: Path,
                         intro, sources, source_hash, draft_at, context, acronyms)
 
 
-def _items(node: yaml.Node | None) -> list[yaml.Node]:
-    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
-
-
 def _sources(node: yaml.Node, rep: Reporter) -> list[Source]:
     """Key sources: a text, or {id, text} to be cited as ``[^id]``."""
     if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
         return []
     if not isinstance(node, yaml.SequenceNode):
-        rep.at(node, f"`sources` must be a list, not {_type_name(node)}")
+        rep.at(node, f"`sources` must be a list, not {values.type_name(node)}")
         return []
     if len(node.value) > MAX_SOURCES:
         rep.at(node, f"`sources` has {len(node.value):,} entries; the limit is {MAX_SOURCES:,}")
@@ -487,15 +268,15 @@ def _sources(node: yaml.Node, rep: Reporter) -> list[Source]:
     for i, item in enumerate(node.value, 1):
         what = f"entry {i} of `sources`"
         if not isinstance(item, yaml.MappingNode):
-            value = _text(item, rep, what, markup=True)
+            value = values.text(item, rep, what, markup=True)
             if value is not None:
                 out.append(Source(value))
             continue
-        m = _mapping(item, rep, what)
+        m = values.mapping(item, rep, what)
         if m is None:
             continue
-        _check_keys(m, ("id", "text"), ("id", "text"), item, rep, what)
-        ident = _text(m["id"][1], rep, f"the id of {what}") if "id" in m else None
+        values.check_keys(m, ("id", "text"), ("id", "text"), item, rep, what)
+        ident = values.text(m["id"][1], rep, f"the id of {what}") if "id" in m else None
         if ident is not None and not ID_RE.match(ident):
             rep.at(m["id"][1], f"the id `{ident}` must be lowercase letters and digits joined "
                    "by hyphens, like `law-migration-2011`")
@@ -505,7 +286,7 @@ def _sources(node: yaml.Node, rep: Reporter) -> list[Source]:
             ident = None
         elif ident is not None:
             seen[ident] = i
-        value = _text(m["text"][1], rep, f"the text of {what}", markup=True) \
+        value = values.text(m["text"][1], rep, f"the text of {what}", markup=True) \
             if "text" in m else None
         if value is not None and ident is not None:
             out.append(Source(value, ident))
@@ -513,7 +294,7 @@ def _sources(node: yaml.Node, rep: Reporter) -> list[Source]:
 
 
 def _acronyms(node: yaml.Node, rep: Reporter) -> dict[str, str]:
-    m = _mapping(node, rep, "`acronyms`")
+    m = values.mapping(node, rep, "`acronyms`")
     if m is None:
         return {}
     if len(m) > MAX_ACRONYMS:
@@ -521,8 +302,8 @@ def _acronyms(node: yaml.Node, rep: Reporter) -> dict[str, str]:
         return {}
     out = {}
     for key, (knode, vnode) in m.items():
-        name = _text(knode, rep, "an acronym", limit=40)
-        value = _text(vnode, rep, f"the expansion of `{key}`")
+        name = values.text(knode, rep, "an acronym", limit=40)
+        value = values.text(vnode, rep, f"the expansion of `{key}`")
         if name is not None and value is not None:
             out[name] = value
     return out
@@ -532,7 +313,7 @@ def _areas(node: yaml.Node, rep: Reporter, domain: str,
            citing: list[tuple[yaml.Node, str]]) -> list[Area]:
     where = f"`{domain}.areas`"
     if not isinstance(node, yaml.SequenceNode):
-        rep.at(node, f"{where} must be a list, not {_type_name(node)}")
+        rep.at(node, f"{where} must be a list, not {values.type_name(node)}")
         return []
     if len(node.value) > MAX_AREAS:
         rep.at(node, f"{where} has {len(node.value):,} entries; the limit is {MAX_AREAS}")
@@ -540,16 +321,16 @@ def _areas(node: yaml.Node, rep: Reporter, domain: str,
     out = []
     for i, item in enumerate(node.value, 1):
         what = f"area {i} of `{domain}`"
-        m = _mapping(item, rep, what)
+        m = values.mapping(item, rep, what)
         if m is None:
             continue
-        _check_keys(m, ("title", "findings"), ("title", "findings"), item, rep, what)
-        title = _text(m["title"][1], rep, f"the title of {what}", limit=300) \
+        values.check_keys(m, ("title", "findings"), ("title", "findings"), item, rep, what)
+        title = values.text(m["title"][1], rep, f"the title of {what}", limit=300) \
             if "title" in m else None
-        findings = _text_list(m["findings"][1], rep, f"the findings of {what}", MAX_FINDINGS) \
-            if "findings" in m else []
+        findings = values.text_list(m["findings"][1], rep, f"the findings of {what}",
+                                    MAX_FINDINGS) if "findings" in m else []
         if "findings" in m:
-            citing += zip(_items(m["findings"][1]), findings)
+            citing += zip(values.items(m["findings"][1]), findings)
         if title is not None:
             out.append(Area(title, findings))
     return out
@@ -567,7 +348,7 @@ def _check_citations(citing: list[tuple[yaml.Node, str]], ids: set[str],
             hint = f"; did you mean `{close[0]}`?" if close else \
                 ("; the sources' ids are: " + ", ".join(sorted(ids))[:200] if ids else
                  "; no source has an id (give one: `- id: …` with `text: …`)")
-            line, col = _char_at(node, rep, value, match.start() + 1)
+            line, col = values.char_at(node, rep, value, match.start() + 1)
             rep.add(line, max(1, col - 1), f"the citation `[^{ident}]` names no source{hint}")
 
 

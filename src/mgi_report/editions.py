@@ -26,7 +26,6 @@ import base64
 import functools
 import hashlib
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Callable
@@ -37,38 +36,17 @@ from .content import LanguageFile, shown_path
 from .yamlsource import MAX_FILE_BYTES
 from .errors import ContentError, MgiError, Problem, RenderError, UsageError
 from .render import write_atomic
-from .resources import ROOT
+from .resources import ICC, PRINT_PROFILE  # noqa: F401  (editions.ICC, editions.PRINT_PROFILE)
+from .specs import SPECS, Edition  # noqa: F401  (editions.SPECS)
 
 if TYPE_CHECKING:
     from .compose import Job
 
-ICC = ROOT / "icc"
-#: The print edition's output profile: FOGRA39 (ISO 12647-2 offset, coated paper).
-PRINT_PROFILE = ICC / "FOGRA39L-mgi.icc"
 #: Printed images must have at least this resolution at their printed size.
 MIN_PRINT_DPI = 300
 #: MIME types of the files an archive edition carries (not guessed: reproducible).
 MIME_TYPES = {".yaml": "application/yaml", ".yml": "application/yaml",
               ".svg": "image/svg+xml", ".png": "image/png"}
-
-
-@dataclass(frozen=True)
-class Edition:
-    name: str
-    variant: str  # WeasyPrint's pdf_variant
-    tags: bool  # a structure tree (tagged PDF)
-    page_multiple: int = 1  # blank pages before the back cover up to a multiple of this
-    links: bool = True  # link annotations (contents, wheel, findings)
-    sources: bool = False  # the content files are embedded as associated files
-    drafts: bool = True  # False: a draft is refused
-
-
-SPECS: dict[str, Edition] = {
-    "screen": Edition("screen", "pdf/ua-1", tags=True),
-    "print": Edition("print", "pdf/x-4", tags=False, page_multiple=4, links=False,
-                     drafts=False),
-    "archive": Edition("archive", "pdf/a-3u", tags=True, sources=True),
-}
 
 
 class DamagedAttachment(MgiError):
@@ -202,7 +180,8 @@ def pdf_options(job: Job, identifier: bytes) -> dict:
     """WeasyPrint's write_pdf options for the edition."""
     spec = SPECS[job.edition]
     options = {"pdf_variant": spec.variant, "pdf_tags": spec.tags,
-               "finisher": functools.partial(finishing.finish, spec, identifier)}
+               "finisher": functools.partial(finishing.finish, spec, identifier,
+                                             isbn=job.profile.publication.isbn)}
     if spec.sources:
         options["attachments"] = source_attachments(job)
     return options

@@ -11,10 +11,11 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
+from . import values
 from .yamlsource import Reporter
 
 N_ = str  # marks a catalog string (extracted by pybabel with -k N_)
@@ -83,15 +84,13 @@ def isbn13_ok(digits: str) -> bool:
 
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
-Mapping = Callable[[Any, Reporter, str], "dict[str, tuple[yaml.Node, yaml.Node]] | None"]
 
 
-def parse_publication(node: Any, rep: Reporter, mapping: Mapping, check_keys, text
-                      ) -> Publication | None:
-    m = mapping(node, rep, "`publication`")
+def parse_publication(node: Any, rep: Reporter) -> Publication | None:
+    m = values.mapping(node, rep, "`publication`")
     if m is None:
         return None
-    check_keys(m, ("isbn", "reference", "licence"), (), node, rep, "`publication`")
+    values.check_keys(m, ("isbn", "reference", "licence"), (), node, rep, "`publication`")
     pub = Publication()
     if "isbn" in m:
         vnode = m["isbn"][1]
@@ -111,10 +110,10 @@ def parse_publication(node: Any, rep: Reporter, mapping: Mapping, check_keys, te
         else:
             pub.isbn = raw
     if "reference" in m:
-        pub.reference = text(m["reference"][1], rep, "`reference`")
+        pub.reference = values.text(m["reference"][1], rep, "`reference`")
     if "licence" in m:
         vnode = m["licence"][1]
-        value = text(vnode, rep, "`licence`")
+        value = values.text(vnode, rep, "`licence`")
         if value is not None and value not in LICENCES:
             close = difflib.get_close_matches(value, LICENCES, n=1, cutoff=0.5)
             hint = f"did you mean `{close[0]}`?" if close else f"one of: {', '.join(LICENCES)}"
@@ -124,23 +123,22 @@ def parse_publication(node: Any, rep: Reporter, mapping: Mapping, check_keys, te
     return pub
 
 
-def parse_key_data(node: Any, rep: Reporter, mapping: Mapping, check_keys, text,
-                   type_name) -> list[KeyData]:
+def parse_key_data(node: Any, rep: Reporter) -> list[KeyData]:
     if not isinstance(node, yaml.SequenceNode):
-        rep.at(node, f"`key_data` must be a list, not {type_name(node)}")
+        rep.at(node, f"`key_data` must be a list, not {values.type_name(node)}")
         return []
     out = []
     for i, item in enumerate(node.value, 1):
         where = f"entry {i} of `key_data`"
-        m = mapping(item, rep, where)
+        m = values.mapping(item, rep, where)
         if m is None:
             continue
-        check_keys(m, ("indicator", "source", "values"), ("indicator", "source", "values"),
+        values.check_keys(m, ("indicator", "source", "values"), ("indicator", "source", "values"),
                    item, rep, where)
         indicator = None
         if "indicator" in m:
             vnode = m["indicator"][1]
-            name = text(vnode, rep, "`indicator`")
+            name = values.text(vnode, rep, "`indicator`")
             if name is not None and name not in INDICATORS:
                 close = difflib.get_close_matches(name, list(INDICATORS), n=1, cutoff=0.5)
                 hint = f"did you mean `{close[0]}`?" if close else \
@@ -148,17 +146,15 @@ def parse_key_data(node: Any, rep: Reporter, mapping: Mapping, check_keys, text,
                 rep.at(vnode, f"unknown indicator `{name}`; {hint}")
             elif name is not None:
                 indicator = INDICATORS[name]
-        source = text(m["source"][1], rep, "`source`") if "source" in m else None
-        values = _values(m["values"][1], rep, mapping, type_name, indicator) \
-            if "values" in m else None
-        if indicator and source and values:
-            out.append(KeyData(indicator, source, dict(sorted(values.items()))))
+        source = values.text(m["source"][1], rep, "`source`") if "source" in m else None
+        figures = _values(m["values"][1], rep, indicator) if "values" in m else None
+        if indicator and source and figures:
+            out.append(KeyData(indicator, source, dict(sorted(figures.items()))))
     return out
 
 
-def _values(node: Any, rep: Reporter, mapping: Mapping, type_name,
-            indicator: Indicator | None) -> dict[int, float] | None:
-    m = mapping(node, rep, "`values`")
+def _values(node: Any, rep: Reporter, indicator: Indicator | None) -> dict[int, float] | None:
+    m = values.mapping(node, rep, "`values`")
     if m is None:
         return None
     if not m:
@@ -170,7 +166,7 @@ def _values(node: Any, rep: Reporter, mapping: Mapping, type_name,
             rep.at(knode, f"`{key}` is not a year from {MIN_YEAR} to {MAX_YEAR}")
             continue
         if not isinstance(vnode, yaml.ScalarNode) or vnode.tag not in (_INT, _FLOAT):
-            rep.at(vnode, f"the value for {key} must be a number, not {type_name(vnode)}")
+            rep.at(vnode, f"the value for {key} must be a number, not {values.type_name(vnode)}")
             continue
         try:
             value = float(vnode.value.replace("_", ""))

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from . import cmyk
 
 if TYPE_CHECKING:
-    from .editions import Edition
+    from .specs import Edition
 
 #: How the output intent names the printing condition (ICC characterization registry).
 OUTPUT_CONDITION = {
@@ -34,9 +34,11 @@ OUTPUT_CONDITION = {
 }
 
 
-def finish(spec: Edition, identifier: bytes, document, pdf) -> None:
+def finish(spec: Edition, identifier: bytes, document, pdf, isbn: str | None = None) -> None:
     """WeasyPrint's finisher: see the module's docstring."""
     _pin_xmp_ids(pdf, identifier)
+    if isbn:
+        _xmp_identifier(pdf, isbn)
     if "AF" in pdf.catalog:  # WeasyPrint lists each associated file twice
         pdf.catalog["AF"][:] = list(dict.fromkeys(pdf.catalog["AF"]))
     if spec.name == "print":
@@ -77,6 +79,19 @@ def _pin_xmp_ids(pdf, identifier: bytes) -> None:
         return m[1] + str(uuid.UUID(digest)).encode()
 
     stream.stream = [_XMP_ID_RE.sub(derived, data)]
+
+
+def _xmp_identifier(pdf, isbn: str) -> None:
+    """The ISBN in XMP as Dublin Core's identifier (``urn:isbn:…``, digits only):
+    Dublin Core is predefined in PDF/A and PDF/X, so no extension schema is needed."""
+    if "Metadata" not in pdf.catalog:
+        return
+    stream = _obj(pdf, pdf.catalog["Metadata"])
+    data = b"".join(c if isinstance(c, bytes) else str(c).encode() for c in stream.stream)
+    digits = re.sub(r"[^0-9X]", "", isbn).encode()
+    description = (b'<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+                   b"<dc:identifier>urn:isbn:" + digits + b"</dc:identifier></rdf:Description>")
+    stream.stream = [data.replace(b"</rdf:RDF>", description + b"</rdf:RDF>", 1)]
 
 
 def _name_output_condition(pdf) -> None:

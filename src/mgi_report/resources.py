@@ -24,3 +24,6 @@ FONTS = ROOT / "fonts"
 LOCALE = ROOT / "locale"
 DEFAULT_CONTENT = ROOT / "content"
 CACHE = cache_folder()
+ICC = ROOT / "icc"
+#: The print edition's output profile: FOGRA39 (ISO 12647-2 offset, coated paper).
+PRINT_PROFILE = ICC / "FOGRA39L-mgi.icc"

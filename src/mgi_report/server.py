@@ -31,8 +31,9 @@ import threading
 import time
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
-from . import launch
+from . import resident
 from .errors import UsageError
 
 LOG = logging.getLogger("mgi_report")
@@ -63,7 +64,7 @@ def warm_up(cache: Path | None = None) -> None:
 
     import weasyprint  # noqa: F401
 
-    from . import build, cli, compose, editions, finishing, i18n, render, warm  # noqa: F401
+    from . import build, compose, editions, finishing, i18n, render, warm  # noqa: F401
     from .resources import FONTS
 
     languages = i18n.available_languages()
@@ -76,14 +77,15 @@ def warm_up(cache: Path | None = None) -> None:
 
 
 class Server:
-    def __init__(self, idle: float):
+    def __init__(self, idle: float, run: Callable[[list[str]], int]):
         self.idle = idle
-        path = launch.socket_path()
+        self.run_build = run  # the command line's main (cli passes it: no import circle)
+        path = resident.socket_path()
         if path is None:
             raise UsageError("no folder for the resident renderer's socket is short enough "
                              "(set XDG_RUNTIME_DIR to a short folder)")
         self.path = path
-        self.key = launch.code_key()
+        self.key = resident.code_key()
         self.last = time.monotonic()
         self.children: dict[int, str] = {}  # pid -> its temporary folder
         self.sock: socket.socket | None = None
@@ -93,7 +95,7 @@ class Server:
     # ----------------------------------------------------------- life cycle
     def claim(self) -> None:
         """Hold this cache's lock file for the server's lifetime: one server each."""
-        if not launch.private_folder(self.path.parent):
+        if not resident.private_folder(self.path.parent):
             raise UsageError(f"{self.path.parent} is not a private folder of this user; "
                              "the resident renderer needs one for its socket")
         fd = os.open(self.path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
@@ -147,7 +149,7 @@ class Server:
     def why_stop(self) -> str | None:
         if self.idle and not self.children and time.monotonic() - self.last > self.idle:
             return f"no build for {self.idle:g} s"
-        if launch.code_key() != self.key:
+        if resident.code_key() != self.key:
             return "mgi-report or a library it uses changed"
         return None
 
@@ -230,9 +232,7 @@ class Server:
             building = threading.Event()
             building.set()
             _stop_when_client_goes(conn, building)
-            from .cli import main
-
-            code = main(request["argv"])
+            code = self.run_build(request["argv"])
             building.clear()
         except SystemExit as exc:  # argparse's --help (errors are UsageErrors)
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
@@ -308,11 +308,11 @@ def _stop_when_client_goes(conn: socket.socket, building: threading.Event) -> No
 
 def stop() -> bool:
     """Ask the server of this cache to stop; False when none runs."""
-    path = launch.socket_path()
+    path = resident.socket_path()
     if path is None:
         return False
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    conn.settimeout(launch.ANSWER_TIMEOUT)
+    conn.settimeout(resident.ANSWER_TIMEOUT)
     try:
         conn.connect(str(path))
         conn.sendall(b'{"stop": true}\n')
@@ -323,8 +323,10 @@ def stop() -> bool:
         conn.close()
 
 
-def serve(idle: float) -> int:
-    server = Server(idle)
+def serve(idle: float, run: Callable[[list[str]], int]) -> int:
+    """Serve builds until idle, interrupted or stale; ``run(argv)`` runs one
+    (the command line's ``main``, as a build without the server would)."""
+    server = Server(idle, run)
     server.claim()
 
     def terminate(signum, frame):

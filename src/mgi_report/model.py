@@ -1,0 +1,98 @@
+"""The content model: what a profile is made of, once read and validated.
+
+``Profile`` (profile.yaml) and ``LanguageFile`` (one per language) with their
+parts; ``findings_hash``, what a translation is stamped with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .domains import DOMAIN_KEYS
+from .facts import KeyData, Publication
+
+
+@dataclass
+class Area:
+    """A policy area of a domain: numbered sub-section n.m with its findings."""
+
+    title: str
+    findings: list[str]
+
+
+@dataclass
+class Findings:
+    """A domain's findings: the two lists (None where the file leaves one out,
+    which only a domain with areas may do) and its policy areas."""
+
+    key: str
+    well_developed: list[str] | None
+    potential: list[str] | None
+    areas: list[Area] = field(default_factory=list)
+
+
+@dataclass
+class Source:
+    """A key source; one with an id can be cited as ``[^id]``."""
+
+    text: str
+    id: str | None = None
+
+
+@dataclass
+class LanguageFile:
+    """One language's findings for a country (``<lang>.yaml``)."""
+
+    lang: str
+    path: Path
+    country: str
+    short_name: str
+    domains: dict[str, Findings]
+    translation_of: str | None = None
+    draft: bool = False
+    introduction: str | None = None
+    sources: list[Source] = field(default_factory=list)
+    source_hash: str | None = None
+    draft_at: tuple[int, int] = (1, 1)  # line, column of the `draft` key
+    context: str | None = None
+    acronyms: dict[str, str] = field(default_factory=dict)
+
+    def notes(self) -> dict[str, str]:
+        """The citable sources: id -> text."""
+        return {s.id: s.text for s in self.sources if s.id}
+
+
+@dataclass
+class Profile:
+    """A country's language-independent facts (``profile.yaml``)."""
+
+    slug: str
+    path: Path
+    iso3: str
+    published: date
+    source_language: str
+    languages: tuple[str, ...]
+    logo: Path | None = None
+    publisher: str | None = None
+    publication: Publication = field(default_factory=Publication)
+    key_data: list[KeyData] = field(default_factory=list)
+
+
+def findings_hash(lf: LanguageFile) -> str:
+    """A short hash of what a translation is made from: the source's text.
+    (What a file without the newer keys hashes to is what it always did.)"""
+    parts = [lf.country, lf.short_name, lf.introduction or ""]
+    for key in DOMAIN_KEYS:
+        f = lf.domains[key]
+        parts += ["#" + key, *(f.well_developed or []), "|", *(f.potential or [])]
+        for area in f.areas:
+            parts += ["#area", area.title, *area.findings]
+    parts += ["#sources", *(s.text for s in lf.sources)]
+    if lf.context:
+        parts += ["#context", lf.context]
+    if lf.acronyms:
+        parts += ["#acronyms", *(f"{k}={v}" for k, v in lf.acronyms.items())]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
