@@ -207,3 +207,30 @@ def test_the_examples_footnotes_are_numbered_through_the_document(example):
         pages[first("Context"):first("Key sources")]
     notes = [int(n) for text in citing for n in re.findall(r"(?m)^(\d{1,3})\.\s", text)]
     assert notes == list(range(1, 31))  # the example's 30 citations, in order
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "ru", "ar"])
+def test_no_page_is_left_nearly_empty(built, lang):
+    """A domain that runs over by a line (its footnotes take room at the foot)
+    would leave a page holding one finding: between the covers, every page
+    carries a real page's worth of text."""
+    pages = page_texts(built("kazakhstan", lang))
+    words = [len(t.split()) for t in pages[1:-1]]
+    assert min(words) >= 60, list(enumerate(words, 2))
+
+
+def test_footnotes_are_tagged_as_notes_in_the_screen_edition(complete):
+    import pikepdf
+
+    notes = []
+    with pikepdf.open(complete) as pdf:
+        todo = [pdf.Root.StructTreeRoot]
+        while todo:
+            node = todo.pop()
+            if isinstance(node, pikepdf.Dictionary):
+                if node.get("/S") == "/Note":
+                    notes.append(node)
+                kids = node.get("/K")
+                todo += list(kids) if isinstance(kids, pikepdf.Array) else \
+                    [kids] if kids is not None else []
+    assert len(notes) == 14  # one per citation

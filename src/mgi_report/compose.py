@@ -202,7 +202,7 @@ def context(job: Job) -> dict[str, Any]:
             "areas": [{"number": f"{spec.number}.{n}", "title": area.title,
                        "findings": cited(area.findings)}
                       for n, area in enumerate(f.areas, 1)],
-            "wheel": figure(spec.number, 86.0, 62.0, label_pt=16),
+            "wheel": figure(spec.number, 80.0, 56.0, label_pt=16),
         })
     full = figure(None, 150.0, 100.0)
     intro = markup.paragraphs(doc.introduction, text_lang, notes) if doc.introduction else None

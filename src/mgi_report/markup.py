@@ -82,6 +82,11 @@ def tokens(text: str) -> list:
 
 #: ``[^id]``: a citation of the key source with that id (validated in content).
 CITATION = re.compile(r"\[\^([a-z0-9]+(?:[-_.][a-z0-9]+)*)\]")
+#: The element a footnote is set in: inline wherever it stands (also in a <p>),
+#: and tagged as a PDF ``Note`` in the tagged editions (render.tag_notes).
+NOTE_ELEMENT = "mgi-note"
+
+
 def inline(text: str, lang: str, notes: dict[str, str] | None = None) -> Markup:
     """One finding or paragraph as safe inline HTML. With ``notes`` (source id ->
     text), each ``[^id]`` becomes a footnote: the source's text, set by the
@@ -90,9 +95,9 @@ def inline(text: str, lang: str, notes: dict[str, str] | None = None) -> Markup:
     punctuation for the typographic quotes before it."""
     html = _parser(lang).renderInline(text.strip()).strip()
     if notes:
-        html = CITATION.sub(lambda m: '<span class="footnote">'
-                            f"{inline(notes[m[1]], lang)}</span>" if m[1] in notes else m[0],
-                            html)
+        html = CITATION.sub(lambda m: f'<{NOTE_ELEMENT} class="footnote">'
+                            f"{inline(notes[m[1]], lang)}</{NOTE_ELEMENT}>"
+                            if m[1] in notes else m[0], html)
     return Markup(html)
 
 

@@ -97,6 +97,27 @@ def isolate_fonts() -> Path:
     return path
 
 
+def tag_notes() -> None:
+    """Footnotes are tagged ``Note`` in tagged PDFs (PDF/UA wants notes marked as
+    such). WeasyPrint maps HTML elements to structure types in one function and
+    knows no element for a note; this adds ours (markup.NOTE_ELEMENT) to it,
+    once. Should WeasyPrint change that function, nothing breaks but the tag,
+    and tests/test_complete_profile.py says so."""
+    from weasyprint.pdf import tags
+
+    from .markup import NOTE_ELEMENT
+
+    original = getattr(tags, "_get_pdf_tag", None)
+    if original is None or getattr(original, "mgi_notes", False):
+        return
+
+    def pdf_tag(tag):
+        return "Note" if tag == NOTE_ELEMENT else original(tag)
+
+    pdf_tag.mgi_notes = True  # type: ignore[attr-defined]
+    tags._get_pdf_tag = pdf_tag
+
+
 def render(html: str, base_url: str, allowed: Iterable[Path], **options):
     """HTML -> weasyprint.Document; refuses any resource outside ``allowed``.
 
@@ -105,6 +126,7 @@ def render(html: str, base_url: str, allowed: Iterable[Path], **options):
     returned document's ``write_pdf`` checks the fetcher again afterwards.
     """
     isolate_fonts()
+    tag_notes()
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
