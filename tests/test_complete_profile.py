@@ -234,3 +234,18 @@ def test_footnotes_are_tagged_as_notes_in_the_screen_edition(complete):
                 todo += list(kids) if isinstance(kids, pikepdf.Array) else \
                     [kids] if kids is not None else []
     assert len(notes) == 14  # one per citation
+
+
+def test_the_examples_print_edition_is_cmyk_only_charts_and_diagrams_included(tmp_path):
+    import pikepdf
+
+    from mgi_report.build import Request, build
+    from mgi_report.resources import ROOT
+    from test_editions import _fill_colours
+
+    out = build(Request("ruritania", "ar", ROOT / "examples", tmp_path / "p.pdf", "print",
+                        cache=tmp_path / "cache"))
+    with pikepdf.open(out) as pdf:
+        cmyk_values, other = _fill_colours(pdf)
+        assert not other, other[:5]
+        assert len(pdf.pages) % 4 == 0
