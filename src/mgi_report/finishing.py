@@ -4,7 +4,10 @@ WeasyPrint calls :func:`finish` (its ``finisher`` option) with the document
 and the ``pydyf.PDF`` it is about to write. What is done here, and why:
 
 - every edition: XMP document/instance IDs derived from the file ID (WeasyPrint
-  writes a random one for PDF/X-4); each associated file listed once in /AF;
+  writes a random one for PDF/X-4); the ISBN and the language in XMP (Dublin
+  Core); ``/Direction /R2L`` for right-to-left languages; font subsets named by
+  a hash of their glyphs (equal names, equal subsets, across files); each
+  associated file listed once in /AF;
 - print: the output intent named as the registered FOGRA39 condition; any
   colour WeasyPrint itself set in RGB made CMYK; RGB raster images tagged with
   an sRGB profile; crop marks drawn on top of each page; no link annotations;
@@ -19,8 +22,10 @@ import hashlib
 import re
 import uuid
 from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
 
 from . import cmyk
+from .i18n import direction
 
 if TYPE_CHECKING:
     from .specs import Edition
@@ -37,8 +42,11 @@ OUTPUT_CONDITION = {
 def finish(spec: Edition, identifier: bytes, document, pdf, isbn: str | None = None) -> None:
     """WeasyPrint's finisher: see the module's docstring."""
     _pin_xmp_ids(pdf, identifier)
-    if isbn:
-        _xmp_identifier(pdf, isbn)
+    lang = getattr(document.metadata, "lang", None)
+    _xmp_description(pdf, isbn, lang)
+    if lang and direction(lang) == "rtl":
+        _right_to_left(pdf)
+    _subset_tags(pdf)
     if "AF" in pdf.catalog:  # WeasyPrint lists each associated file twice
         pdf.catalog["AF"][:] = list(dict.fromkeys(pdf.catalog["AF"]))
     if spec.name == "print":
@@ -81,17 +89,69 @@ def _pin_xmp_ids(pdf, identifier: bytes) -> None:
     stream.stream = [_XMP_ID_RE.sub(derived, data)]
 
 
-def _xmp_identifier(pdf, isbn: str) -> None:
-    """The ISBN in XMP as Dublin Core's identifier (``urn:isbn:…``, digits only):
-    Dublin Core is predefined in PDF/A and PDF/X, so no extension schema is needed."""
-    if "Metadata" not in pdf.catalog:
+def _xmp_description(pdf, isbn: str | None, lang: str | None) -> None:
+    """XMP: the ISBN as Dublin Core's identifier (``urn:isbn:…``, digits only) and
+    the document's language as ``dc:language``. Dublin Core is predefined in
+    PDF/A and PDF/X, so no extension schema is needed."""
+    if "Metadata" not in pdf.catalog or not (isbn or lang):
         return
     stream = _obj(pdf, pdf.catalog["Metadata"])
     data = b"".join(c if isinstance(c, bytes) else str(c).encode() for c in stream.stream)
-    digits = re.sub(r"[^0-9X]", "", isbn).encode()
+    parts = b""
+    if isbn:
+        digits = re.sub(r"[^0-9X]", "", isbn).encode()
+        parts += b"<dc:identifier>urn:isbn:" + digits + b"</dc:identifier>"
+    if lang and b"<dc:language>" not in data:
+        parts += (b"<dc:language><rdf:Bag><rdf:li>" + escape(lang).encode() +
+                  b"</rdf:li></rdf:Bag></dc:language>")
     description = (b'<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-                   b"<dc:identifier>urn:isbn:" + digits + b"</dc:identifier></rdf:Description>")
+                   + parts + b"</rdf:Description>")
     stream.stream = [data.replace(b"</rdf:RDF>", description + b"</rdf:RDF>", 1)]
+
+
+def _right_to_left(pdf) -> None:
+    """A right-to-left publication binds on the right: ``/Direction /R2L`` tells
+    viewers (two-page spreads) and imposition software."""
+    import pydyf
+
+    prefs = pdf.catalog.get("ViewerPreferences") or pydyf.Dictionary()
+    prefs["Direction"] = "/R2L"
+    pdf.catalog["ViewerPreferences"] = prefs
+
+
+def _subset_tags(pdf) -> None:
+    """Name each font subset by its glyphs: the six-letter tag before ``+`` is
+    derived from the embedded font program, so equal tags mean equal subsets in
+    every file (WeasyPrint derives it from the font's description alone, so one
+    tag named different glyph sets in different files, and a print shop
+    imposing several files in one job could substitute the wrong subset)."""
+    renames: dict = {}
+    for obj in pdf.objects:
+        if not isinstance(obj, dict) or obj.get("Type") != "/FontDescriptor":
+            continue
+        name = obj.get("FontName")
+        program = next((obj[k] for k in ("FontFile2", "FontFile3", "FontFile") if k in obj),
+                       None)
+        if program is None or not isinstance(name, (bytes, str)):
+            continue
+        raw = name.encode() if isinstance(name, str) else name
+        if b"+" not in raw:
+            continue
+        stream = _obj(pdf, program if isinstance(program, bytes) else str(program).encode())
+        data = b"".join(c if isinstance(c, bytes) else str(c).encode() for c in stream.stream)
+        digest = int.from_bytes(hashlib.sha256(data).digest()[:8], "big")
+        tag = "".join(chr(65 + (digest // 26 ** i) % 26) for i in range(6)).encode()
+        renames[raw] = b"/" + tag + b"+" + raw.split(b"+", 1)[1]
+    if not renames:
+        return
+    for obj in pdf.objects:
+        if isinstance(obj, dict):
+            for key in ("BaseFont", "FontName"):
+                value = obj.get(key)
+                raw = value.encode() if isinstance(value, str) else value
+                if raw in renames:
+                    obj[key] = renames[raw] if isinstance(value, bytes) else \
+                        renames[raw].decode()
 
 
 def _name_output_condition(pdf) -> None:
