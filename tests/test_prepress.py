@@ -51,3 +51,23 @@ def test_equal_subset_tags_mean_equal_subsets_across_files(built):
     # the same font with other glyphs gets another tag (German vs Russian body text)
     sans = {n for n in by_name if n.endswith("+Noto-Sans")}
     assert len(sans) > 1
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("de", {"domain-1": "Dimension 1: Die Rechte der Migrantinnen und Migranten",
+            "introduction": "Einleitung"}),
+    ("ar", {"introduction": "مقدمة"}),
+])
+def test_links_are_described_by_their_sections_title_in_the_documents_language(built, lang,
+                                                                                 expected):
+    with pikepdf.open(built("kazakhstan", lang)) as pdf:
+        described = {}
+        for page in pdf.pages:
+            for annot in page.get("/Annots", []):
+                if "/Dest" in annot:
+                    described.setdefault(str(annot.Dest), set()).add(str(annot.Contents))
+    assert described
+    for dest, contents in described.items():
+        assert dest not in contents, (dest, contents)  # never the bare id
+    for dest, title in expected.items():
+        assert described[dest] == {title}

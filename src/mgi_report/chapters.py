@@ -149,3 +149,26 @@ def process_figure(tr, rtl: bool, color: str, cache: Path | None = None) -> dict
     fig["alt"] = _("; ").join(f"{lab['number']}. {lab['text']}" for lab in fig["labels"])
     fig["kind"] = "process"
     return fig
+
+
+#: The sections a link may lead to (their ids in the layout) and their titles.
+SECTION_TITLES = {
+    "objectives": N_("Objectives"), "introduction": N_("Introduction"),
+    "framework": N_("Conceptual framework"),
+    "process": N_("How the MGI assessment is conducted"), "context": N_("Context"),
+    "key-data": N_("Key migration data"), "key-findings": N_("Key findings"),
+    "sources": N_("Key sources"), "acronyms": N_("List of acronyms"),
+}
+
+
+def link_titles(tr) -> dict[str, str]:
+    """Section id -> its title in the document's language: what a link to it is
+    called for a screen reader (``Domain 1: Migrants' rights``)."""
+    from .domains import DOMAINS
+
+    _ = tr.gettext
+    titles = {key: _(msgid) for key, msgid in SECTION_TITLES.items()}
+    for d in DOMAINS:
+        titles[f"domain-{d.number}"] = _("%(label)s: %(value)s") % {
+            "label": _("Domain %(n)s") % {"n": d.number}, "value": _(d.short_name)}
+    return titles

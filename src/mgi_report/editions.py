@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Callable
 
 
-from . import cmyk, finishing
+from . import chapters, cmyk, finishing, i18n
 from .content import LanguageFile, shown_path
 from .yamlsource import MAX_FILE_BYTES
 from .errors import ContentError, MgiError, Problem, RenderError, UsageError
@@ -181,7 +181,9 @@ def pdf_options(job: Job, identifier: bytes) -> dict:
     spec = SPECS[job.edition]
     options = {"pdf_variant": spec.variant, "pdf_tags": spec.tags,
                "finisher": functools.partial(finishing.finish, spec, identifier,
-                                             isbn=job.profile.publication.isbn)}
+                                             isbn=job.profile.publication.isbn,
+                                             links=chapters.link_titles(
+                                                 i18n.translations(job.lang)))}
     if spec.sources:
         options["attachments"] = source_attachments(job)
     return options

@@ -39,8 +39,10 @@ OUTPUT_CONDITION = {
 }
 
 
-def finish(spec: Edition, identifier: bytes, document, pdf, isbn: str | None = None) -> None:
-    """WeasyPrint's finisher: see the module's docstring."""
+def finish(spec: Edition, identifier: bytes, document, pdf, isbn: str | None = None,
+           links: dict[str, str] | None = None) -> None:
+    """WeasyPrint's finisher: see the module's docstring. ``links``: section id
+    -> title, what a link to that section is called."""
     _pin_xmp_ids(pdf, identifier)
     lang = getattr(document.metadata, "lang", None)
     _xmp_description(pdf, isbn, lang)
@@ -57,6 +59,8 @@ def finish(spec: Edition, identifier: bytes, document, pdf, isbn: str | None = N
     if not spec.links:
         for page in _pages(pdf):
             page.pop("Annots", None)
+    elif links:
+        _describe_links(pdf, links)
     if spec.tags:
         _prune_empty_elements(pdf)
         _merge_doubled_elements(pdf)
@@ -107,6 +111,23 @@ def _xmp_description(pdf, isbn: str | None, lang: str | None) -> None:
     description = (b'<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
                    + parts + b"</rdf:Description>")
     stream.stream = [data.replace(b"</rdf:RDF>", description + b"</rdf:RDF>", 1)]
+
+
+def _describe_links(pdf, titles: dict[str, str]) -> None:
+    """A link's description (``/Contents``, read out by screen readers) is the
+    title of the section it leads to, in the document's language; WeasyPrint
+    writes the target's id (``domain-1``)."""
+    import pydyf
+
+    for page in _pages(pdf):
+        for ref in page.get("Annots", []):
+            annot = _obj(pdf, ref if isinstance(ref, bytes) else str(ref).encode())
+            dest = annot.get("Dest")
+            target = getattr(dest, "string", dest)
+            if isinstance(target, bytes):
+                target = target.decode("utf-8", "replace")
+            if isinstance(target, str) and target in titles and "Contents" in annot:
+                annot["Contents"] = pydyf.String(titles[target])
 
 
 def _right_to_left(pdf) -> None:
