@@ -249,3 +249,39 @@ def test_the_examples_print_edition_is_cmyk_only_charts_and_diagrams_included(tm
         cmyk_values, other = _fill_colours(pdf)
         assert not other, other[:5]
         assert len(pdf.pages) % 4 == 0
+
+
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_the_contents_give_the_new_chapters_right_page_numbers(built, lang):
+    """Each chapter's entry points at the page its heading opens."""
+    from babel.messages.pofile import read_po
+
+    from mgi_report.i18n import catalog_path
+
+    with catalog_path(lang).open("rb") as fh:
+        tr = {m.id: m.string for m in read_po(fh, locale=lang) if m.id}
+    pdf = built("kazakhstan", lang)
+    pages = page_texts(pdf)
+    import pikepdf
+
+    with pikepdf.open(pdf) as p:
+        numbers = {page.objgen: n for n, page in enumerate(p.pages)}
+        targets = {}
+        for annot in p.pages[2].get("/Annots", []):  # the contents page's links
+            dest = str(annot.Dest)
+            named = p.Root.Names.Dests
+            todo = [named]
+            while todo:
+                node = todo.pop()
+                todo += list(node.get("/Kids", []))
+                arr = node.get("/Names", [])
+                for i in range(0, len(arr), 2):
+                    if str(arr[i]) == dest:
+                        targets[dest] = numbers[arr[i + 1][0].objgen]
+    for dest, msgid in [("objectives", "Objectives"), ("framework", "Conceptual framework"),
+                        ("process", "How the MGI assessment is conducted"),
+                        ("sources", "Key sources"), ("acronyms", "List of acronyms")]:
+        assert squash(tr[msgid]) in squash(pages[targets[dest]])[:200], (dest, targets[dest])
+        # the number printed in the contents is that page's number
+        assert re.search(re.escape(tr[msgid]) + r"[ .\u200f]*" + str(targets[dest] + 1),
+                         " ".join(pages[2].split())) or lang == "ar"

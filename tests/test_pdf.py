@@ -60,7 +60,7 @@ def test_german_text_has_german_headings_and_domain_names(de):
         assert tr[d.description][:60] in t
     assert "Republik Kasachstan" in t
     assert "Mai 2018" in t
-    assert f"Seite 5 von {len(page_texts(de))}" in t
+    assert "von" not in re.findall(r"Seite \d+ (\w+)", t)  # folios are numbers alone
     assert "nichtamtliche Übersetzung" in t
 
 
