@@ -38,6 +38,23 @@ key_data:
 """
 
 
+def destinations(pdf) -> dict[str, int]:
+    """Named destination -> the 0-based index of the page it is on."""
+    import pikepdf
+
+    out = {}
+    with pikepdf.open(pdf) as p:
+        numbers = {page.objgen: n for n, page in enumerate(p.pages)}
+        todo = [p.Root.Names.Dests] if "/Names" in p.Root and "/Dests" in p.Root.Names else []
+        while todo:
+            node = todo.pop()
+            todo += list(node.get("/Kids", []))
+            arr = node.get("/Names", [])
+            for i in range(0, len(arr), 2):
+                out[str(arr[i])] = numbers[arr[i + 1][0].objgen]
+    return out
+
+
 def build(capsys, tmp_path, files, lang="en"):
     content = make_tree(tmp_path, files)
     out = tmp_path / "out.pdf"
@@ -179,17 +196,7 @@ def test_the_example_is_a_complete_profile_of_about_30_pages(example):
         assert 28 <= len(pages) <= 36, (lang, len(pages))
         ids = {"objectives", "introduction", "framework", "process", "context", "key-data",
                "key-findings", "sources", "acronyms"}
-        with __import__("pikepdf").open(pdf) as p:
-            from mgitree import squash as _  # noqa: F401
-            names = set()
-            if "/Names" in p.Root and "/Dests" in p.Root.Names:
-                tree = p.Root.Names.Dests
-                todo = [tree]
-                while todo:
-                    node = todo.pop()
-                    todo += list(node.get("/Kids", []))
-                    arr = node.get("/Names", [])
-                    names |= {str(arr[i]) for i in range(0, len(arr), 2)}
+        names = set(destinations(pdf))
         assert ids <= names, (lang, ids - names)
         assert len([t for level, t in outline(pdf) if level == 1]) >= 9
     en = squash(" ".join(page_texts(example["en"])))
@@ -262,22 +269,7 @@ def test_the_contents_give_the_new_chapters_right_page_numbers(built, lang):
         tr = {m.id: m.string for m in read_po(fh, locale=lang) if m.id}
     pdf = built("kazakhstan", lang)
     pages = page_texts(pdf)
-    import pikepdf
-
-    with pikepdf.open(pdf) as p:
-        numbers = {page.objgen: n for n, page in enumerate(p.pages)}
-        targets = {}
-        for annot in p.pages[2].get("/Annots", []):  # the contents page's links
-            dest = str(annot.Dest)
-            named = p.Root.Names.Dests
-            todo = [named]
-            while todo:
-                node = todo.pop()
-                todo += list(node.get("/Kids", []))
-                arr = node.get("/Names", [])
-                for i in range(0, len(arr), 2):
-                    if str(arr[i]) == dest:
-                        targets[dest] = numbers[arr[i + 1][0].objgen]
+    targets = destinations(pdf)
     for dest, msgid in [("objectives", "Objectives"), ("framework", "Conceptual framework"),
                         ("process", "How the MGI assessment is conducted"),
                         ("sources", "Key sources"), ("acronyms", "List of acronyms")]:

@@ -28,7 +28,7 @@ from .domains import DOMAIN_KEYS
 from .errors import ContentError, Problem, UsageError
 from .facts import Publication, parse_key_data, parse_publication
 from .model import Area, Findings, LanguageFile, Profile, Source, findings_hash  # noqa: F401
-from .values import BOOL as _BOOL, LANG_RE, MAX_TEXT_CHARS, NULL as _NULL, STR as _STR
+from .values import BOOL as _BOOL, LANG_RE, MAX_TEXT_CHARS, STR as _STR
 from .yamlsource import MAX_DEPTH, MAX_FILE_BYTES, Reporter, read_yaml  # noqa: F401
 
 ISO3_RE = re.compile(r"^[A-Z]{3}$")
@@ -255,17 +255,9 @@ def _parse_language(node: Any, rep: Reporter, lang: str, path: Path,
 
 def _sources(node: yaml.Node, rep: Reporter) -> list[Source]:
     """Key sources: a text, or {id, text} to be cited as ``[^id]``."""
-    if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
-        return []
-    if not isinstance(node, yaml.SequenceNode):
-        rep.at(node, f"`sources` must be a list, not {values.type_name(node)}")
-        return []
-    if len(node.value) > MAX_SOURCES:
-        rep.at(node, f"`sources` has {len(node.value):,} entries; the limit is {MAX_SOURCES:,}")
-        return []
     out: list[Source] = []
     seen: dict[str, int] = {}
-    for i, item in enumerate(node.value, 1):
+    for i, item in enumerate(values.sequence(node, rep, "`sources`", MAX_SOURCES), 1):
         what = f"entry {i} of `sources`"
         if not isinstance(item, yaml.MappingNode):
             value = values.text(item, rep, what, markup=True)
@@ -311,15 +303,8 @@ def _acronyms(node: yaml.Node, rep: Reporter) -> dict[str, str]:
 
 def _areas(node: yaml.Node, rep: Reporter, domain: str,
            citing: list[tuple[yaml.Node, str]]) -> list[Area]:
-    where = f"`{domain}.areas`"
-    if not isinstance(node, yaml.SequenceNode):
-        rep.at(node, f"{where} must be a list, not {values.type_name(node)}")
-        return []
-    if len(node.value) > MAX_AREAS:
-        rep.at(node, f"{where} has {len(node.value):,} entries; the limit is {MAX_AREAS}")
-        return []
     out = []
-    for i, item in enumerate(node.value, 1):
+    for i, item in enumerate(values.sequence(node, rep, f"`{domain}.areas`", MAX_AREAS), 1):
         what = f"area {i} of `{domain}`"
         m = values.mapping(item, rep, what)
         if m is None:

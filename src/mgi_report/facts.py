@@ -123,18 +123,19 @@ def parse_publication(node: Any, rep: Reporter) -> Publication | None:
     return pub
 
 
+#: Entries of `key_data` (each indicator may come from several sources).
+MAX_KEY_DATA = 40
+
+
 def parse_key_data(node: Any, rep: Reporter) -> list[KeyData]:
-    if not isinstance(node, yaml.SequenceNode):
-        rep.at(node, f"`key_data` must be a list, not {values.type_name(node)}")
-        return []
     out = []
-    for i, item in enumerate(node.value, 1):
+    for i, item in enumerate(values.sequence(node, rep, "`key_data`", MAX_KEY_DATA), 1):
         where = f"entry {i} of `key_data`"
         m = values.mapping(item, rep, where)
         if m is None:
             continue
-        values.check_keys(m, ("indicator", "source", "values"), ("indicator", "source", "values"),
-                   item, rep, where)
+        keys = ("indicator", "source", "values")
+        values.check_keys(m, keys, keys, item, rep, where)
         indicator = None
         if "indicator" in m:
             vnode = m["indicator"][1]

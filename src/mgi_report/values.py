@@ -122,8 +122,9 @@ def text(node: yaml.Node, rep: Reporter, what: str, *, empty_ok: bool = False,
     return None if bad_chars else value
 
 
-def text_list(node: yaml.Node, rep: Reporter, what: str, limit: int,
-               markup: bool = True) -> list[str]:
+def sequence(node: yaml.Node, rep: Reporter, what: str, limit: int) -> list[yaml.Node]:
+    """A list's entries: nothing (null) is an empty list; anything but a list, or
+    a list longer than ``limit``, is reported (and read as empty)."""
     if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
         return []
     if not isinstance(node, yaml.SequenceNode):
@@ -132,8 +133,13 @@ def text_list(node: yaml.Node, rep: Reporter, what: str, limit: int,
     if len(node.value) > limit:
         rep.at(node, f"{what} has {len(node.value):,} entries; the limit is {limit:,}")
         return []
+    return list(node.value)
+
+
+def text_list(node: yaml.Node, rep: Reporter, what: str, limit: int,
+              markup: bool = True) -> list[str]:
     out = []
-    for i, item in enumerate(node.value, 1):
+    for i, item in enumerate(sequence(node, rep, what, limit), 1):
         value = text(item, rep, f"entry {i} of {what}", markup=markup)
         if value is not None:
             out.append(value)
