@@ -20,7 +20,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from mgi_report import cmyk, editions
+from mgi_report import cmyk, editions, finishing
 from mgi_report.build import Request, build, prepare
 from mgi_report.cli import main
 from mgi_report.compose import compose
@@ -214,7 +214,11 @@ def test_print_pages_are_a4_trimmed_with_3mm_bleed(pdfs):
             assert trim == pytest.approx([0, 0, *A4], abs=0.01)
             grown = [-BLEED, -BLEED, A4[0] + BLEED, A4[1] + BLEED]
             assert [float(v) for v in page.BleedBox] == pytest.approx(grown, abs=0.01)
-            assert [float(v) for v in page.MediaBox] == pytest.approx(grown, abs=0.01)
+            # the media holds the crop marks outside the bleed
+            marks = finishing.MARK_OFFSET + finishing.MARK_LENGTH
+            media = [-BLEED - marks, -BLEED - marks, A4[0] + BLEED + marks,
+                     A4[1] + BLEED + marks]
+            assert [float(v) for v in page.MediaBox] == pytest.approx(media, abs=0.01)
 
 
 def test_print_pages_are_a_multiple_of_4_padded_before_the_back_cover(pdfs):
@@ -277,6 +281,11 @@ def _fill_colours(pdf) -> tuple[set[str], list[tuple[int, str]]]:
         elif op in ("rg", "RG", "sc", "SC"):
             other.append((page, op))
         elif op in ("scn", "SCN"):
+            if space.get(side) == f"/{finishing.MARK_SPACE}":  # crop marks: registration
+                sep = resources.ColorSpace[space[side]]
+                if not (sep[0] == "/Separation" and sep[1] == "/All"):
+                    other.append((page, f"{space.get(side)} {op}"))
+                continue
             if space.get(side) != "/DeviceCMYK":
                 other.append((page, f"{space.get(side)} {op}"))
             cmyk.add(" ".join(f"{float(v):g}" for v in operands))
@@ -344,15 +353,20 @@ def test_print_has_crop_marks_on_top_and_no_links(pdfs):
         for page in pdf.pages:
             assert "/Annots" not in page
             ops = list(pikepdf.parse_content_stream(page))
-            tail = [str(op) for _, op in ops[-40:]]
-            assert "K" in tail and tail[-1] == "Q"
-            last_k = [o for o, op in ops if str(op) == "K"][-1]
-            assert [float(v) for v in last_k] == [1, 1, 1, 1]  # registration colour
-            points = [(float(o[0]), float(o[1])) for o, op in ops[-40:] if str(op) in "ml"]
-            for x, y in points:  # in the bleed, outside the trimmed page
-                assert -BLEED - 0.01 <= x <= A4[0] + BLEED + 0.01
-                assert -BLEED - 0.01 <= y <= A4[1] + BLEED + 0.01
-                assert not (0 < x < A4[0] and 0 < y < A4[1])
+            tail = [(o, str(op)) for o, op in ops[-40:]]
+            assert tail[-1][1] == "Q"
+            # the marks' colour: registration, a Separation named All (every plate)
+            space = [o[0] for o, op in tail if op == "CS"][-1]
+            sep = page.Resources.ColorSpace[space]
+            assert (sep[0], sep[1]) == ("/Separation", "/All")
+            assert [float(v) for o, op in tail if op == "SCN" for v in o] == [1]
+            points = [(float(o[0]), float(o[1])) for o, op in tail if op in ("m", "l")]
+            media = [float(v) for v in page.MediaBox]
+            assert len(points) == 16
+            for x, y in points:  # on the media, outside the bleed (never over artwork)
+                assert media[0] - 0.01 <= x <= media[2] + 0.01
+                assert media[1] - 0.01 <= y <= media[3] + 0.01
+                assert not (-BLEED < x < A4[0] + BLEED and -BLEED < y < A4[1] + BLEED)
 
 
 def test_print_fonts_embedded_and_no_images_below_300_dpi(pdfs):

@@ -55,7 +55,7 @@ def finish(spec: Edition, identifier: bytes, document, pdf, isbn: str | None = N
         _name_output_condition(pdf)
         _cmyk_only(pdf)
         for page in _pages(pdf):
-            _draw_crop_marks(page, _obj(pdf, page["Contents"]))
+            _draw_crop_marks(pdf, page, _obj(pdf, page["Contents"]))
     if not spec.links:
         for page in _pages(pdf):
             page.pop("Annots", None)
@@ -185,34 +185,50 @@ def _name_output_condition(pdf) -> None:
         intent["Info"] = info or pydyf.String(OUTPUT_CONDITION["OutputCondition"])
 
 
-#: Crop marks: 1 mm from the trimmed page, 0.3 pt registration lines on 1 pt white.
-MARK_GAP, MARK_WIDTH, MARK_KNOCKOUT = 72 / 25.4, 0.3, 1.0
+#: Crop marks, outside the bleed: from MARK_OFFSET past the BleedBox, MARK_LENGTH
+#: long, in registration colour (Separation /All: every plate), MARK_WIDTH wide.
+MM = 72 / 25.4
+MARK_OFFSET, MARK_LENGTH, MARK_WIDTH = 2 * MM, 5 * MM, 0.25
+#: The colour space of the marks, in each page's resources.
+MARK_SPACE = "MGIRegistration"
 
 
-def _draw_crop_marks(page, stream) -> None:
-    """Crop marks in the bleed, drawn last so that no bleeding artwork hides them.
-
-    Each trim line is extended into the bleed, from the media edge to MARK_GAP
-    short of the trimmed page.
+def _draw_crop_marks(pdf, page, stream) -> None:
+    """Crop marks on each trim line, outside the BleedBox, so that they never
+    print over bleeding artwork; the MediaBox grows to hold them. Drawn in
+    registration colour (``/Separation /All``), last, in a page state of their own.
     """
-    mx0, my0, mx1, my1 = (float(v) for v in page["MediaBox"])
+    import pydyf
+
+    bx0, by0, bx1, by1 = (float(v) for v in page.get("BleedBox", page["MediaBox"]))
     tx0, ty0, tx1, ty1 = (float(v) for v in page["TrimBox"])
-    g = MARK_GAP
+    near, far = MARK_OFFSET, MARK_OFFSET + MARK_LENGTH
+    page["BleedBox"] = pydyf.Array([bx0, by0, bx1, by1])
+    page["MediaBox"] = pydyf.Array([bx0 - far, by0 - far, bx1 + far, by1 + far])
     lines = []
-    for edge, stop in ((my0, ty0 - g), (my1, ty1 + g)):  # vertical marks, bottom and top
-        if abs(stop - edge) > 0 and (stop - edge) * (ty0 + ty1 - 2 * edge) > 0:
-            lines += [f"{x:.3f} {edge:.3f} m {x:.3f} {stop:.3f} l" for x in (tx0, tx1)]
-    for edge, stop in ((mx0, tx0 - g), (mx1, tx1 + g)):  # horizontal marks, left and right
-        if abs(stop - edge) > 0 and (stop - edge) * (tx0 + tx1 - 2 * edge) > 0:
-            lines += [f"{edge:.3f} {y:.3f} m {stop:.3f} {y:.3f} l" for y in (ty0, ty1)]
-    if not lines:
-        return
-    path = " ".join(lines)
+    for x in (tx0, tx1):  # vertical marks below and above the page
+        lines += [f"{x:.3f} {by0 - near:.3f} m {x:.3f} {by0 - far:.3f} l",
+                  f"{x:.3f} {by1 + near:.3f} m {x:.3f} {by1 + far:.3f} l"]
+    for y in (ty0, ty1):  # horizontal marks left and right of the page
+        lines += [f"{bx0 - near:.3f} {y:.3f} m {bx0 - far:.3f} {y:.3f} l",
+                  f"{bx1 + near:.3f} {y:.3f} m {bx1 + far:.3f} {y:.3f} l"]
+    resources = page["Resources"]
+    if isinstance(resources, (bytes, str)):
+        resources = _obj(pdf, resources if isinstance(resources, bytes) else resources.encode())
+    spaces = resources.get("ColorSpace")
+    if spaces is None:
+        spaces = resources["ColorSpace"] = pydyf.Dictionary()
+    elif isinstance(spaces, (bytes, str)):
+        spaces = _obj(pdf, spaces if isinstance(spaces, bytes) else spaces.encode())
+    spaces[MARK_SPACE] = pydyf.Array([
+        "/Separation", "/All", "/DeviceCMYK",
+        pydyf.Dictionary({"FunctionType": 2, "Domain": pydyf.Array([0, 1]),
+                          "C0": pydyf.Array([0, 0, 0, 0]), "C1": pydyf.Array([1, 1, 1, 1]),
+                          "N": 1})])
     stream.stream.insert(0, b"q")
     stream.stream.append(b"Q")
-    stream.stream.append(
-        f"q 0 J 0 0 0 0 K {MARK_KNOCKOUT:g} w {path} S "
-        f"1 1 1 1 K {MARK_WIDTH:g} w {path} S Q".encode())
+    stream.stream.append(f"q 0 J /{MARK_SPACE} CS 1 SCN {MARK_WIDTH:g} w "
+                         f"{' '.join(lines)} S Q".encode())
 
 
 _NUMBER = rb"([-+]?(?:\d+\.?\d*|\.\d+))"
