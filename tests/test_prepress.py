@@ -71,3 +71,33 @@ def test_links_are_described_by_their_sections_title_in_the_documents_language(b
         assert dest not in contents, (dest, contents)  # never the bare id
     for dest, title in expected.items():
         assert described[dest] == {title}
+
+
+def _luminance(hex_colour: str) -> float:
+    """WCAG relative luminance of an sRGB colour."""
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_the_wheels_names_are_legible_on_white():
+    """The names of the segments not highlighted are small text (about 6 pt): WCAG
+    AA asks 4.5:1. Read from the style sheet as it is composed."""
+    import re as _re
+
+    from mgi_report.build import Request, prepare
+    from mgi_report.compose import compose
+    from mgi_report.resources import DEFAULT_CONTENT
+
+    html = compose(prepare(Request("kazakhstan", "en", DEFAULT_CONTENT)))
+    muted = _re.search(r"\.wheel-label\.muted \{ color: (#[0-9a-f]{6}); \}", html)[1]
+    body = _re.search(r"html \{[^}]*?color: (#[0-9a-f]{6});", html)[1]
+    assert contrast(muted, "#ffffff") >= 4.5
+    assert contrast(body, "#ffffff") >= 7
+    assert contrast("#777777", "#ffffff") < 4.5  # the measure itself
