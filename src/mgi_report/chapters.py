@@ -105,8 +105,6 @@ def key_data(items: list[KeyData], lang: str, tr, color: str,
             "source": item.source,
             "rows": [(str(y), number(v, lang, ind.millions, ind.share))
                      for y, v in item.values.items()],
-            "values": list(item.values.values()),
-            "years": years,
             "chart": drawn,
             "alt": _("%(indicator)s, %(first)s to %(last)s: a chart; the figures are in the "
                      "table beside it.") % {"indicator": _(ind.name), "first": years[0],

@@ -113,7 +113,6 @@ def environment(layouts: tuple[Path, ...], lang: str,
     )
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["css_string"] = css_string
-    env.filters["css_content"] = css_content
     return env
 
 
@@ -127,21 +126,6 @@ def css_string(text: str) -> Markup:
         else:
             out.append(ch)
     return Markup('"' + "".join(out) + '"')
-
-
-#: Placeholders for CSS counters inside translated strings (see css_content).
-CSS_PAGE, CSS_PAGES = "\x00page\x00", "\x00pages\x00"
-
-
-def css_content(text: str) -> Markup:
-    """A translated string with counter placeholders -> a CSS ``content`` value."""
-    parts = []
-    for i, piece in enumerate(str(text).split("\x00")):
-        if i % 2:
-            parts.append(f"counter({piece})")
-        elif piece:
-            parts.append(css_string(piece))
-    return Markup(" ".join(parts))
 
 
 def _data_uri(data: bytes, mime: str) -> str:
@@ -252,8 +236,6 @@ def context(job: Job) -> dict[str, Any]:
         "brand": _cmyk(BRAND_CMYK) if print_edition else BRAND_RGB,
         "fonts_url": FONTS.resolve().as_uri() + "/",
         "generator": f"mgi-report {__version__}",
-        "css_page": Markup(CSS_PAGE),
-        "css_pages": Markup(CSS_PAGES),
         **job.extra,
     }
 
