@@ -277,3 +277,11 @@ def test_the_contents_give_the_new_chapters_right_page_numbers(built, lang):
         # the number printed in the contents is that page's number
         assert re.search(re.escape(tr[msgid]) + r"[ .\u200f]*" + str(targets[dest] + 1),
                          " ".join(pages[2].split())) or lang == "ar"
+
+
+def test_a_citing_source_is_located_at_its_own_entry(tmp_path, capsys):
+    """Also when an entry before it is dropped for another problem."""
+    en = LANG + "sources:\n  - id: Bad Id\n    text: x\n  - id: b\n    text: Cites[^b].\n"
+    code, err, out = build(capsys, tmp_path, {"en.yaml": en})
+    assert code == 1
+    assert "en.yaml:27:5: entry 2 of `sources` cites a source" in err, err

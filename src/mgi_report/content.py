@@ -241,11 +241,6 @@ def _parse_language(node: Any, rep: Reporter, lang: str, path: Path,
                 areas = _areas(fm["areas"][1], rep, key, citing) if "areas" in fm else []
                 domains[key] = Findings(key, lists.get("well_developed"),
                                         lists.get("potential"), areas)
-    for i, src in enumerate(sources):
-        if CITATION_RE.search(src.text):
-            rep.at(values.items(get("sources"))[i], f"entry {i + 1} of `sources` cites a source "
-                   "(`[^…]`); a source cannot cite, only findings, areas, the context and the "
-                   "introduction can")
     _check_citations(citing, {s.id for s in sources if s.id}, rep)
     if len(rep.problems) > before or country is None or short is None:
         return None
@@ -261,7 +256,7 @@ def _sources(node: yaml.Node, rep: Reporter) -> list[Source]:
         what = f"entry {i} of `sources`"
         if not isinstance(item, yaml.MappingNode):
             value = values.text(item, rep, what, markup=True)
-            if value is not None:
+            if value is not None and not _cites(value, item, rep, what):
                 out.append(Source(value))
             continue
         m = values.mapping(item, rep, what)
@@ -280,9 +275,18 @@ def _sources(node: yaml.Node, rep: Reporter) -> list[Source]:
             seen[ident] = i
         value = values.text(m["text"][1], rep, f"the text of {what}", markup=True) \
             if "text" in m else None
-        if value is not None and ident is not None:
+        if value is not None and not _cites(value, item, rep, what) and ident is not None:
             out.append(Source(value, ident))
     return out
+
+
+def _cites(value: str, node: yaml.Node, rep: Reporter, what: str) -> bool:
+    """Report a source that cites (a source is what is cited)."""
+    if CITATION_RE.search(value):
+        rep.at(node, f"{what} cites a source (`[^…]`); a source cannot cite, only findings, "
+               "areas, the context and the introduction can")
+        return True
+    return False
 
 
 def _acronyms(node: yaml.Node, rep: Reporter) -> dict[str, str]:
