@@ -19,7 +19,8 @@ edition = $(if $(filter %-print,$1),print,$(if $(filter %-archive,$1),archive,sc
 base    = $(patsubst %-print,%,$(patsubst %-archive,%,$1))
 lang    = $(lastword $(subst -, ,$(call base,$1)))
 country = $(patsubst %-$(call lang,$1),%,$(call base,$1))
-deps    = $(PROGRAM) $(wildcard locale/$(call lang,$1)/LC_MESSAGES/messages.po) \
+deps    = $(PROGRAM) $(wildcard locale/$(call lang,$1)/LC_MESSAGES/messages.po \
+                       locale/$(call lang,$1)/hyphenation.txt) \
           $(wildcard $(CONTENT)/$(call country,$1)/profile.yaml \
                      $(CONTENT)/$(call country,$1)/$(call lang,$1).yaml) \
           $(filter-out %.yaml,$(wildcard $(CONTENT)/$(call country,$1)/*))

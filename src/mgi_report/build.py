@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import compose as composer
 from . import content as contents
-from . import editions, warm
+from . import editions, hyphenate, warm
 from .errors import MgiError, UsageError
 from .render import render, write_atomic
 from .resources import CACHE, FONTS, LAYOUTS
@@ -122,8 +122,11 @@ def build_counted(req: Request) -> tuple[Path, int, int]:
     hint = req.pages_hint if counted else None
     if counted and hint is None and editions.SPECS[req.edition].page_multiple > 1:
         hint = _known_pages(req)
-    document, html, drawings = editions.render(job, html, lambda h: render(
-        h, base_url, roots, **editions.render_options(job)), hint)
+    words = hyphenate.policy_for(job.lang, [job.doc.country, job.doc.short_name,
+                                             *job.doc.names])
+    with hyphenate.applied(words):
+        document, html, drawings = editions.render(job, html, lambda h: render(
+            h, base_url, roots, **editions.render_options(job)), hint)
     target = req.output or req.default_output()
     options = pdf_options(job, html)
     write_atomic(target, lambda fh: document.write_pdf(fh, **options))

@@ -26,6 +26,7 @@ CMYK = tuple[float, float, float, float]
 PALETTE: dict[str, CMYK] = {
     BRAND_RGB: BRAND_CMYK,
     **{d.rgb: d.cmyk for d in DOMAINS},
+    **{d.deep_rgb: d.deep_cmyk for d in DOMAINS},
     "#ffffff": (0.0, 0.0, 0.0, 0.0),
     "#000000": (0.0, 0.0, 0.0, 1.0),
     "#1d2731": (0.0, 0.0, 0.0, 1.0),  # body text: solid black

@@ -158,7 +158,8 @@ def context(job: Job) -> dict[str, Any]:
     def figure(highlight: int | None, max_w: float, max_h: float, labels: bool = True,
                label_pt: float = wheel.LABEL_PT) -> dict[str, Any]:
         """A wheel as the page shows it: image, size (mm), HTML labels, link areas."""
-        w = wheel.Wheel(segments, highlight, labels, rtl, centre, family, label_pt=label_pt)
+        w = wheel.Wheel(segments, highlight, labels, rtl, centre, family,
+                        label_pt=label_pt * wheel.optical_scale(family), lang=lang)
         data = wheel.svg(w, job.cache)
         size = _fit_size(data, max_w, max_h)
         return {"src": _data_uri(data, "image/svg+xml"), "size": size,
@@ -181,14 +182,16 @@ def context(job: Job) -> dict[str, Any]:
             "long_name": _(spec.long_name),
             "description": _(spec.description),
             "color": _cmyk(spec.cmyk) if print_edition else spec.rgb,
+            # under small white text (domains.DomainSpec.deep_rgb)
+            "deep": _cmyk(spec.deep_cmyk) if print_edition else spec.deep_rgb,
             "well_developed": cited(f.well_developed),
             "potential": cited(f.potential),
             "areas": [{"number": f"{spec.number}.{n}", "title": area.title,
                        "findings": cited(area.findings)}
                       for n, area in enumerate(f.areas, 1)],
-            "wheel": figure(spec.number, 80.0, 56.0, label_pt=16),
+            "wheel": figure(spec.number, 80.0, 52.0, label_pt=16),
         })
-    full = figure(None, 150.0, 100.0)
+    full = figure(None, 150.0, 92.0)
     intro = markup.paragraphs(doc.introduction, text_lang, notes) if doc.introduction else None
     logo = None
     if job.profile.logo is not None:
@@ -224,7 +227,7 @@ def context(job: Job) -> dict[str, Any]:
         "acronyms": chapters.acronyms(doc.acronyms, tr),
         "publication": chapters.imprint(job.profile, doc.country, lang, tr),
         "key_data": chapters.key_data(job.profile.key_data, lang, tr, BRAND_RGB, job.cache),
-        "framework_figure": chapters.framework_figure(tr, rtl, [d.rgb for d in DOMAINS],
+        "framework_figure": chapters.framework_figure(tr, rtl, [d.deep_rgb for d in DOMAINS],
                                                       job.cache),
         "process_figure": chapters.process_figure(tr, rtl, BRAND_RGB, job.cache),
         "wheel_full": full["src"],

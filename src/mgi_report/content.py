@@ -47,7 +47,7 @@ PROFILE_KEYS = ("iso3", "published", "source_language", "logo", "publisher", "pu
                 "key_data")
 PROFILE_REQUIRED = ("iso3", "published", "source_language")
 LANG_KEYS = ("country", "short_name", "translation_of", "draft", "introduction",
-             "context", "domains", "sources", "acronyms", "source_hash")
+             "context", "domains", "sources", "acronyms", "names", "source_hash")
 LANG_REQUIRED = ("country", "short_name", "domains")
 FINDINGS_KEYS = ("well_developed", "potential")
 DOMAIN_PART_KEYS = (*FINDINGS_KEYS, "areas")
@@ -55,6 +55,7 @@ ID_RE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
 CITATION_RE = re.compile(r"\[\^([^\]\s]*)\]")
 MAX_AREAS = 30
 MAX_ACRONYMS = 200
+MAX_NAMES = 200
 
 
 _OUTSIDE_REF = re.compile(  # href="…", url(…), @import "…" other than #id or data:
@@ -215,6 +216,9 @@ def _parse_language(node: Any, rep: Reporter, lang: str, path: Path,
     acronyms: dict[str, str] = {}
     if (vnode := get("acronyms")) is not None:
         acronyms = _acronyms(vnode, rep)
+    names: list[str] = []
+    if (vnode := get("names")) is not None:  # proper names, never hyphenated
+        names = values.text_list(vnode, rep, "`names`", MAX_NAMES, markup=False)
     source_hash = None
     if (vnode := get("source_hash")) is not None:
         source_hash = values.text(vnode, rep, "`source_hash`")
@@ -245,7 +249,7 @@ def _parse_language(node: Any, rep: Reporter, lang: str, path: Path,
     if len(rep.problems) > before or country is None or short is None:
         return None
     return LanguageFile(lang, path, country, short, domains, translation_of, draft,
-                        intro, sources, source_hash, draft_at, context, acronyms)
+                        intro, sources, source_hash, draft_at, context, acronyms, names)
 
 
 def _sources(node: yaml.Node, rep: Reporter) -> list[Source]:

@@ -9,6 +9,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def luminance(rgb: str) -> float:
+    """WCAG relative luminance of ``#rrggbb``."""
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (int(rgb[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+SMALL_TEXT_CONTRAST = 4.5  # WCAG AA for text under 18 pt (14 pt bold)
+
+
+def deepened(rgb: str, ratio: float = SMALL_TEXT_CONTRAST + 0.1) -> tuple[str, float]:
+    """``rgb`` darkened (each channel scaled by the same factor) until white on
+    it has at least ``ratio``; the colour and the factor (1: unchanged)."""
+    factor = 1.0
+    channels = [int(rgb[i:i + 2], 16) for i in (1, 3, 5)]
+    while True:
+        out = "#" + "".join(f"{round(c * factor):02x}" for c in channels)
+        if contrast(out, "#ffffff") >= ratio or factor <= 0:
+            return out, round(factor, 2)
+        factor -= 0.01
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction; it is translated where it is shown."""
     return message
@@ -23,6 +52,20 @@ class DomainSpec:
     description: str
     rgb: str  # screen colour, "#rrggbb"
     cmyk: tuple[float, float, float, float]  # print colour, 0..1
+
+    @property
+    def deep_rgb(self) -> str:
+        """The colour small white text is set on (the domain's header, its
+        number in the contents, its box in the framework diagram): the domain
+        colour darkened until white on it reads at 4.5:1 (WCAG AA)."""
+        return deepened(self.rgb)[0]
+
+    @property
+    def deep_cmyk(self) -> tuple[float, float, float, float]:
+        """The print colour of ``deep_rgb``: the domain's inks with as much more
+        black as the screen colour was darkened."""
+        c, m, y, k = self.cmyk
+        return (c, m, y, round(min(1.0, k + (1 - deepened(self.rgb)[1])), 3))
 
 
 DOMAINS: tuple[DomainSpec, ...] = (

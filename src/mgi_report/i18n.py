@@ -13,6 +13,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from .errors import UsageError
+from .joins import join
 from .resources import LOCALE
 
 DOMAIN = "messages"
@@ -36,6 +37,14 @@ def translations(lang: str) -> Translations:
                          "see README, 'Adding a language'")
     with path.open("rb") as fh:
         catalog = read_po(fh, locale=lang)
+    # The layout's texts are typeset like the findings: the language's
+    # non-breaking spaces (joins.py), also where a message is its own msgid.
+    for message in catalog:
+        if message.id and isinstance(message.id, str) and not message.fuzzy:
+            text = message.string or message.id
+            joined = join(text, lang)
+            if joined != text or message.string:
+                message.string = joined
     buf = io.BytesIO()
     write_mo(buf, catalog, use_fuzzy=False)
     buf.seek(0)

@@ -4,7 +4,8 @@ Raw HTML is never interpreted (it shows as text), images are not a
 Markdown feature here (``![x](y)`` shows as text), and only http(s) and
 mailto links become links; any other link shows as its literal text.
 Quotes and apostrophes are set typographically for the language (CLDR's
-delimiters; Babel does not carry them), so editors may type straight quotes.
+delimiters; Babel does not carry them), so editors may type straight quotes;
+the language's non-breaking spaces are put in (joins.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from markdown_it.rules_core.state_core import StateCore
 from markdown_it.rules_inline.image import image as image_rule
 from markdown_it.rules_inline.state_inline import StateInline
 from markupsafe import Markup
+
+from .joins import join
 
 _SAFE_LINK = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
 
@@ -62,6 +65,16 @@ def _replacements(state: StateCore) -> None:
                 child.content = typo.EN_DASH_INDENT_RE.sub("\\1\u2013", text)
 
 
+def _joins(lang: str):
+    """A core rule: the language's non-breaking spaces in every text token."""
+    def rule(state: StateCore) -> None:
+        for token in state.tokens:
+            for child in token.children or ():
+                if child.type == "text":
+                    child.content = join(child.content, lang)
+    return rule
+
+
 @functools.lru_cache(maxsize=None)
 def _parser(lang: str) -> MarkdownIt:
     quotes = QUOTES.get(lang, QUOTES["en"])
@@ -70,6 +83,7 @@ def _parser(lang: str) -> MarkdownIt:
     md.disable(["html_inline", "autolink"])
     md.inline.ruler.at("image", _image_as_text)
     md.core.ruler.at("replacements", _replacements)
+    md.core.ruler.push("joins", _joins(lang))
     md.validateLink = _validate_link
     return md
 

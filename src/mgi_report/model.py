@@ -59,6 +59,7 @@ class LanguageFile:
     draft_at: tuple[int, int] = (1, 1)  # line, column of the `draft` key
     context: str | None = None
     acronyms: dict[str, str] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)  # proper names, never hyphenated
 
     def notes(self) -> dict[str, str]:
         """The citable sources: id -> text."""

@@ -15,7 +15,6 @@ import json
 import math
 import os
 import re
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +30,27 @@ FIG_W = 8.0  # inches; height follows the box's aspect ratio
 FONT_FILE = "NotoSans-Regular.ttf"
 FONT_FAMILY: tuple[str, ...] = ("Noto Sans",)
 ARABIC_FAMILY: tuple[str, ...] = ("Noto Sans Arabic", "Noto Sans")
+
+
+#: The regular face of each family the wheel may be set in.
+FAMILY_FILES = {"Noto Sans": "NotoSans-Regular.ttf",
+                "Noto Sans Arabic": "NotoSansArabic-Regular.ttf"}
+
+
+@functools.lru_cache(maxsize=None)
+def x_height(family: str) -> float:
+    """The family's x-height in ems, as its designers declare it (OS/2)."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(FONTS / FAMILY_FILES[family], lazy=True)
+    return font["OS/2"].sxHeight / font["head"].unitsPerEm
+
+
+def optical_scale(family: tuple[str, ...]) -> float:
+    """How much larger than Latin text a name in ``family`` is set for the two
+    to look the same size: the ratio of their x-heights (Arabic letters sit
+    lower and smaller on the same body)."""
+    return round(x_height(FONT_FAMILY[0]) / x_height(family[0]), 3)
 
 
 @dataclass(frozen=True)
@@ -49,6 +69,7 @@ class Wheel:
     centre: str = "MGI"
     font_family: tuple[str, ...] = FONT_FAMILY
     label_pt: float = LABEL_PT  # larger for wheels shown small
+    lang: str = "en"  # the names' language: where their lines may break
 
     def key(self) -> str:
         """Content address: the wheel's inputs and the code that draws it."""
@@ -182,10 +203,57 @@ def label_overlays(wheel: Wheel, svg_bytes: bytes, size_mm: tuple[float, float])
     return out
 
 
+#: Words that do not end a line of a name: articles, prepositions, conjunctions.
+CLINGING = {
+    "en": "a an and at by for from in of on or the to with",
+    "de": "am an auf aus bei das dem den der des die für im in mit oder und von zu zum zur",
+    "fr": "à au aux avec d' de des du en et l' la le les par pour sur",
+    "es": "a al con de del e el en la las los para por y",
+    "ru": "а в во для до за и из к ко на о об от по при с со у",
+    "ar": "في من إلى على عن مع",
+}
+
+
+def label_lines(label: str, lang: str, width: int) -> list[str]:
+    """A name broken into lines of about ``width`` characters as a typesetter
+    breaks it: no line ends on an article, preposition or conjunction, no
+    short word stands alone on a line, and the lines are as even as those
+    rules allow. (Every way of breaking a name of a few words is tried.)"""
+    words = label.split(" ")  # a no-break space (joins.py) keeps its words together
+    if len(words) <= 1:
+        return words or [label]
+    clinging = set(CLINGING.get(lang, "").split())
+
+    def cost(lines: list[list[str]]) -> float:
+        total = 0.0
+        for line in lines:
+            n = len(" ".join(line))
+            total += max(0, n - width) ** 2 * 10 + max(0, width - n) ** 2 * 0.1
+            if line[-1].lower() in clinging and line is not lines[-1]:
+                total += 10_000
+            if len(line) == 1 and len(line[0]) <= 3:
+                total += 10_000
+        return total + 8 * len(lines)
+
+    best: list[list[str]] | None = None
+    for mask in range(1 << (len(words) - 1)):
+        lines, current = [], [words[0]]
+        for i, word in enumerate(words[1:]):
+            if mask >> i & 1:
+                lines.append(current)
+                current = [word]
+            else:
+                current.append(word)
+        lines.append(current)
+        if best is None or cost(lines) < cost(best):
+            best = lines
+    return [" ".join(line) for line in best or [words]]
+
+
 def _label_text(wheel: Wheel, seg: Segment) -> str:
     """A segment's name wrapped into lines (fewer characters a line when large)."""
-    width = 18 if wheel.label_pt <= LABEL_PT else 15
-    return "\n".join(textwrap.wrap(seg.label, width=width, break_long_words=False)) or seg.label
+    width = 18 if wheel.label_pt / optical_scale(wheel.font_family) <= LABEL_PT else 15
+    return "\n".join(label_lines(seg.label, wheel.lang, width))
 
 
 def draw(wheel: Wheel) -> bytes:
