@@ -73,17 +73,17 @@ def test_links_are_described_by_their_sections_title_in_the_documents_language(b
         assert described[dest] == {title}
 
 
-def _luminance(hex_colour: str) -> float:
-    """WCAG relative luminance of an sRGB colour."""
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-    r, g, b = (int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-
-
 def contrast(a: str, b: str) -> float:
-    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
+    """WCAG contrast ratio (the program's own, checked against known values)."""
+    from mgi_report.domains import contrast as wcag
+
+    return wcag(a, b)
+
+
+def test_the_contrast_measure_gives_wcags_values():
+    assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
+    assert contrast("#ffffff", "#ffffff") == pytest.approx(1.0)
 
 
 def test_the_wheels_names_are_legible_on_white():
