@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import itertools
 import types
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -144,20 +145,22 @@ def _spacing(line) -> float:
 
 
 def _lines(original, hold_first: bool, *args):
-    """original(*args) as an iterator of line items, hyphenation held for lines
-    after two hyphenated ones (and for the first if ``hold_first``)."""
+    """original(*args) as an iterator of ``(line, resume_at, held)``: hyphenation
+    is held for a line after two hyphenated ones (and for the first if
+    ``hold_first``), and ``held`` says whether it was."""
     lines = original(*args)
     run = MAX_RUN if hold_first else 0
     while True:
-        token = _HOLD.set(run >= MAX_RUN)
+        held = run >= MAX_RUN
+        token = _HOLD.set(held)
         try:
-            item = next(lines)
+            line, resume_at = next(lines)
         except StopIteration:
             return
         finally:
             _HOLD.reset(token)
-        run = run + 1 if _ended_hyphenated(item[0]) else 0
-        yield item
+        run = run + 1 if _ended_hyphenated(line) else 0
+        yield line, resume_at, held
 
 
 def install() -> None:
@@ -175,31 +178,28 @@ def install() -> None:
         to the block: when the line after two hyphenated ones is loose for want
         of a break, the second is set again without one, and the setting with
         the tighter word spaces is kept."""
-        rest = (bottom_space,)
-        tail = (containing_block, absolute_boxes, fixed_boxes)
-        lines = _lines(original, False, context, box, position_y, *rest, skip_stack,
-                       *tail, *styles)
+        def lines_from(y, skip, hold_first, *first_styles):
+            return _lines(original, hold_first, context, box, y, bottom_space, skip,
+                          containing_block, absolute_boxes, fixed_boxes, *first_styles)
+
+        lines = lines_from(position_y, skip_stack, False, *styles)
         pending = []  # laid out, not given yet: (line, resume_at, skip, y)
-        run, skip, y = 0, skip_stack, position_y
-        for line, resume_at in lines:
-            if (run >= MAX_RUN and pending and _spacing(line) > LOOSE
-                    and pending[-1][1] is not None):
+        skip, y = skip_stack, position_y
+        for line, resume_at, held in lines:
+            if held and pending and _spacing(line) > LOOSE and pending[-1][1] is not None:
                 before, _, b_skip, b_y = pending[-1]
-                again = _lines(original, True, context, box, b_y, *rest, b_skip, *tail,
-                               None, None)
-                tried = list(_take(again, 2))
+                again = lines_from(b_y, b_skip, True, None, None)
+                tried = list(itertools.islice(again, 2))
                 if len(tried) == 2 and (max(_spacing(t[0]) for t in tried) <
                                         max(_spacing(before), _spacing(line))):
                     block.remove_placeholders(context, [before, line], absolute_boxes,
                                               fixed_boxes)
-                    pending[-1] = (*tried[0], b_skip, b_y)
-                    line, resume_at = tried[1]
+                    pending[-1] = (*tried[0][:2], b_skip, b_y)
+                    line, resume_at, _ = tried[1]
                     lines = again
-                    run = 0
                 else:
                     block.remove_placeholders(context, [t[0] for t in tried],
                                               absolute_boxes, fixed_boxes)
-            run = run + 1 if _ended_hyphenated(line) else 0
             pending.append((line, resume_at, skip, y))
             skip, y = resume_at, line.position_y + line.height
             while len(pending) > 1:
@@ -213,7 +213,3 @@ def install() -> None:
     line_break.pyphen = types.SimpleNamespace(
         language_fallback=pyphen.language_fallback, Pyphen=_dictionary_class())
 
-
-def _take(items, n: int) -> Iterator:
-    for _, item in zip(range(n), items):
-        yield item

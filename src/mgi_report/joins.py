@@ -52,7 +52,7 @@ RULES: dict[str, list[Rule]] = {
         (r"(?<=[\w\u00bb\)\]\u201d\u2019.]) ?(?=:(?:\s|$))", NBSP),
         (r"\u00ab ?", "\u00ab" + NNBSP),
         (r" ?\u00bb", NNBSP + "\u00bb"),
-        (r"(?<![\w.])(art|p|n°|no|nos|al)\.? (?=\d)", lambda m: m[0][:-1] + NBSP),
+        (r"(?<![\w.])((?:art|p|n°|no|nos|al)\.?) (?=\d)", "\\1" + NBSP),
     ),
     "es": _rules(
         (r"(?<![\w.])(art|núm|n\.º|p|pág|párr)\. (?=\d)", "\\1." + NBSP),

@@ -15,6 +15,7 @@ import json
 import math
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -235,19 +236,20 @@ def label_lines(label: str, lang: str, width: int) -> list[str]:
                 total += 10_000
         return total + 8 * len(lines)
 
-    best: list[list[str]] | None = None
-    for mask in range(1 << (len(words) - 1)):
-        lines, current = [], [words[0]]
-        for i, word in enumerate(words[1:]):
-            if mask >> i & 1:
-                lines.append(current)
-                current = [word]
-            else:
-                current.append(word)
-        lines.append(current)
-        if best is None or cost(lines) < cost(best):
-            best = lines
-    return [" ".join(line) for line in best or [words]]
+    def breakings() -> Iterator[list[list[str]]]:
+        for mask in range(1 << (len(words) - 1)):
+            lines, current = [], [words[0]]
+            for i, word in enumerate(words[1:]):
+                if mask >> i & 1:
+                    lines.append(current)
+                    current = [word]
+                else:
+                    current.append(word)
+            lines.append(current)
+            yield lines
+
+    best = min(breakings(), key=cost)
+    return [" ".join(line) for line in best]
 
 
 def _label_text(wheel: Wheel, seg: Segment) -> str:
