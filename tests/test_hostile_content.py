@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 from mgi_report import editions
-from mgitree import LANG, PROFILE, assert_only_located, lang_yaml, located_lines, make_tree, run
+from mgitree import DE, LANG, PROFILE, assert_only_located, lang_yaml, located_lines, make_tree, run
 from witness import (assert_sentinel_absent, listener, outside, sentinel,  # noqa: F401
                      unwatched, witnessed)
 
@@ -297,8 +297,7 @@ def test_output_onto_something_that_is_not_a_file_is_refused(kind, tmp_path, cap
 
 
 def test_stamp_keeps_line_endings_and_bom(tmp_path, capsys):
-    de = LANG.replace("short_name: Testland", "short_name: Testland\ntranslation_of: en", 1)
-    raw = b"\xef\xbb\xbf" + de.replace("\n", "\r\n").encode()
+    raw = b"\xef\xbb\xbf" + DE.replace("\n", "\r\n").encode()
     content = make_tree(tmp_path, {"de.yaml": raw})
     code, err = run(capsys, "stamp", "testland", "--lang", "de", "--content", content)
     assert code == 0, err

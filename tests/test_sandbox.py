@@ -126,7 +126,7 @@ def test_a_sandboxed_layout_still_renders_what_it_may(tmp_path, capsys, witnesse
     code, err, out = build(capsys, tmp_path, layouts)
     assert code == 0, err
     from pdfread import text
-    assert "REPUBLIC OF TESTLAND 123456 TST-2018" in text(out)
+    assert "REPUBLIC OF TESTLAND 123456 XTS-2018" in text(out)
 
 
 # ------------------------------------------------------------------ fonts

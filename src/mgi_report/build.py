@@ -152,6 +152,12 @@ def _known_pages(req: Request) -> int | None:
         return None
 
 
+def last_page_count(req: Request) -> int | None:
+    """The page count of the profile's last build (any edition, without the
+    print edition's blank pages), or None."""
+    return _known_pages(req)
+
+
 def _remember_pages(req: Request, pages: int) -> None:
     if _known_pages(req) != pages:
         try:

@@ -11,7 +11,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from . import content as contents
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, UsageError
 from .i18n import available_languages, catalog_path
 from .render import write_atomic
 
@@ -86,6 +86,10 @@ def stamp(content: Path, slug: str, lang: str) -> str:
     """Record in LANG.yaml the hash of the source it is now a translation of."""
     loaded = contents.load_country(content, slug)
     lf = loaded.files.get(lang)
+    if lf is not None and not lf.translation_of and lang == loaded.profile.source_language:
+        raise UsageError(f"`{lang}` is the source language of {slug} (profile.yaml: "
+                         f"`source_language: {lang}`): only translations are stamped, "
+                         "with the hash of this file")
     if lf is None or not lf.translation_of:
         raise ContentError([Problem(contents.shown_path(contents.countries(content)[slug].folder
                                                    / f"{lang}.yaml"), 1, 1,

@@ -56,12 +56,33 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="validate all content; render nothing")
     c.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
     c.add_argument("--strict", action="store_true",
-                   help="incomplete catalogs and stale translations fail the check")
+                   help="incomplete catalogs, stale translations and the translation "
+                   "review's warnings fail the check")
 
     st = sub.add_parser("stamp", help="record that a translation matches its source now")
     st.add_argument("country")
     st.add_argument("--lang", required=True)
     st.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
+
+    nw = sub.add_parser("new", help="start a new country: profile.yaml and a language file")
+    nw.add_argument("country", help="the new country folder's name, e.g. sri-lanka")
+    nw.add_argument("--iso3", required=True, help="its ISO 3166-1 alpha-3 code, e.g. LKA")
+    nw.add_argument("--lang", required=True, help="the language the findings are written in")
+    nw.add_argument("--published", help="year and month of publication, YYYY-MM "
+                    "(default: this month)")
+    nw.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
+
+    sa = sub.add_parser("stats", help="findings, words, translation state and pages, "
+                        "per country and language")
+    sa.add_argument("country", nargs="?", help="only this country")
+    sa.add_argument("--json", action="store_true", help="as JSON, for scripts")
+    sa.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
+
+    pr = sub.add_parser("proof", help="every page of a PDF on one contact sheet (PNG)")
+    pr.add_argument("pdf", type=Path)
+    pr.add_argument("-o", "--output", type=Path, help="PNG to write (default PDF-proof.png)")
+    pr.add_argument("--pair", type=Path, metavar="OTHER.pdf",
+                    help="set another edition beside it, page by page")
 
     ls = sub.add_parser("list", help="list countries and their languages")
     ls.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
@@ -91,15 +112,34 @@ def cmd_build(args: argparse.Namespace) -> int:
     req = builder.Request(args.country, args.lang, args.content, args.output,
                           args.edition or "screen", args.fallback, tuple(args.layouts))
     path = builder.build(req)
+    for w in _review(args.content, args.country, args.lang):
+        print(f"{w} (warning)", file=sys.stderr)
     print(path)
     return 0
 
 
+def _review(content: Path, slug: str, lang: str) -> list:
+    """A built translation's review warnings (review.py), without the language
+    identification that ``check`` adds (it costs a model's loading)."""
+    from . import review
+
+    country = contents.countries(content).get(slug)
+    if country is None or lang not in country.languages:
+        return []
+    loaded = contents.load_country(content, slug, (lang,))
+    lf = loaded.files[lang]
+    if not lf.translation_of or lf.translation_of not in country.languages:
+        return []
+    source = country.folder / f"{lf.translation_of}.yaml"
+    return review.compare(lf.path, source, lang, identify=False)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    from . import checks
+    from . import checks, review
 
     problems = contents.check_tree(args.content) + checks.languages_without_catalog(args.content)
-    warnings = sorted(checks.catalog_warnings() + checks.stale_translations(args.content))
+    warnings = sorted(checks.catalog_warnings() + checks.stale_translations(args.content)
+                      + review.translation_warnings(args.content))
     if args.strict:
         problems += warnings
     else:
@@ -117,6 +157,31 @@ def cmd_stamp(args: argparse.Namespace) -> int:
 
     value = checks.stamp(args.content, args.country, args.lang)
     print(f"{args.country}/{args.lang}.yaml: source_hash {value}")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from . import starter
+
+    for path in starter.new(args.country, args.iso3, args.lang, args.content, args.published):
+        print(path)
+    print(f"mgi-report: started {args.country}; next: write the findings, then "
+          f"`mgi-report check` and `make {args.country}-{args.lang}.pdf`", file=sys.stderr)
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from . import stats
+
+    data = stats.rows(args.content, args.country)
+    print(stats.as_json(data) if args.json else stats.table(data))
+    return 0
+
+
+def cmd_proof(args: argparse.Namespace) -> int:
+    from . import proof
+
+    print(proof.command(args.pdf, args.output, args.pair))
     return 0
 
 
@@ -146,6 +211,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"build": cmd_build, "serve": cmd_serve, "check": cmd_check, "list": cmd_list,
+            "new": cmd_new, "stats": cmd_stats, "proof": cmd_proof,
             "stamp": cmd_stamp, "extract": cmd_extract}
 
 
@@ -155,6 +221,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         verbose = args.verbose
+        if getattr(args, "lang", None):  # FR, french, Français: fr
+            from .i18n import resolve_lang
+
+            args.lang = resolve_lang(args.lang)
         if args.verbose:
             logging.getLogger("mgi_report").setLevel(logging.INFO)
         return COMMANDS[args.command](args)
@@ -162,8 +232,9 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         n = len(exc.problems)
-        print(f"mgi-report: {n} problem{'s' if n != 1 else ''} in the content; "
-              "nothing was written", file=sys.stderr)
+        wrote = "" if args.command in ("check", "list") else "; nothing was written"
+        print(f"mgi-report: {n} problem{'s' if n != 1 else ''} in the content{wrote}",
+              file=sys.stderr)
         return exc.exit_code
     except MgiError as exc:
         print(f"mgi-report: error: {exc}", file=sys.stderr)

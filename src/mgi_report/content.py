@@ -23,7 +23,7 @@ import PIL.Image
 import PIL.ImageFile
 import yaml
 
-from . import values
+from . import facts, values
 from .domains import DOMAIN_KEYS
 from .errors import ContentError, Problem, UsageError
 from .facts import Publication, parse_key_data, parse_publication
@@ -125,6 +125,8 @@ def _parse_profile(node: Any, rep: Reporter, slug: str, path: Path,
         iso3 = values.text(m["iso3"][1], rep, "`iso3`")
         if iso3 is not None and not ISO3_RE.match(iso3):
             rep.at(m["iso3"][1], f"`iso3` must be three capital letters like `KAZ`, not `{iso3}`")
+        elif iso3 is not None and (why := facts.iso3_problem(iso3)):
+            rep.at(m["iso3"][1], why)
     published = None
     if "published" in m:
         vnode = m["published"][1]
@@ -400,7 +402,10 @@ def load_country(content: Path, slug: str, langs: tuple[str, ...] | None = None)
     tree = countries(content)
     if slug not in tree:
         known = ", ".join(tree) or "none"
-        raise UsageError(f"no country `{slug}` in {shown_path(content)} (countries: {known})")
+        close = difflib.get_close_matches(slug.lower(), list(tree), n=1, cutoff=0.6)
+        hint = f"; did you mean `{close[0]}`?" if close else ""
+        raise UsageError(f"no country `{slug}` in {shown_path(content)} "
+                         f"(countries: {known}){hint}")
     country = tree[slug]
     problems: list[Problem] = []
     ppath = country.folder / "profile.yaml"

@@ -35,6 +35,37 @@ LICENCE_TEXTS = {
 }
 
 
+#: Codes ISO 3166 leaves to its users (AAA-AAZ, QMA-QZZ, XAA-XZZ, ZZA-ZZZ): a
+#: fictional or not yet coded country takes one of these (the example: XRU).
+USER_ASSIGNED = re.compile(r"^(?:AA[A-Z]|Q[M-Z][A-Z]|X[A-Z]{2}|ZZ[A-Z])$")
+
+
+def country(iso3: str):
+    """The ISO 3166-1 country of an alpha-3 code (pycountry), or None."""
+    import pycountry
+
+    return pycountry.countries.get(alpha_3=iso3)
+
+
+def iso3_problem(code: str) -> str | None:
+    """Why ``code`` is not a country's ISO 3166-1 alpha-3 code, or None."""
+    if USER_ASSIGNED.match(code) or country(code) is not None:
+        return None
+    import pycountry
+
+    hint = ""
+    if len(code) == 2 and (two := pycountry.countries.get(alpha_2=code.upper())):
+        hint = f"; did you mean `{two.alpha_3}` ({two.name}), its three-letter code?"
+    else:
+        codes = sorted(c.alpha_3 for c in pycountry.countries)
+        swapped = [c for c in codes if sorted(c) == sorted(code.upper())]  # KZA: KAZ
+        if close := swapped or difflib.get_close_matches(code.upper(), codes, n=1,
+                                                         cutoff=0.6):
+            hint = f"; did you mean `{close[0]}` ({country(close[0]).name})?"
+    return (f"`{code}` is not an ISO 3166 country code{hint} (a fictional country takes "
+            "one of the codes left to users, such as `XAA` to `XZZ`)")
+
+
 @dataclass(frozen=True)
 class Indicator:
     key: str

@@ -51,6 +51,21 @@ def translations(lang: str) -> Translations:
     return Translations(fp=buf, domain=DOMAIN)
 
 
+def resolve_lang(value: str) -> str:
+    """A language as a user may write it (``FR``, ``french``, ``Français``) -> the
+    code of a language with a catalog (``fr``); anything else is returned as it
+    is, for the caller's own message."""
+    known = available_languages()
+    if value.lower() in known:
+        return value.lower()
+    for code in known:
+        locale = Locale.parse(code)
+        names = {locale.get_display_name("en"), locale.get_display_name(code)}
+        if value.casefold() in {n.casefold() for n in names if n}:
+            return code
+    return value
+
+
 def month_year(d: date, lang: str, pattern: str = "LLLL y") -> str:
     """'May 2018', 'Mai 2018', 'mai 2018', 'май 2018 г.': the locale's month name
     in the catalog's pattern for this language."""
