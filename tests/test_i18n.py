@@ -50,7 +50,8 @@ def test_changed_source_makes_translations_stale(content_copy, capsys):
     en.write_text(en.read_text().replace("long-term residency", "permanent residency"))
     assert main(["check", "--content", str(content_copy)]) == 0  # a warning only
     err = capsys.readouterr().err
-    assert re.search(r"de\.yaml:\d+:1: out of date: en\.yaml changed", err)
+    assert re.search(r"de\.yaml:\d+:1: out of date: 1 change\(s\) in en\.yaml", err)
+    assert "[-long-term-] {+permanent+} residency" in err  # the change, named
     assert main(["check", "--strict", "--content", str(content_copy)]) == 1
     assert main(["stamp", "kazakhstan", "--lang", "de", "--content", str(content_copy)]) == 0
     capsys.readouterr()

@@ -109,3 +109,53 @@ def test_languages_of_one_script_are_told_apart():
     assert other_language("Migrantinnen und Migranten haben Zugang zur Grundschulbildung "
                           "im ganzen Land.", "de", identify=True) is None
     assert other_language("Short text.", "de", identify=True) is None  # too short to tell
+
+
+# ------------------------------------------------------ what changed since the stamp
+
+def test_check_names_the_source_findings_changed_since_the_stamp(content_copy, capsys):
+    """stamp keeps the source as it was (.stamp-de.yaml); after the source
+    changes, check names each finding added, removed or changed, word by word,
+    in the document's order, under one warning that says what to do."""
+    folder = content_copy / "kazakhstan"
+    assert (folder / ".stamp-de.yaml").read_bytes() == (folder / "en.yaml").read_bytes()
+    en = folder / "en.yaml"
+    text = en.read_text()
+    text = text.replace("Migrant workers are not covered by the law",
+                        "Migrant workers are still not covered by the law", 1)
+    text = text.replace("      - There is a favourable framework for achieving long-term "
+                        "residency.\n", "", 1)
+    text = text.replace("    potential:\n      - Irregular and undocumented",
+                        "    potential:\n      - A national action plan on migrant health "
+                        "is being drafted.\n      - Irregular and undocumented", 1)
+    en.write_text(text)
+    assert main(["check", "--content", str(content_copy)]) == 0
+    err = [line for line in capsys.readouterr().err.splitlines()
+           if "kazakhstan/de.yaml:5:" in line]
+    assert "out of date: 3 change(s) in en.yaml since this translation was stamped" in err[0]
+    assert "migrants_rights.well_developed, entry 3 before, removed: There is a favourable " \
+        "framework" in err[1]
+    assert "migrants_rights.potential, entry 1, added: A national action plan" in err[2]
+    assert "migrants_rights.potential, entry 3, changed: Migrant workers are {+still+} not " \
+        "covered" in err[3]
+    assert len(err) == 4  # the other findings are not named
+    # stamped again: up to date, and the copy follows
+    assert main(["stamp", "kazakhstan", "--lang", "de", "--content", str(content_copy)]) == 0
+    assert (folder / ".stamp-de.yaml").read_text() == text
+    capsys.readouterr()
+    main(["check", "--content", str(content_copy)])
+    assert "de.yaml:5:1: out of date" not in capsys.readouterr().err
+
+
+def test_word_diff_and_matching_of_findings():
+    from mgi_report.changes import _pair, word_diff
+
+    assert word_diff("to receive social allowances", "to get social allowances") == [
+        ("=", "to"), ("-", "receive"), ("+", "get"), ("=", "social allowances")]
+    old = ["Alpha beta gamma delta.", "One two three four five.", "Zeta eta theta."]
+    new = ["Alpha beta gamma delta.", "A new finding entirely.", "One two three four six.",
+           "Zeta eta theta."]
+    found = _pair("x.potential", old, new)
+    assert [(c.kind, c.entry) for c in found] == [("added", 2), ("changed", 3)]
+    changed = next(c for c in found if c.kind == "changed")
+    assert changed.words[-2:] == [("-", "five."), ("+", "six.")]

@@ -44,7 +44,13 @@ CASES = {
         ["en.yaml:11:1: YAML syntax error: ", "(tabs cannot indent YAML; use spaces)"]),
     "number for a finding": (
         {"en.yaml": line(6, "      - 42\n")},
-        ["en.yaml:6:9: entry 1 of `migrants_rights.well_developed` must be text, not a number"]),
+        ["en.yaml:6:9: entry 1 of `migrants_rights.well_developed` must be text, not a number",
+         'to print it as text, put it in double quotes: "42"']),
+    "colon in a finding": (
+        {"en.yaml": line(6, "      - Note: the law applies.\n")},
+        ["en.yaml:6:9: entry 1 of `migrants_rights.well_developed` must be text, not a mapping; "
+         "a text with a colon and a space (`Note: …`) reads as a key and its value: put the "
+         "whole text in double quotes"]),
     "mapping for a list": (
         {"en.yaml": line(10, "    well_developed: {a: b}\n")},
         ["en.yaml:10:21: `whole_of_government.well_developed` must be a list, not a mapping"]),
@@ -53,7 +59,8 @@ CASES = {
         ["en.yaml:1:10: `country` must be text, not a list"]),
     "bool for a finding": (
         {"en.yaml": line(8, "      - yes\n")},
-        ["en.yaml:8:9: entry 1 of `migrants_rights.potential` must be text, not true/false"]),
+        ["en.yaml:8:9: entry 1 of `migrants_rights.potential` must be text, not true/false",
+         'put it in double quotes: "yes"']),
     "date for a finding": (
         {"en.yaml": line(8, "      - 2018-05-01\n")},
         ["en.yaml:8:9: entry 1 of `migrants_rights.potential` must be text, not a date"]),
@@ -241,7 +248,8 @@ def test_every_problem_in_every_file_at_once_sorted_by_path_and_line(tmp_path, c
     assert tails[2].startswith("de.yaml:16:3: unknown key `wellbeeing` in `domains`; "
                                "did you mean `wellbeing`?")
     assert tails[3:] == [
-        "en.yaml:6:9: entry 1 of `migrants_rights.well_developed` must be text, not a number",
+        "en.yaml:6:9: entry 1 of `migrants_rights.well_developed` must be text, not a number "
+        '(YAML reads `42` so); to print it as text, put it in double quotes: "42"',
         "en.yaml:24:1: duplicate key `country` (first given on line 1)",
         "profile.yaml:1:7: `iso3` must be three capital letters like `KAZ`, not `Testland`",
         "profile.yaml:2:12: `published` must be a year (1900-2100) and month like `2018-05`, "

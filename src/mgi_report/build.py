@@ -108,17 +108,19 @@ def check_output(target: Path) -> None:
                          "choose another output with -o")
 
 
-def build_counted(req: Request) -> tuple[Path, int, int]:
-    """Build one PDF; returns its path, its number of pages and of drawings."""
+def build_counted(req: Request, extra: dict | None = None) -> tuple[Path, int, int]:
+    """Build one PDF; returns its path, its number of pages and of drawings.
+    ``extra``: more for the layout (the review PDF's changes)."""
     check_output(req.output or req.default_output())
     job = prepare(req)
+    job.extra.update(extra or {})
     # The language's parsed hyphenation patterns, from .cache when parsed before.
     warm.hyphenation((job.lang, job.fallback_from or job.lang), req.cache)
     html = editions.adapt(job, composer.compose(job))
     base_url, roots = LAYOUTS.resolve().as_uri() + "/", allowed_roots(req)
     # A layout folder may break pages by their count (editions.render): page
     # counts are used, and kept, with the built-in layouts only.
-    counted = not req.layouts
+    counted = not req.layouts and not extra
     hint = req.pages_hint if counted else None
     if counted and hint is None and editions.SPECS[req.edition].page_multiple > 1:
         hint = _known_pages(req)
@@ -150,6 +152,15 @@ def _known_pages(req: Request) -> int | None:
         return int(_pages_file(req).read_text())
     except (OSError, ValueError):
         return None
+
+
+def review(req: Request, rev: str) -> Path:
+    """The profile with every change to its findings since the git revision
+    ``rev`` marked (tracked.py), and a summary page of them."""
+    from . import history
+
+    _, found = history.since(req.content, req.country, req.lang, rev)
+    return build_counted(req, {"tracked": {"rev": rev, "changes": found}})[0]
 
 
 def last_page_count(req: Request) -> int | None:

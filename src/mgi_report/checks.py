@@ -10,6 +10,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from . import changes
 from . import content as contents
 from .errors import ContentError, Problem, UsageError
 from .i18n import available_languages, catalog_path
@@ -68,11 +69,30 @@ def stale_translations(content: Path) -> list[Problem]:
                                    f"`mgi-report stamp {slug} --lang {lang}`"))
             elif lf.source_hash != current:
                 line = _line_of(lf.path, "source_hash")
+                source = loaded.files[lf.translation_of]
+                kept = stamped_copy(lf.path)
+                was = contents.read_language(kept, source.lang) if kept.is_file() else None
+                if was is not None and contents.findings_hash(was) == lf.source_hash:
+                    found = changes.compare(was, source)
+                    out.append(Problem(shown, line, 1, f"out of date: {len(found)} change(s) "
+                                       f"in {lf.translation_of}.yaml since this translation "
+                                       "was stamped (below); update them, then run "
+                                       f"`mgi-report stamp {slug} --lang {lang}`"))
+                    out += [Problem(shown, line, 1, f"{lf.translation_of}.yaml changed: "
+                                    + change.describe()) for change in found]
+                    continue
                 out.append(Problem(shown, line, 1, f"out of date: {lf.translation_of}.yaml "
                                    "changed since this translation was made "
                                    f"(source_hash {lf.source_hash}, now {current}); update "
-                                   f"it, then run `mgi-report stamp {slug} --lang {lang}`"))
+                                   f"it, then run `mgi-report stamp {slug} --lang {lang}` "
+                                   "(which also keeps a copy of the source, so that the next "
+                                   "change is named finding by finding)"))
     return out
+
+
+def stamped_copy(translation: Path) -> Path:
+    """Where ``stamp`` keeps the source as it was when the translation was stamped."""
+    return translation.with_name(f".stamp-{translation.stem}.yaml")
 
 
 def _line_of(path: Path, key: str) -> int:
@@ -109,5 +129,7 @@ def stamp(content: Path, slug: str, lang: str) -> str:
         raise ContentError([Problem(contents.shown_path(lf.path), 1, 1,
                                     "cannot record `source_hash`: write `translation_of:` "
                                     "as a plain top-level key at the start of a line")])
+    source = loaded.files[lf.translation_of].path.read_bytes()
+    write_atomic(stamped_copy(lf.path), lambda fh: fh.write(source))
     write_atomic(lf.path, lambda fh: fh.write(bom + text.encode("utf-8")))
     return value

@@ -84,6 +84,23 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--pair", type=Path, metavar="OTHER.pdf",
                     help="set another edition beside it, page by page")
 
+    rv = sub.add_parser("review", help="a review PDF: the changes since a git revision "
+                        "marked as tracked changes, with a summary page")
+    rv.add_argument("country")
+    rv.add_argument("--lang", required=True)
+    rv.add_argument("--since", required=True, metavar="REV",
+                    help="a git revision: commit, tag or branch (e.g. HEAD~1)")
+    rv.add_argument("-o", "--output", type=Path,
+                    help="PDF to write (default COUNTRY-LANG-review.pdf)")
+    rv.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
+
+    df = sub.add_parser("diff", help="the findings changed since a git revision, word by word")
+    df.add_argument("country", nargs="?", help="only this country")
+    df.add_argument("--lang", help="only this language")
+    df.add_argument("--since", required=True, metavar="REV",
+                    help="a git revision: commit, tag or branch (e.g. HEAD~1)")
+    df.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
+
     ls = sub.add_parser("list", help="list countries and their languages")
     ls.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
 
@@ -138,8 +155,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     from . import checks, review
 
     problems = contents.check_tree(args.content) + checks.languages_without_catalog(args.content)
+    # by place; at one place in the order given (a header, then its changes)
     warnings = sorted(checks.catalog_warnings() + checks.stale_translations(args.content)
-                      + review.translation_warnings(args.content))
+                      + review.translation_warnings(args.content),
+                      key=lambda w: (w.path, w.line, w.col))
     if args.strict:
         problems += warnings
     else:
@@ -185,6 +204,24 @@ def cmd_proof(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    output = args.output or Path(f"{args.country}-{args.lang}-review.pdf")
+    req = builder.Request(args.country, args.lang, args.content, output)
+    print(builder.review(req, args.since))
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from . import history
+
+    tree = contents.countries(args.content)
+    if args.country and args.country not in tree:
+        contents.load_country(args.content, args.country)  # the usage error
+    slugs = [args.country] if args.country else list(tree)
+    print(history.diff_text(args.content, slugs, args.lang, args.since))
+    return 0
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     for slug, country in contents.countries(args.content).items():
         print(f"{slug}\t{' '.join(country.languages)}")
@@ -211,7 +248,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"build": cmd_build, "serve": cmd_serve, "check": cmd_check, "list": cmd_list,
-            "new": cmd_new, "stats": cmd_stats, "proof": cmd_proof,
+            "new": cmd_new, "stats": cmd_stats, "proof": cmd_proof, "diff": cmd_diff,
+            "review": cmd_review,
             "stamp": cmd_stamp, "extract": cmd_extract}
 
 

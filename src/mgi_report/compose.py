@@ -17,7 +17,7 @@ import jinja2
 import jinja2.sandbox
 from markupsafe import Markup
 
-from . import __version__, chapters, i18n, markup, wheel
+from . import __version__, changes, chapters, i18n, markup, tracked, wheel
 from .content import LanguageFile, Profile
 from .domains import BRAND_CMYK, BRAND_RGB, DOMAINS
 from .errors import RenderError
@@ -169,7 +169,12 @@ def context(job: Job) -> dict[str, Any]:
     print_edition = job.edition == "print"
     notes = doc.notes()
 
-    def cited(items: list[str] | None) -> list[Markup] | None:
+    review = job.extra.get("tracked")  # {"rev", "changes"}: the review PDF (tracked.py)
+    marks = {"added": _("added"), "changed": _("changed"), "removed": _("removed")}
+
+    def cited(items: list[str] | None, where: str | None = None) -> list[Markup] | None:
+        if review is not None and where is not None:
+            return tracked.items(where, items, review["changes"], text_lang, notes, marks)
         return None if items is None else [markup.inline(t, text_lang, notes) for t in items]
 
     domains = []
@@ -184,10 +189,11 @@ def context(job: Job) -> dict[str, Any]:
             "color": _cmyk(spec.cmyk) if print_edition else spec.rgb,
             # under small white text (domains.DomainSpec.deep_rgb)
             "deep": _cmyk(spec.deep_cmyk) if print_edition else spec.deep_rgb,
-            "well_developed": cited(f.well_developed),
-            "potential": cited(f.potential),
+            "well_developed": cited(f.well_developed, f"{spec.key}.well_developed"),
+            "potential": cited(f.potential, f"{spec.key}.potential"),
             "areas": [{"number": f"{spec.number}.{n}", "title": area.title,
-                       "findings": cited(area.findings)}
+                       "findings": cited(area.findings,
+                                         changes.area_where(spec.key, n, area.title))}
                       for n, area in enumerate(f.areas, 1)],
             "wheel": figure(spec.number, 80.0, 52.0, label_pt=16),
         })
@@ -222,6 +228,15 @@ def context(job: Job) -> dict[str, Any]:
         "draft": doc.draft,
         "introduction": intro,
         "domains": domains,
+        "review": None if review is None else {
+            "rev": review["rev"],
+            "summary": tracked.summary(
+                review["changes"], [(d.key, _(d.short_name)) for d in DOMAINS],
+                {"well_developed": _("Well-developed areas"),
+                 "potential": _("Areas with potential for further development"),
+                 "introduction": _("Introduction"), "context": _("Context"),
+                 "sources": _("Key sources"), "finding": _("finding %(n)s"),
+                 "before": _("as it was")})},
         "sources": [markup.inline(s.text, text_lang) for s in doc.sources],
         "context": markup.paragraphs(doc.context, text_lang, notes) if doc.context else None,
         "acronyms": chapters.acronyms(doc.acronyms, tr),

@@ -433,6 +433,16 @@ def load_country(content: Path, slug: str, langs: tuple[str, ...] | None = None)
     return Loaded(profile, files)
 
 
+def read_language(path: Path, lang: str) -> LanguageFile | None:
+    """A language file read on its own (a copy kept by ``stamp``, a version from
+    git), as the source it was: None if it does not parse."""
+    rep = Reporter(path, shown_path(path))
+    node, rep = read_yaml(path, rep.shown, rep)
+    if node is None:
+        return None
+    return _parse_language(node, rep, lang, path, (lang,), lang)
+
+
 def check_tree(content: Path) -> list[Problem]:
     """Validate every file of every country; return all problems."""
     problems: list[Problem] = []

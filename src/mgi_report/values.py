@@ -43,6 +43,19 @@ def type_name(node: yaml.Node) -> str:
     return _TYPE_NAMES.get(node.tag, f"a value tagged `{node.tag}`")
 
 
+def _quote_hint(node: yaml.Node) -> str:
+    """What to do when YAML read a text as something else."""
+    if isinstance(node, yaml.ScalarNode) and not node.tag.startswith("!") and node.value:
+        return f" (YAML reads `{node.value}` so); to print it as text, put it in double " \
+            f"quotes: \"{node.value}\""
+    if isinstance(node, yaml.MappingNode) and len(node.value) == 1:
+        key = node.value[0][0]
+        if isinstance(key, yaml.ScalarNode):
+            return (f"; a text with a colon and a space (`{key.value}: …`) reads as a "
+                    "key and its value: put the whole text in double quotes")
+    return ""
+
+
 def mapping(node: Any, rep: Reporter, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
     """Mapping node -> {key: (key_node, value_node)}, reporting duplicates."""
     if not isinstance(node, yaml.MappingNode):
@@ -99,7 +112,7 @@ class _Mark:
 def text(node: yaml.Node, rep: Reporter, what: str, *, empty_ok: bool = False,
           limit: int = MAX_TEXT_CHARS, markup: bool = False) -> str | None:
     if not isinstance(node, yaml.ScalarNode) or node.tag != _STR:
-        rep.at(node, f"{what} must be text, not {type_name(node)}")
+        rep.at(node, f"{what} must be text, not {type_name(node)}{_quote_hint(node)}")
         return None
     value = node.value.strip()
     if not value and not empty_ok:
