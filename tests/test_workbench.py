@@ -159,3 +159,65 @@ def test_proof_sets_every_page_on_one_sheet_and_pairs_editions(built, tmp_path, 
         assert im.size[1] > height * 1.8  # twice the pages
     code, err = run(capsys, "proof", tmp_path / "missing.pdf")
     assert code == 2 and "no such PDF file" in err
+
+
+# ----------------------------------------------------------------------- watch
+
+def test_watch_rebuilds_on_save_reports_errors_and_stops(tmp_path, capsys):
+    """The first build, a save that breaks the content (located errors, the
+    last PDF kept), a save that mends it (rebuilt), then stop."""
+    import threading
+    import time
+
+    from mgi_report import watch
+    from mgi_report.build import Request, build
+
+    content = make_tree(tmp_path)
+    out = tmp_path / "watched.pdf"
+    req = Request("testland", "en", content, out)
+    stop = threading.Event()
+    builds = []
+
+    def counted():
+        try:
+            return build(req)
+        finally:
+            builds.append(time.monotonic())  # done (built, or failed)
+
+    paths = watch.sources(content, "testland", "en")
+    assert content / "testland" in paths
+    thread = threading.Thread(target=watch.watch, args=(counted, paths, out, stop, 100))
+    thread.start()
+
+    def wait_for(n):
+        deadline = time.monotonic() + 60
+        while len(builds) < n and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(builds) >= n
+
+    try:
+        wait_for(1)
+        first = out.stat().st_mtime_ns
+        en = content / "testland" / "en.yaml"
+        good = en.read_text()
+        time.sleep(0.3)
+        en.write_text(good.replace("short_name: Testland", "short_name: [Testland]"))
+        wait_for(2)
+        assert out.stat().st_mtime_ns == first  # a broken save keeps the last PDF
+        en.write_text(good.replace("Testland", "Testlandia"))
+        wait_for(3)
+        assert out.stat().st_mtime_ns != first
+    finally:
+        stop.set()
+        thread.join(30)
+    assert not thread.is_alive()
+    err = capsys.readouterr().err
+    assert "en.yaml:2:13: `short_name` must be text, not a list" in err
+    assert "the last PDF is kept" in err and err.count("built ") >= 2
+    assert "stopped watching" in err
+    assert len(builds) <= 4  # one build per batch of saves, none for the PDF itself
+
+
+def test_watch_refuses_an_unknown_country_before_watching(capsys):
+    code, err = run(capsys, "watch", "kazakstan", "--lang", "de")
+    assert code == 2 and "did you mean `kazakhstan`?" in err

@@ -94,6 +94,15 @@ def _parser() -> argparse.ArgumentParser:
                     help="PDF to write (default COUNTRY-LANG-review.pdf)")
     rv.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
 
+    wa = sub.add_parser("watch", help="rebuild one PDF on every save of what it is made of")
+    wa.add_argument("country")
+    wa.add_argument("--lang", required=True)
+    wa.add_argument("--edition", default="screen", choices=builder.EDITIONS)
+    wa.add_argument("-o", "--output", type=Path, help="PDF to write (default COUNTRY-LANG.pdf)")
+    wa.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
+    wa.add_argument("--layouts", type=Path, action="append", default=[],
+                    help="a layout folder searched before the built-in one (repeatable)")
+
     df = sub.add_parser("diff", help="the findings changed since a git revision, word by word")
     df.add_argument("country", nargs="?", help="only this country")
     df.add_argument("--lang", help="only this language")
@@ -211,6 +220,19 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from . import watch
+
+    req = builder.Request(args.country, args.lang, args.content, args.output, args.edition,
+                          layouts=tuple(args.layouts))
+    try:
+        builder.prepare(req)  # an unknown country or language: exit 2 before watching
+    except ContentError:
+        pass  # reported by the first build, then watched until it is put right
+    paths = watch.sources(args.content, args.country, args.lang, tuple(args.layouts))
+    return watch.watch(lambda: builder.build(req), paths, req.output or req.default_output())
+
+
 def cmd_diff(args: argparse.Namespace) -> int:
     from . import history
 
@@ -249,7 +271,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 COMMANDS = {"build": cmd_build, "serve": cmd_serve, "check": cmd_check, "list": cmd_list,
             "new": cmd_new, "stats": cmd_stats, "proof": cmd_proof, "diff": cmd_diff,
-            "review": cmd_review,
+            "review": cmd_review, "watch": cmd_watch,
             "stamp": cmd_stamp, "extract": cmd_extract}
 
 
