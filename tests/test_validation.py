@@ -31,8 +31,21 @@ DE_WITH = LANG.replace("short_name: Testland", "short_name: Testland\ntranslatio
 CASES = {
     "yaml syntax error": (
         {"en.yaml": line(6, "      - [unclosed\n")},
-        ["en.yaml:7:14: YAML syntax error: while parsing a flow sequence: expected ',' or ']'"
-         ", but got ':' (the construct began on line 6)"]),
+        ["en.yaml:6:9: YAML syntax error: a bracket opened here (`[` … `]`) is not closed, or "
+         "its items lack commas; if the bracket belongs to the text, put the whole text in "
+         "double quotes"]),
+    "unclosed quote": (
+        {"en.yaml": LANG.replace("short_name: Testland", 'short_name: "Testland')},
+        ['en.yaml:2:13: YAML syntax error: the quote `"` opened here is never closed: end the '
+         "text with the same quote, or remove it"]),
+    "text after its closing quote": (
+        {"en.yaml": line(6, '      - "Migrants" have access to primary education.\n')},
+        ["en.yaml:6:20: YAML syntax error: the text goes on after its closing quote: a text "
+         "that starts with a quote must be quoted whole"]),
+    "indentation": (
+        {"en.yaml": LANG.replace("  whole_of_government:", "   whole_of_government:")},
+        ["en.yaml:9:4: YAML syntax error: this line's indentation does not match the lines "
+         "above"]),
     "duplicate key": (
         {"en.yaml": LANG + "country: Again\n"},
         ["en.yaml:24:1: duplicate key `country` (first given on line 1)"]),
@@ -41,7 +54,8 @@ CASES = {
         ["en.yaml:7:5: duplicate key `well_developed` (first given on line 5)"]),
     "tab": (
         {"en.yaml": line(11, "\tpotential: []\n")},
-        ["en.yaml:11:1: YAML syntax error: ", "(tabs cannot indent YAML; use spaces)"]),
+        ["en.yaml:11:1: YAML syntax error: a tab indents this line: YAML is indented with "
+         "spaces only"]),
     "number for a finding": (
         {"en.yaml": line(6, "      - 42\n")},
         ["en.yaml:6:9: entry 1 of `migrants_rights.well_developed` must be text, not a number",
@@ -215,6 +229,8 @@ def test_bad_content_is_located_exit_1_and_writes_nothing(case, tmp_path, capsys
     assert_only_located(err)
     for fragment in expected:
         assert fragment in err, f"{fragment!r} not in:\n{err}"
+    for jargon in ("scalar", "block collection", "mapping values", "<block end>", "token"):
+        assert jargon not in err  # an editor's words, not PyYAML's
     assert not out.exists()
     assert not list(tmp_path.glob(".*.tmp"))
 

@@ -48,7 +48,7 @@ def _quote_hint(node: yaml.Node) -> str:
     if isinstance(node, yaml.ScalarNode) and not node.tag.startswith("!") and node.value:
         return f" (YAML reads `{node.value}` so); to print it as text, put it in double " \
             f"quotes: \"{node.value}\""
-    if isinstance(node, yaml.MappingNode) and len(node.value) == 1:
+    if isinstance(node, yaml.MappingNode) and node.value:
         key = node.value[0][0]
         if isinstance(key, yaml.ScalarNode):
             return (f"; a text with a colon and a space (`{key.value}: …`) reads as a "

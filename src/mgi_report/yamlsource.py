@@ -187,22 +187,62 @@ class _Loader(yaml.SafeLoader):
                                        f"{MAX_EXPANDED_NODES:,} values{why}", problem_mark=mark)
 
 
+#: PyYAML's words for what an editor calls text, keys and lists.
+_JARGON = (("block mapping", "list of keys"), ("flow mapping", "`{…}`"),
+           ("block collection", "list"), ("block sequence", "list"),
+           ("flow sequence", "`[…]` list"), ("quoted scalar", "quoted text"),
+           ("plain scalar", "text"), ("simple key", "key"), ("<scalar>", "text"),
+           ("mapping", "keys"), ("scalar", "text"))
+
+
+def _plain_error(exc: yaml.MarkedYAMLError, rep: Reporter) -> tuple[Any, str]:
+    """Where a YAML syntax mistake is and what to do, in an editor's words: the
+    mark of the place the mistake was made (an unclosed quote where it opens,
+    not where the file ends)."""
+    context, problem = exc.context or "", exc.problem or ""
+    opened, found = exc.context_mark, exc.problem_mark or exc.context_mark
+    if "quoted scalar" in context and "end of stream" in problem:
+        quote = "'" if rep.text and opened and rep.text[opened.index:opened.index + 1] == "'" \
+            else '"'
+        return opened, (f"the quote `{quote}` opened here is never closed: end the text with "
+                        "the same quote, or remove it")
+    if "'\\t'" in problem:
+        return found, "a tab indents this line: YAML is indented with spaces only"
+    if context.startswith("while parsing a flow"):
+        pair = "`[` … `]`" if "sequence" in context else "`{` … `}`"
+        return opened, (f"a bracket opened here ({pair}) is not closed, or its items lack "
+                        "commas; if the bracket belongs to the text, put the whole text in "
+                        "double quotes")
+    if "mapping values are not allowed" in problem:
+        return found, ("a colon followed by a space inside a text: text that contains a "
+                       "colon must be put in double quotes")
+    if "simple key" in context and "could not find expected ':'" in problem:
+        return opened, ("this line is neither `key: value` nor a list entry `- text`: check "
+                        "its indentation, or put its text in double quotes")
+    if "expected <block end>" in problem and "<scalar>" in problem:
+        return found, ("the text goes on after its closing quote: a text that starts with a "
+                       "quote must be quoted whole; put all of it in double quotes (and write "
+                       "a double quote inside it as \\\")")
+    if "expected <block end>" in problem or "expected <block" in problem:
+        return found, ("this line's indentation does not match the lines above: indent it "
+                       "like the other entries of its list or keys (with spaces)")
+    what = f"{context}: {problem}" if context else (problem or "not valid YAML")
+    for word, plain in _JARGON:
+        what = what.replace(word, plain)
+    if opened and found and rep.position(opened)[0] != rep.position(found)[0] and context:
+        what += f" (it began on line {rep.position(opened)[0]})"
+    if "\t" in what or "'\\t'" in what:
+        what += " (tabs cannot indent YAML; use spaces)"
+    return found, what
+
+
 def _compose(text: str, rep: Reporter) -> yaml.Node | None:
     loader = None
     try:
         loader = _Loader(text)
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        what = exc.problem or "invalid YAML"
-        if exc.context:
-            what = f"{exc.context}: {what}"
-            if exc.context_mark and mark:
-                began = rep.position(exc.context_mark)[0]
-                if began != rep.position(mark)[0]:
-                    what += f" (the construct began on line {began})"
-        if "\t" in what or "'\\t'" in what:
-            what += " (tabs cannot indent YAML; use spaces)"
+        mark, what = _plain_error(exc, rep)
         rep.at(mark, f"YAML syntax error: {what}")
         return None
     except yaml.reader.ReaderError as exc:
