@@ -53,40 +53,33 @@ def languages_without_catalog(content: Path) -> list[Problem]:
 def stale_translations(content: Path) -> list[Problem]:
     """Per country: translations whose source changed since they were made."""
     out = []
-    for slug in contents.countries(content):
-        try:
-            loaded = contents.load_country(content, slug)
-        except ContentError:
-            continue  # reported by validation
-        for lang, lf in loaded.files.items():
-            if not lf.translation_of or lf.translation_of not in loaded.files:
-                continue
-            current = contents.findings_hash(loaded.files[lf.translation_of])
-            shown = contents.shown_path(lf.path)
-            if lf.source_hash is None:
-                out.append(Problem(shown, 1, 1, f"translation of {lf.translation_of}.yaml "
-                                   "records no `source_hash`; after checking it, run "
+    for slug, lf, source in contents.translations(content):
+        lang = lf.lang
+        current = contents.findings_hash(source)
+        shown = contents.shown_path(lf.path)
+        if lf.source_hash is None:
+            out.append(Problem(shown, 1, 1, f"translation of {lf.translation_of}.yaml "
+                               "records no `source_hash`; after checking it, run "
+                               f"`mgi-report stamp {slug} --lang {lang}`"))
+        elif lf.source_hash != current:
+            line = _line_of(lf.path, "source_hash")
+            kept = stamped_copy(lf.path)
+            was = contents.read_language(kept, source.lang) if kept.is_file() else None
+            if was is not None and contents.findings_hash(was) == lf.source_hash:
+                found = changes.compare(was, source)
+                out.append(Problem(shown, line, 1, f"out of date: {len(found)} change(s) "
+                                   f"in {lf.translation_of}.yaml since this translation "
+                                   "was stamped (below); update them, then run "
                                    f"`mgi-report stamp {slug} --lang {lang}`"))
-            elif lf.source_hash != current:
-                line = _line_of(lf.path, "source_hash")
-                source = loaded.files[lf.translation_of]
-                kept = stamped_copy(lf.path)
-                was = contents.read_language(kept, source.lang) if kept.is_file() else None
-                if was is not None and contents.findings_hash(was) == lf.source_hash:
-                    found = changes.compare(was, source)
-                    out.append(Problem(shown, line, 1, f"out of date: {len(found)} change(s) "
-                                       f"in {lf.translation_of}.yaml since this translation "
-                                       "was stamped (below); update them, then run "
-                                       f"`mgi-report stamp {slug} --lang {lang}`"))
-                    out += [Problem(shown, line, 1, f"{lf.translation_of}.yaml changed: "
-                                    + change.describe()) for change in found]
-                    continue
-                out.append(Problem(shown, line, 1, f"out of date: {lf.translation_of}.yaml "
-                                   "changed since this translation was made "
-                                   f"(source_hash {lf.source_hash}, now {current}); update "
-                                   f"it, then run `mgi-report stamp {slug} --lang {lang}` "
-                                   "(which also keeps a copy of the source, so that the next "
-                                   "change is named finding by finding)"))
+                out += [Problem(shown, line, 1, f"{lf.translation_of}.yaml changed: "
+                                + change.describe()) for change in found]
+                continue
+            out.append(Problem(shown, line, 1, f"out of date: {lf.translation_of}.yaml "
+                               "changed since this translation was made "
+                               f"(source_hash {lf.source_hash}, now {current}); update "
+                               f"it, then run `mgi-report stamp {slug} --lang {lang}` "
+                               "(which also keeps a copy of the source, so that the next "
+                               "change is named finding by finding)"))
     return out
 
 

@@ -16,6 +16,7 @@ import warnings
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any, Callable
 from xml.etree import ElementTree
 
@@ -431,6 +432,19 @@ def load_country(content: Path, slug: str, langs: tuple[str, ...] | None = None)
     if problems or profile is None:
         raise ContentError(problems)
     return Loaded(profile, files)
+
+
+def translations(content: Path) -> Iterator[tuple[str, LanguageFile, LanguageFile]]:
+    """(country, translation, its source) for every translation whose country
+    and source read without errors (the errors are validation's to report)."""
+    for slug in countries(content):
+        try:
+            loaded = load_country(content, slug)
+        except ContentError:
+            continue
+        for lf in loaded.files.values():
+            if lf.translation_of and lf.translation_of in loaded.files:
+                yield slug, lf, loaded.files[lf.translation_of]
 
 
 def read_language(path: Path, lang: str) -> LanguageFile | None:

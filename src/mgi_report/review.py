@@ -24,7 +24,7 @@ import yaml
 
 from . import content as contents
 from .domains import DOMAIN_KEYS
-from .errors import ContentError, Problem
+from .errors import Problem
 from .markup import CITATION
 from .yamlsource import Reporter, read_yaml
 
@@ -181,12 +181,6 @@ def compare(translation: Path, source: Path, lang: str, identify: bool = True) -
 def translation_warnings(content: Path, identify: bool = True) -> list[Problem]:
     """The review warnings of every translation in the content tree."""
     out: list[Problem] = []
-    for slug in contents.countries(content):
-        try:
-            loaded = contents.load_country(content, slug)
-        except ContentError:
-            continue  # reported by validation
-        for lang, lf in loaded.files.items():
-            if lf.translation_of and lf.translation_of in loaded.files:
-                out += compare(lf.path, loaded.files[lf.translation_of].path, lang, identify)
+    for _, lf, source in contents.translations(content):
+        out += compare(lf.path, source.path, lf.lang, identify)
     return out
