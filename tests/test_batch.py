@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from mgi_report import batch
+from mgi_report import batch, manifest
 from mgi_report.build import Request, build
 from mgi_report.cli import main
 from mgi_report.resources import DEFAULT_CONTENT
@@ -48,7 +48,7 @@ def tree(tmp_path_factory) -> Path:
 def fixed_program():
     """Other work may edit the program while these tests run: pin its hash."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(batch, "program_digest", lambda layouts=(): "pinned")
+        mp.setattr(manifest, "program_digest", lambda layouts=(): "pinned")
         yield
 
 
@@ -131,14 +131,14 @@ def test_second_run_skips_then_an_edit_rebuilds_only_its_outputs(first, tree, ca
 def test_what_an_output_depends_on(tree, fixed_program, tmp_path):
     opts = batch.Options(tree, tmp_path)
     targets = {t.name: t for t in batch.plan(opts)}
-    before = {n: batch.Digests(opts).of(t) for n, t in targets.items()}
+    before = {n: manifest.Digests(opts).of(t) for n, t in targets.items()}
     (tree / "brokenland" / "en.yaml").touch()  # a touch alone changes nothing
-    assert {n: batch.Digests(opts).of(t) for n, t in targets.items()} == before
+    assert {n: manifest.Digests(opts).of(t) for n, t in targets.items()} == before
     profile = tree / "altland" / "profile.yaml"
     original = profile.read_text(encoding="utf-8")
     try:
         profile.write_text(original + "# edited\n", encoding="utf-8")
-        after = {n: batch.Digests(opts).of(t) for n, t in targets.items()}
+        after = {n: manifest.Digests(opts).of(t) for n, t in targets.items()}
     finally:
         profile.write_text(original, encoding="utf-8")
     assert {n for n in targets if after[n] != before[n]} == {"altland-en.pdf"}
@@ -146,7 +146,7 @@ def test_what_an_output_depends_on(tree, fixed_program, tmp_path):
 
 def test_a_failing_build_becomes_a_located_outcome(tree, cache_dir, tmp_path):
     target = batch.Target("brokenland", "en", "screen", tmp_path / "b.pdf")
-    outcome = batch._build_one(target, batch.Options(tree, tmp_path, cache=cache_dir))
+    [outcome] = batch._build_profile((target,), batch.Options(tree, tmp_path, cache=cache_dir))
     assert outcome.status == "failed" and outcome.exit_code == 1
     assert all(LOCATED.match(e) for e in outcome.errors)
     assert not target.output.exists()
@@ -177,34 +177,89 @@ def test_workers_leave_no_temporary_folders(tmp_path, cache_dir):
     assert not list(temp.iterdir())
 
 
-def test_print_editions_wait_for_their_screen_page_count(tree, cache_dir, fixed_program,
-                                                         tmp_path):
-    """With the screen edition's page count, a print edition is drawn once (not
-    twice to add blank pages), and is still the single build byte for byte."""
-    opts = batch.Options(tree, tmp_path, ("print", "screen"), langs=("de",), jobs=2,
-                         cache=cache_dir)
-    summary = batch.run(opts)
-    assert not summary.failed
-    outcome = next(o for o in summary.built if o.target.edition == "print")
-    screen = next(o for o in summary.built if o.target.edition == "screen")
-    assert outcome.worker["pages"] % 4 == 0 and screen.worker["pages"] % 4
-    assert outcome.worker["pages_hint"] == screen.worker["pages"]
-    assert outcome.worker["drawings"] == 1
-    # the reference takes the count-then-add path (no page count: 0)
-    single = build(Request("kazakhstan", "de", tree, tmp_path / "single.pdf", "print",
-                           cache=cache_dir, pages_hint=0))
-    assert outcome.target.output.read_bytes() == single.read_bytes()
+def test_a_release_lays_each_profile_out_once_and_equals_the_single_builds(
+        tree, cache_dir, fixed_program, tmp_path):
+    """All three editions of a profile come from one layout in one worker task,
+    and each is byte for byte its single build, and the batch with one layout
+    per edition (the path `--layout-per-edition` keeps, for the benchmark)."""
+    every = ("screen", "print", "archive")
+    shared = batch.run(batch.Options(tree, tmp_path / "shared", every, langs=("de",),
+                                     jobs=2, cache=cache_dir))
+    apart = batch.run(batch.Options(tree, tmp_path / "apart", every, langs=("de",), jobs=2,
+                                    cache=cache_dir, shared_layout=False))
+    assert not shared.failed and not apart.failed
+    assert sorted(o.target.edition for o in shared.built) == sorted(every)
+    facts = [o.worker for o in shared.built]
+    assert {f["editions"] for f in facts} == {3}
+    assert len({(f["pid"], f["cpu"]) for f in facts}) == 1  # one task, one layout
+    assert {o.worker["editions"] for o in apart.built} == {1}
+    pages = {o.target.edition: o.worker["pages"] for o in shared.built}
+    assert pages["print"] % 4 == 0 and pages["print"] >= pages["screen"] == pages["archive"]
+    for o in shared.built:
+        name = o.target.output.name
+        single = build(Request("kazakhstan", "de", tree, tmp_path / f"single-{name}",
+                               o.target.edition, cache=cache_dir))
+        made = o.target.output.read_bytes()
+        assert made == single.read_bytes(), name
+        assert made == (tmp_path / "apart" / name).read_bytes(), name
+
+
+def test_a_single_build_of_several_editions_is_each_single_build(tree, cache_dir, tmp_path,
+                                                                 capsys, monkeypatch):
+    """`build COUNTRY --edition screen,archive,print --out DIR`: laid out once,
+    each file the single build of its edition."""
+    from mgi_report import build as builder
+
+    layouts = []
+    real = builder.render
+    monkeypatch.setattr(builder, "render", lambda *a, **k: layouts.append(1) or real(*a, **k))
+    env = {"MGI_REPORT_CACHE": str(cache_dir)}
+    monkeypatch.setenv("MGI_REPORT_CACHE", env["MGI_REPORT_CACHE"])
+    assert main(["build", "kazakhstan", "--lang", "de", "--content", str(tree), "--edition",
+                 "screen,archive,print", "--out", str(tmp_path / "all")]) == 0
+    assert len(layouts) == 1
+    written = capsys.readouterr().out.split()
+    assert [Path(w).name for w in written] == ["kazakhstan-de.pdf", "kazakhstan-de-archive.pdf",
+                                               "kazakhstan-de-print.pdf"]
+    for edition in ("screen", "archive", "print"):
+        layouts.clear()
+        one = build(Request("kazakhstan", "de", tree, tmp_path / f"{edition}.pdf", edition,
+                            cache=cache_dir))
+        assert len(layouts) == 1
+        name = Request("kazakhstan", "de", tree, edition=edition).default_output()
+        assert one.read_bytes() == (tmp_path / "all" / name).read_bytes(), edition
+    # -o names one file: with several editions it is a usage error, nothing written
+    assert main(["build", "kazakhstan", "--lang", "de", "--content", str(tree), "--edition",
+                 "screen,print", "-o", str(tmp_path / "x.pdf")]) == 2
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_a_draft_refused_by_print_leaves_the_other_editions_written(tree, cache_dir, tmp_path,
+                                                                    capsys, monkeypatch):
+    draft = tmp_path / "content"
+    shutil.copytree(tree / "kazakhstan", draft / "kazakhstan")
+    de = draft / "kazakhstan" / "de.yaml"
+    de.write_text("draft: true\n" + de.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv("MGI_REPORT_CACHE", str(cache_dir))
+    code = main(["build", "kazakhstan", "--lang", "de", "--content", str(draft), "--edition",
+                 "screen,print", "--out", str(tmp_path / "out")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "the print edition was not written" in err
+    assert re.search(r"de\.yaml:1:\d+: a draft cannot go to the print shop", err)
+    assert (tmp_path / "out" / "kazakhstan-de.pdf").exists()
+    assert not (tmp_path / "out" / "kazakhstan-de-print.pdf").exists()
 
 
 def test_every_target_has_an_outcome_when_the_workers_cannot_start(tmp_path):
-    """Print editions wait for their screen edition; if no worker can start,
-    they are still reported (as failed), not lost."""
+    """If no worker can start, every output is still reported (as failed), not lost."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     T = batch.Target
-    targets = [T(c, "en", e, tmp_path / f"{c}-{e}.pdf") for c in ("a", "b")
+    targets = [T(c, "en", e, tmp_path / f"{c}-{e}.pdf") for c in ("a", "b", "c")
                for e in ("screen", "print")]
+    units = [tuple(targets[i:i + 2]) for i in range(0, len(targets), 2)]
     workers = batch._Workers(batch.Options(tmp_path, jobs=1), 1, ("en",))
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"),
                                initializer=os._exit, initargs=(1,))
@@ -212,7 +267,7 @@ def test_every_target_has_an_outcome_when_the_workers_cannot_start(tmp_path):
     with pytest.raises(Exception):
         pool.submit(os.getpid).result()  # the pool is broken before the batch begins
     try:
-        results = list(workers.build(targets))
+        results = list(workers.build(units))
     finally:
         workers.close()
     assert sorted(t.name for t, _ in results) == sorted(t.name for t in targets)
@@ -220,13 +275,121 @@ def test_every_target_has_an_outcome_when_the_workers_cannot_start(tmp_path):
 
 
 def test_a_worker_is_retired_after_its_quota(tree, cache_dir, fixed_program, tmp_path):
-    """WeasyPrint keeps memory per document: a worker renders at most
-    tasks_per_worker PDFs, then a fresh one takes over."""
+    """WeasyPrint keeps memory per document it lays out: a worker lays out at
+    most tasks_per_worker profiles (each once, for all its editions), then a
+    fresh one takes over."""
     from collections import Counter
 
     opts = batch.Options(tree, tmp_path, ("screen", "archive"), jobs=1, cache=cache_dir,
-                         tasks_per_worker=3)
+                         tasks_per_worker=1)
     summary = batch.run(opts)
     per_worker = Counter(o.worker["pid"] for o in summary.built)
     assert sum(per_worker.values()) == 6
-    assert max(per_worker.values()) <= 3 and len(per_worker) >= 2
+    assert sorted(per_worker.values()) == [2, 2, 2]  # a profile's two editions, one worker
+
+
+# ------------------------------------------------------------------ shards
+
+
+def test_shards_partition_the_release_by_profile(tree, tmp_path):
+    """The N shards' outputs are the whole release, each output in exactly one,
+    all editions of a profile in the same one (they share its layout); a
+    profile's shard follows from its name alone, so adding a profile moves
+    no other."""
+    every = ("screen", "print", "archive")
+    whole = {t.output.name: t for t in batch.plan(batch.Options(tree, tmp_path, every))}
+    for n in (1, 2, 3, 4):
+        parts = [{t.output.name for t in batch.plan(
+            batch.Options(tree, tmp_path, every, shard=manifest.Shard(k, n)))}
+            for k in range(1, n + 1)]
+        assert sum(len(p) for p in parts) == len(whole)  # each output once
+        assert set().union(*parts) == set(whole)
+        for part in parts:
+            profiles = {(whole[name].country, whole[name].lang) for name in part}
+            assert len(part) == 3 * len(profiles)  # a profile's editions together
+    names = [f"country-{i}/{lang}" for i in range(400) for lang in ("en", "fr")]
+    before = {name: manifest.shard_of(name, 4) for name in names}
+    counts = [list(before.values()).count(k) for k in (1, 2, 3, 4)]
+    assert min(counts) > 0.15 * len(names) and max(counts) < 0.35 * len(names), counts
+    more = ["new-country/en", *names, "another/ar"]
+    assert {name: manifest.shard_of(name, 4) for name in more if name in before} == before
+
+
+@pytest.mark.parametrize("text", ["0/4", "5/4", "2", "a/b", "2/0"])
+def test_a_bad_shard_is_a_usage_error(text, tree, tmp_path, capsys):
+    assert main(["build", "--all", "--content", str(tree), "--out", str(tmp_path),
+                 "--shard", text]) == 2
+    assert "--shard" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def _copy_release(src: Path, dest: Path) -> None:
+    """As a CI artifact or cache would: the files, with new times."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for p in src.iterdir():
+        if p.is_file():
+            shutil.copyfile(p, dest / p.name)
+
+
+def test_shard_manifests_merge_into_an_incremental_release(tree, cache_dir, fixed_program,
+                                                           tmp_path, capsys):
+    """Two CI jobs build a shard each; a third merges their manifests and outputs;
+    the next release run skips everything unchanged, even in folders whose
+    files were copied (new times), and rebuilds only what an edit touched."""
+    def shard_run(k: int, out: Path):
+        return batch.run(batch.Options(tree, out, ("screen",), jobs=1, cache=cache_dir,
+                                       shard=manifest.Shard(k, 2)))
+
+    runs = {k: shard_run(k, tmp_path / f"shard-{k}") for k in (1, 2)}
+    built = [o.target.name for r in runs.values() for o in r.built]
+    assert sorted(built) == sorted(GOOD)  # the union is the release, each output once
+    for k, r in runs.items():
+        data = (tmp_path / f"shard-{k}" / manifest.MANIFEST).read_text()
+        assert f'"shard": "{k}/2"' in data
+    release = tmp_path / "release"
+    assert main(["build", "--all", "--content", str(tree), "--out", str(release),
+                 "--merge-manifests", str(tmp_path / "shard-1"), str(tmp_path / "shard-2")]) == 0
+    assert "3 outputs known (3 copied in)" in capsys.readouterr().err
+    assert {p.name for p in release.glob("*.pdf")} == GOOD
+    summary = batch.run(batch.Options(tree, release, ("screen",), jobs=1, cache=cache_dir))
+    assert _names(summary.skipped) == GOOD and not summary.built
+
+    # The next release: each shard job starts from the last release (copied in:
+    # new file times); one finding edited; only its output is built again.
+    for k in (1, 2):
+        shutil.rmtree(tmp_path / f"shard-{k}")
+        _copy_release(release, tmp_path / f"shard-{k}")
+    en = tree / "altland" / "en.yaml"
+    original = en.read_text(encoding="utf-8")
+    try:
+        assert "\ncountry: Republic of Altland\n" in original
+        en.write_text(original.replace("\ncountry: Republic of Altland\n",
+                                       "\ncountry: Republic of Altlandia\n"), encoding="utf-8")
+        runs = {k: shard_run(k, tmp_path / f"shard-{k}") for k in (1, 2)}
+        assert [o.target.name for r in runs.values() for o in r.built] == ["altland-en.pdf"]
+        assert sum(len(r.skipped) for r in runs.values()) == 2
+        assert main(["build", "--all", "--content", str(tree), "--out", str(release),
+                     "--merge-manifests", str(tmp_path / "shard-1" / manifest.MANIFEST),
+                     str(tmp_path / "shard-2")]) == 0
+        assert "3 outputs known (1 copied in)" in capsys.readouterr().err
+        summary = batch.run(batch.Options(tree, release, ("screen",), jobs=1, cache=cache_dir))
+        assert not summary.built and _names(summary.skipped) == GOOD
+        assert "Altlandia" in PdfReader(release / "altland-en.pdf").pages[0].extract_text()
+    finally:
+        en.write_text(original, encoding="utf-8")
+
+
+def test_merging_drops_what_no_shard_vouches_for(tree, cache_dir, fixed_program, tmp_path,
+                                                 capsys):
+    out = tmp_path / "shard"
+    batch.run(batch.Options(tree, out, ("screen",), langs=("de",), jobs=1, cache=cache_dir))
+    pdf = out / "kazakhstan-de.pdf"
+    pdf.write_bytes(pdf.read_bytes() + b"\n% changed by hand\n")  # no longer what was built
+    release = tmp_path / "release"
+    assert main(["build", "--all", "--content", str(tree), "--out", str(release),
+                 "--merge-manifests", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "kazakhstan-de.pdf: no shard holds it" in err
+    assert not (release / "kazakhstan-de.pdf").exists()
+    assert main(["build", "--all", "--content", str(tree), "--out", str(release),
+                 "--merge-manifests", str(tmp_path / "nowhere")]) == 2

@@ -235,39 +235,38 @@ def test_print_pages_are_a_multiple_of_4_padded_before_the_back_cover(pdfs):
     assert re.search(r"(?m)^3$", page_texts(pdfs["print"])[2])  # the contents' folio
 
 
-def test_print_with_a_known_page_count_is_drawn_once_and_the_same(pdfs, tmp_path, cache_dir,
-                                                                   monkeypatch):
-    """A print build draws, counts, and draws again with blank pages; given the
-    profile's page count (by the batch from the screen edition, or kept from an
-    earlier build), it adds them before the first drawing: the PDF is the same."""
-    import shutil
-
+def test_print_is_the_one_layout_with_bleed_and_blank_pages(pdfs, tmp_path, cache_dir,
+                                                             monkeypatch):
+    """The print edition is not laid out on its own: it is the profile's one
+    layout, written with the bleed and blank pages added after layout. So a
+    print build lays out once, and its pages sit exactly where the screen
+    edition's do (the same words at the same places, within the trim)."""
     from mgi_report import build as builder
 
-    drawings = []
+    layouts = []
     real = builder.render
-    monkeypatch.setattr(builder, "render", lambda *a, **k: drawings.append(1) or real(*a, **k))
-    cache = tmp_path / "cache"
-    shutil.copytree(cache_dir, cache, ignore=shutil.ignore_patterns("pages"))
-    screen_pages = len(page_texts(pdfs["screen"]))
-    assert screen_pages % 4  # else there is nothing to save
-    # no count known; then the count kept from that build; an explicit count;
-    # a wrong one (it costs a drawing, and the count kept is put right)
-    wrong = next(h for h in (screen_pages + 1, screen_pages + 3) if h % 4)  # guesses wrong
-    for hint, expected in ((None, 2), (None, 1), (screen_pages, 1), (wrong, 3), (None, 1)):
-        drawings.clear()
-        out = tmp_path / "print.pdf"
-        build(Request("kazakhstan", "de", DEFAULT_CONTENT, out, "print", cache=cache,
-                      pages_hint=hint))
-        assert out.read_bytes() == pdfs["print"].read_bytes(), hint
-        assert len(drawings) == expected, (hint, len(drawings))
-    # A layout folder may break pages by their count (a back cover on a left
-    # page): no page count is trusted then.
-    (tmp_path / "layouts").mkdir()
-    drawings.clear()
-    build(Request("kazakhstan", "de", DEFAULT_CONTENT, tmp_path / "l.pdf", "print",
-                  layouts=(tmp_path / "layouts",), cache=cache, pages_hint=screen_pages))
-    assert len(drawings) == 2
+    monkeypatch.setattr(builder, "render", lambda *a, **k: layouts.append(1) or real(*a, **k))
+    out = build(Request("kazakhstan", "de", DEFAULT_CONTENT, tmp_path / "p.pdf", "print",
+                        cache=cache_dir))
+    assert len(layouts) == 1
+    assert out.read_bytes() == pdfs["print"].read_bytes()
+
+    def words(path, page):
+        text = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page),
+                               str(path), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', text)
+        return [(round(float(x), 1), round(float(y), 1), w) for x, y, w in found]
+
+    # pdftotext measures from the MediaBox: the print page's starts 3 mm + 7 mm out
+    shift = 10 * 72 / 25.4
+    for page in (1, 4, 9):
+        screen = words(pdfs["screen"], page)
+        printed = [(round(x - shift, 1), round(y - shift, 1), w)
+                   for x, y, w in words(pdfs["print"], page)]
+        assert screen and len(screen) == len(printed), page
+        for (sx, sy, sw), (px, py, pw) in zip(screen, printed):
+            assert sw == pw and abs(sx - px) <= 0.2 and abs(sy - py) <= 0.2, (page, sw, pw)
 
 
 def _fill_colours(pdf) -> tuple[set[str], list[tuple[int, str]]]:
@@ -310,34 +309,23 @@ def test_print_colours_are_all_cmyk_including_the_wheels(pdfs):
                 assert x.get("/ColorSpace") != "/DeviceRGB"
         # the cover: brand colour and all six domain colours (the stripe, the wheel)
         first = {" ".join(f"{float(v):g}" for v in o)
-                 for o, op in pikepdf.parse_content_stream(pdf.pages[0]) if str(op) == "scn"}
+                 for o, op in pikepdf.parse_content_stream(pdf.pages[0])
+                 if str(op) in ("scn", "k")}
         assert expected <= first
 
 
-def test_print_colours_convert_css_values_only():
-    css = ('#cafe, a[title="#ffffff"] { white-space: nowrap; color: white !important;'
-           ' content: "#123456"; border-left: 2pt solid #5b6670; --ink: rgb(0 0 0 / 50%) }'
-           ' @page { @top-left { background: #0d2f4f } }')
-    out = cmyk.convert_stylesheet(css)
-    assert out.startswith('#cafe, a[title="#ffffff"]') and "white-space: nowrap" in out
-    assert "color: device-cmyk(0 0 0 0) !important" in out
-    assert 'content: "#123456"' in out
-    assert "2pt solid device-cmyk(0 0 0 0.7)" in out
-    assert "--ink: device-cmyk(0 0 0 1 / 0.5)" in out
-    assert "background: device-cmyk(1 0.7 0.2 0.55)" in out
-    svg = b'<svg><path style="fill: #1f5fa8; stroke: #ffffff" fill="#d9731f"/></svg>'
-    assert cmyk.convert_svg(svg) == (
-        b'<svg><path style="fill: device-cmyk(0.88 0.5 0 0.1); stroke: device-cmyk(0 0 0 0);"'
-        b' fill="device-cmyk(0 0.58 0.92 0.05)"/></svg>')
+def test_colours_not_in_the_palette_go_through_the_output_profile():
     red = cmyk.to_cmyk(1, 0, 0)  # not in the palette: through the FOGRA39 profile
     assert red[0] < 0.1 and red[1] > 0.8 and red[2] > 0.8 and red[3] < 0.1
+    assert cmyk.to_cmyk(0x5b / 255, 0x66 / 255, 0x70 / 255) == (0, 0, 0, 0.7)  # a house grey
+    assert cmyk.to_cmyk(0x80 / 255, 0x82 / 255, 0x84 / 255)[:3] == (0, 0, 0)  # any grey: K
 
 
 def test_print_leaves_no_rgb_when_a_layout_adds_colours_and_marks(tmp_path, cache_dir):
     layouts = tmp_path / "layouts"
     layouts.mkdir()
-    own = (LAYOUTS / "print.css").read_text()
-    (layouts / "print.css").write_text(
+    own = (LAYOUTS / "profile.css").read_text()
+    (layouts / "profile.css").write_text(
         own + "@page { marks: crop }\n.cover-title { color: #ff0000 }\n")
     out = build(Request("kazakhstan", "de", DEFAULT_CONTENT, tmp_path / "p.pdf", "print",
                         layouts=(layouts,), cache=cache_dir))
@@ -625,3 +613,20 @@ def test_extract_into_a_file_is_a_clear_error(pdfs, tmp_path, capsys):
     assert main(["extract", str(pdfs["archive"]), str(target)]) == 3
     err = capsys.readouterr().err
     assert "cannot write into" in err and "internal error" not in err
+
+
+def test_print_refuses_a_colour_it_cannot_make_cmyk(tmp_path, cache_dir):
+    """Colours are made CMYK in the drawn PDF from sRGB; a Lab-based colour of a
+    layout is refused, located in words, and no print PDF is written; the screen
+    edition of the same layout is written."""
+    layouts = tmp_path / "layouts"
+    layouts.mkdir()
+    own = (LAYOUTS / "profile.css").read_text()
+    (layouts / "profile.css").write_text(own + ".cover-title { color: lab(50 20 -30) }\n")
+    out = tmp_path / "out"
+    code = main(["build", "kazakhstan", "--lang", "de", "--layouts", str(layouts),
+                 "--edition", "screen,print", "--out", str(out)])
+    assert code == 3
+    assert (out / "kazakhstan-de.pdf").exists()
+    assert not (out / "kazakhstan-de-print.pdf").exists()
+    assert not list(out.glob(".*.tmp"))

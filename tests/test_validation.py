@@ -338,7 +338,7 @@ def test_a_fifo_is_not_read(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["build", "testland"], "--lang"),
-    (["build", "testland", "--lang", "de", "--edition", "poster"], "invalid choice: 'poster'"),
+    (["build", "testland", "--lang", "de", "--edition", "poster"], "unknown edition `poster`"),
     (["build", "atlantis", "--lang", "de"], "no country `atlantis`"),
     (["build", "testland", "--lang", "fr"], "no `fr` findings for testland"),
     (["frobnicate"], "invalid choice: 'frobnicate'"),
@@ -355,10 +355,10 @@ def test_usage_errors_exit_2(argv, message, tmp_path, capsys):
 def test_an_internal_error_is_one_line_and_exit_3(verbose, tmp_path, capsys, monkeypatch):
     from mgi_report import build as builder
 
-    def broken(req):
+    def broken(*args, **kwargs):
         raise ZeroDivisionError("something nobody foresaw\nsecond line")
 
-    monkeypatch.setattr(builder, "build", broken)
+    monkeypatch.setattr(builder, "build_editions", broken)
     content = make_tree(tmp_path)
     argv = ["build", "testland", "--lang", "de", "--content", content]
     code, err = run(capsys, *(argv + ["-v"] if verbose else argv))

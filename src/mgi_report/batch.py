@@ -1,12 +1,14 @@
 """Build every profile in one run: warm workers, and nothing built twice.
 
-``run()`` plans every country x language x edition of a content tree, skips
-each output whose inputs did not change since it was last built (a manifest
-beside the outputs maps output -> hash of its inputs), reads and validates
-the rest, draws any wheel that is not yet cached (here, in the parent, so
-that workers never import matplotlib), and then renders in a pool of worker
-processes that import WeasyPrint and load the hyphenation dictionaries once
-(``warm.warm_worker``). Each worker runs the same ``build.build()`` as a
+``run()`` plans every country x language x edition of a content tree (or one
+shard of it, ``--shard K/N``), skips each output whose inputs did not change
+since it was last built (``manifest.py``: a manifest beside the outputs maps
+output -> hash of its inputs), reads and validates the rest, draws any wheel
+that is not yet cached (here, in the parent, so that workers never import
+matplotlib), and then renders in a pool of worker processes that import
+WeasyPrint and load the hyphenation dictionaries once (``warm.warm_worker``).
+A worker's task is a profile: it is laid out once and each of its editions to
+build is written from that layout, by the same ``build.build_editions()`` as a
 single build, so a batch output is byte for byte the single build's.
 
 A profile that fails is reported with its errors and the others still
@@ -16,10 +18,7 @@ build; the summary's exit code is the worst failure's (1 content, 2 usage,
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -27,20 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__
 from . import content as contents
 from .build import EDITIONS, Request, check_edition
 from .errors import ContentError, MgiError, UsageError
-from .render import write_atomic
-from .resources import FONTS, LAYOUTS, LOCALE
+from .manifest import Digests, Manifest, Shard, profile_name
 
-MANIFEST = ".mgi-report-manifest.json"
 #: Imported once by the server that forks the workers (so each worker need not).
 PRELOAD = ("weasyprint", "mgi_report.build", "mgi_report.warm", "pyphen")
-MANIFEST_FORMAT = 1
-#: Libraries whose version changes what a PDF looks like (part of every input hash).
-RENDERING_LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5",
-                       "pyphen", "fonttools", "jinja2", "babel", "markdown-it-py")
 
 
 @dataclass(frozen=True)
@@ -80,6 +72,8 @@ class Options:
     cache: Path | None = None
     force: bool = False  # rebuild even what is unchanged
     tasks_per_worker: int = 16  # then a fresh worker (WeasyPrint's memory grows per PDF)
+    shard: Shard | None = None  # build only the profiles of this shard
+    shared_layout: bool = True  # False: one layout per edition (for `make bench`)
 
 
 @dataclass
@@ -119,7 +113,8 @@ def default_jobs() -> int:
 
 
 def plan(opts: Options) -> list[Target]:
-    """Every country x language x edition of the content tree, in a stable order."""
+    """Every country x language x edition of the content tree (of the shard
+    ``opts.shard`` only, if given), in a stable order."""
     for edition in opts.editions:
         check_edition(edition)
     tree = contents.countries(opts.content)
@@ -130,6 +125,8 @@ def plan(opts: Options) -> list[Target]:
         for lang in country.languages:
             if opts.langs and lang not in opts.langs:
                 continue
+            if opts.shard and not opts.shard.owns(profile_name(slug, lang)):
+                continue
             for edition in opts.editions:
                 name = Request(slug, lang, opts.content, edition=edition).default_output()
                 targets.append(Target(slug, lang, edition, opts.out / name))
@@ -137,147 +134,6 @@ def plan(opts: Options) -> list[Target]:
 
 
 # -------------------------------------------------------------- what changed
-
-
-def _hash_tree(h, root: Path) -> None:
-    root = Path(root)
-    files = [root] if root.is_file() else sorted(
-        p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-        and not p.name.startswith(".") and p.suffix != ".pyc")
-    for p in files:
-        h.update(f"\0{p.relative_to(root) if p != root else p.name}\0".encode())
-        h.update(p.read_bytes())
-
-
-def program_digest(layouts: tuple[Path, ...] = ()) -> str:
-    """The program: its version and source, layouts, fonts, colour profiles, and
-    the versions of the libraries that draw the PDF."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    from . import editions
-
-    h = hashlib.sha256(f"mgi-report {__version__}\0{sys.version_info[:2]}".encode())
-    for lib in RENDERING_LIBRARIES:
-        try:
-            h.update(f"\0{lib} {version(lib)}".encode())
-        except PackageNotFoundError:
-            h.update(f"\0{lib} -".encode())
-    icc = getattr(editions, "ICC", None)
-    for root in (Path(__file__).parent, LAYOUTS, FONTS, icc, *layouts):
-        if root is not None and Path(root).exists():
-            h.update(f"\0{root}".encode())
-            _hash_tree(h, root)
-    return h.hexdigest()
-
-
-class Digests:
-    """Hash of everything an output is made from; equal hash, equal PDF.
-
-    The program (``program_digest``), the language's message catalog, and
-    the country's files: profile.yaml, the language's own file, and any other
-    file of the folder (a logo), but not the other languages' files.
-    """
-
-    def __init__(self, opts: Options):
-        self.opts = opts
-        self.program = program_digest(tuple(opts.layouts))
-        self._catalogs: dict[str, str] = {}
-        self._countries: dict[str, str] = {}
-
-    def catalog(self, lang: str) -> str:
-        if lang not in self._catalogs:
-            h = hashlib.sha256()
-            path = LOCALE / lang / "LC_MESSAGES" / "messages.po"
-            if path.exists():
-                _hash_tree(h, path)
-            self._catalogs[lang] = h.hexdigest()
-        return self._catalogs[lang]
-
-    def country(self, slug: str) -> str:
-        """The country's files that every language depends on."""
-        if slug not in self._countries:
-            h = hashlib.sha256()
-            folder = self.opts.content / slug
-            for p in sorted(folder.rglob("*")):
-                rel = p.relative_to(folder)
-                if (not p.is_file() or any(part.startswith(".") for part in rel.parts)
-                        or (len(rel.parts) == 1 and contents.LANG_RE.match(p.stem)
-                            and p.suffix == ".yaml")):
-                    continue
-                h.update(f"\0{rel}\0".encode())
-                h.update(_file_bytes(p))
-            self._countries[slug] = h.hexdigest()
-        return self._countries[slug]
-
-    def of(self, t: Target) -> str:
-        lang_file = self.opts.content / t.country / f"{t.lang}.yaml"
-        h = hashlib.sha256("\0".join((self.program, self.catalog(t.lang),
-                                      self.country(t.country), t.edition, t.name)).encode())
-        h.update(b"\0")
-        h.update(_file_bytes(lang_file))
-        return h.hexdigest()
-
-
-def _file_bytes(path: Path) -> bytes:
-    """A content file's bytes for hashing; never blocks on a pipe or reads a huge file.
-
-    What is not a regular file within the size limit hashes as a marker;
-    validation then reports it, located.
-    """
-    try:
-        st = path.stat()
-    except OSError as exc:
-        return f"\0unreadable {exc.errno}".encode()
-    if not stat.S_ISREG(st.st_mode) or st.st_size > contents.MAX_FILE_BYTES:
-        return f"\0not a content file {st.st_mode} {st.st_size}".encode()
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        return f"\0unreadable {exc.errno}".encode()
-
-
-class Manifest:
-    """``out/.mgi-report-manifest.json``: output name -> inputs hash, size, mtime."""
-
-    def __init__(self, folder: Path):
-        self.path = folder / MANIFEST
-        self.entries: dict[str, dict] = {}
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("format") == MANIFEST_FORMAT:
-                self.entries = dict(data["outputs"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            pass
-        self.dirty = False
-
-    def fresh(self, output: Path, digest: str) -> bool:
-        """The output exists, was written by us from exactly these inputs, untouched since."""
-        entry = self.entries.get(output.name)
-        if not entry or entry.get("inputs") != digest:
-            return False
-        try:
-            st = output.stat()
-        except OSError:
-            return False
-        return st.st_size == entry.get("size") and st.st_mtime_ns == entry.get("mtime_ns")
-
-    def record(self, output: Path, digest: str) -> None:
-        st = output.stat()
-        self.entries[output.name] = {"inputs": digest, "size": st.st_size,
-                                     "mtime_ns": st.st_mtime_ns}
-        self.dirty = True
-
-    def forget(self, output: Path) -> None:
-        if self.entries.pop(output.name, None) is not None:
-            self.dirty = True
-
-    def save(self) -> None:
-        if not self.dirty:
-            return
-        data = json.dumps({"format": MANIFEST_FORMAT, "generator": f"mgi-report {__version__}",
-                           "outputs": dict(sorted(self.entries.items()))}, indent=1)
-        write_atomic(self.path, lambda fh: fh.write(data.encode()))
-        self.dirty = False
 
 
 # ---------------------------------------------------------------- the worker
@@ -296,26 +152,46 @@ def _worker_facts() -> dict:
             "matplotlib": "matplotlib" in sys.modules}
 
 
-def _build_one(target: Target, opts: Options, pages_hint: int | None = None) -> Outcome:
-    """In a worker: the single build of one target, its failure as an Outcome."""
-    from .build import build_counted
+def _build_profile(targets: tuple[Target, ...], opts: Options) -> list[Outcome]:
+    """In a worker: one profile's editions (``targets``, one country and
+    language), laid out once and each written from that layout; a failure as
+    Outcomes. With ``opts.shared_layout`` off, each edition is laid out anew."""
+    if not opts.shared_layout and len(targets) > 1:
+        return [o for t in targets for o in _build_profile((t,), opts)]
+    from .build import build_editions
 
     t0, c0 = time.perf_counter(), time.process_time()
-    req = Request(target.country, target.lang, opts.content, target.output, target.edition,
-                  False, tuple(opts.layouts), opts.cache, pages_hint)
-    pages = drawings = None
+    first = targets[0]
+    req = Request(first.country, first.lang, opts.content, None, first.edition, False,
+                  tuple(opts.layouts), opts.cache)
     try:
-        _, pages, drawings = build_counted(req)
-        status, errors, code = "built", (), 0
-    except ContentError as exc:
-        status, errors, code = "failed", tuple(str(p) for p in exc.problems), exc.exit_code
+        written = build_editions(req, [t.edition for t in targets],
+                                 {t.edition: t.output for t in targets})
+        failures = {w.edition: _failure(w.error) for w in written if w.error is not None}
+        pages = {w.edition: w.pages for w in written}
     except MgiError as exc:
-        status, errors, code = "failed", (f"error: {exc}",), exc.exit_code
+        failures, pages = dict.fromkeys((t.edition for t in targets), _failure(exc)), {}
     except Exception as exc:  # a bug must not stop the other profiles  # noqa: BLE001
-        status, errors, code = "failed", (f"error: {type(exc).__name__}: {exc}",), 3
-    facts = {**_worker_facts(), "cpu": time.process_time() - c0, "pages": pages,
-             "pages_hint": pages_hint, "drawings": drawings}
-    return Outcome(target, status, time.perf_counter() - t0, errors, code, facts)
+        failures = dict.fromkeys((t.edition for t in targets),
+                                 ((f"error: {type(exc).__name__}: {exc}",), 3))
+        pages = {}
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    facts = {**_worker_facts(), "cpu": cpu, "editions": len(targets)}
+    outcomes = []
+    for t in targets:
+        worker = {**facts, "pages": pages.get(t.edition)}
+        if t.edition in failures:
+            errors, code = failures[t.edition]
+            outcomes.append(Outcome(t, "failed", seconds, errors, code, worker))
+        else:
+            outcomes.append(Outcome(t, "built", seconds, (), 0, worker))
+    return outcomes
+
+
+def _failure(exc: MgiError) -> tuple[tuple[str, ...], int]:
+    if isinstance(exc, ContentError):
+        return tuple(str(p) for p in exc.problems), exc.exit_code
+    return (f"error: {exc}",), exc.exit_code
 
 
 # ---------------------------------------------------------------- the parent
@@ -362,7 +238,8 @@ def _validate(todo: list[Target], opts: Options) -> Iterator[tuple[Target, Outco
 
 
 def predraw_wheels(targets: Iterable[Target], opts: Options) -> None:
-    """Draw, once per language and edition, every wheel not yet in the cache.
+    """Draw, once per language, every wheel not yet in the cache (the wheels
+    are the same in every edition).
 
     Composing one profile per language fills the wheel cache; workers then
     only read it. A failure here is left for that profile's own build to report.
@@ -372,11 +249,11 @@ def predraw_wheels(targets: Iterable[Target], opts: Options) -> None:
 
     seen = set()
     for t in targets:
-        if (t.lang, t.edition) in seen:
+        if t.lang in seen:
             continue
-        seen.add((t.lang, t.edition))
+        seen.add(t.lang)
         try:
-            job = builder.prepare(Request(t.country, t.lang, opts.content, None, t.edition,
+            job = builder.prepare(Request(t.country, t.lang, opts.content, None, "screen",
                                           False, tuple(opts.layouts), opts.cache))
             compose.context(job)
         except MgiError:
@@ -435,8 +312,10 @@ def run(opts: Options, progress: Callable[[Outcome, int, int], None] | None = No
         else:
             todo.append(t)
     if not todo:
+        manifest.save(opts.shard)  # times of outputs copied in since
         return Summary(outcomes, time.perf_counter() - start, 0)
-    workers = _Workers(opts, max(1, min(opts.jobs or default_jobs(), len(todo))),
+    units = len({(t.country, t.lang) for t in todo})
+    workers = _Workers(opts, max(1, min(opts.jobs or default_jobs(), units)),
                        tuple(sorted({t.lang for t in todo})))
     try:
         valid = []
@@ -448,38 +327,42 @@ def run(opts: Options, progress: Callable[[Outcome, int, int], None] | None = No
             valid.append(t)
             workers.warm_up()  # the workers warm up while we read and draw
         predraw_wheels(valid, opts)
-        # Longest first: a shorter tail. Print editions last: by then the screen
-        # edition's page count tells them how many blank pages to add, which
-        # saves drawing them twice (editions.render).
-        valid.sort(key=lambda t: (t.edition == "print", -_size(t, opts)))
+        # One task per profile (its editions share one layout); longest first,
+        # for a shorter tail.
+        profiles: dict[tuple[str, str], list[Target]] = {}
+        for t in valid:
+            profiles.setdefault((t.country, t.lang), []).append(t)
+        units = sorted((tuple(ts) for ts in profiles.values()),
+                       key=lambda ts: -_size(ts[0], opts))
         last_save = time.monotonic()
-        for t, outcome in workers.build(valid):
+        for t, outcome in workers.build(units):
             if outcome.status == "built":
-                manifest.record(t.output, digest_of[t])
+                manifest.record(t.output, digest_of[t], profile_name(t.country, t.lang))
             else:
                 manifest.forget(t.output)
             done(outcome)
             if time.monotonic() - last_save > 5:
-                manifest.save()
+                manifest.save(opts.shard)
                 last_save = time.monotonic()
     finally:
         workers.close()
-        manifest.save()
+        manifest.save(opts.shard)
     return Summary(outcomes, time.perf_counter() - start, workers.jobs if workers.used else 0)
 
 
 class _Workers:
-    """Pools of warm workers, retired after ``opts.tasks_per_worker`` PDFs each.
+    """Pools of warm workers, retired after ``opts.tasks_per_worker`` layouts each.
 
     The limit is per pool: a pool of ``jobs`` workers takes ``jobs x
-    tasks_per_worker`` PDFs, so a worker renders about ``tasks_per_worker``,
-    a fast one up to ``jobs`` times that (``max_tasks_per_child`` would be
-    exact, but deadlocks on Python 3.11, CPython gh-115634).
+    tasks_per_worker`` profiles (each laid out once, whatever its editions),
+    so a worker lays out about ``tasks_per_worker``, a fast one up to ``jobs``
+    times that (``max_tasks_per_child`` would be exact, but deadlocks on
+    Python 3.11, CPython gh-115634).
 
-    WeasyPrint keeps about 1 MB of native memory per document it renders, so a
-    worker that rendered thousands would grow without bound. When only the PDFs
-    in flight are left in a pool, the next pool starts (and warms up) while
-    they finish; a pool whose PDFs are all done is shut down.
+    WeasyPrint keeps about 1 MB of native memory per document it lays out, so
+    a worker that rendered thousands would grow without bound. When only the
+    profiles in flight are left in a pool, the next pool starts (and warms up)
+    while they finish; a pool whose profiles are all done is shut down.
     """
 
     def __init__(self, opts: Options, jobs: int, langs: tuple[str, ...]):
@@ -505,52 +388,41 @@ class _Workers:
         except BrokenProcessPool:
             pass  # reported per profile by build()
 
-    def build(self, targets: list[Target]) -> Iterator[tuple[Target, Outcome]]:
-        """(target, outcome) as the PDFs are done, in any order."""
+    def build(self, units: list[tuple[Target, ...]]) -> Iterator[tuple[Target, Outcome]]:
+        """(target, outcome) as the profiles (``units``: a profile's editions)
+        are done, in any order."""
         from collections import deque
         from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
-        queue = deque(targets)
+        queue = deque(units)
         quota = self.jobs * max(1, self.opts.tasks_per_worker)
         pending: dict = {}
-        left: dict = {}  # pool -> its PDFs in flight
-        submitted: dict = {}  # pool -> all its PDFs (at most `quota`: then a fresh pool)
-        # A print edition waits for its profile's screen edition, whose page
-        # count saves drawing the print edition twice (editions.render).
-        pages: dict[tuple[str, str], int] = {}  # (country, lang) -> screen page count
-        awaiting = {(t.country, t.lang) for t in targets if t.edition == "screen"}
-        deferred: dict[tuple[str, str], list[Target]] = {}
+        left: dict = {}  # pool -> its profiles in flight
+        submitted: dict = {}  # pool -> all its profiles (at most `quota`: then a fresh pool)
 
         def feed(pool) -> Iterator[tuple[Target, Outcome]]:
             left.setdefault(pool, 0)
             submitted.setdefault(pool, 0)
             while queue and submitted[pool] < quota:
-                t = queue.popleft()
-                key = (t.country, t.lang)
-                if t.edition == "print" and key in awaiting:
-                    deferred.setdefault(key, []).append(t)
-                    continue
-                hint = pages.get(key) if t.edition == "print" else None
+                unit = queue.popleft()
                 try:
-                    pending[pool.submit(_build_one, t, self.opts, hint)] = (t, pool)
+                    pending[pool.submit(_build_profile, unit, self.opts)] = (unit, pool)
                     left[pool] += 1
-                    submitted[pool] += 1
+                    submitted[pool] += len(unit) if not self.opts.shared_layout else 1
                 except BrokenProcessPool as exc:
-                    if t.edition == "screen":  # it will not come back: release its prints
-                        awaiting.discard(key)
-                        queue.extendleft(deferred.pop(key, []))
-                    yield t, _broken(t, exc)
+                    for t in unit:
+                        yield t, _broken(t, exc)
 
-        def top_up(idle: bool) -> Iterator[tuple[Target, Outcome]]:
-            """Give queued PDFs to the current pool, or to a fresh one once the
-            current one has had its quota and (unless idle) is nearly done."""
+        def top_up() -> Iterator[tuple[Target, Outcome]]:
+            """Give queued profiles to the current pool, or to a fresh one once
+            the current one has had its quota and is nearly done."""
             nonlocal current
             if not queue:
                 return
             if submitted[current] < quota:
                 yield from feed(current)
-            elif idle or left[current] <= self.jobs:
+            elif left[current] <= self.jobs:
                 previous, current = current, self._new()
                 yield from feed(current)
                 if left[previous] == 0:
@@ -558,38 +430,27 @@ class _Workers:
 
         current = self.pools[-1] if self.pools else self._new()
         yield from feed(current)
-        while pending or queue or deferred:
-            if not pending:  # e.g. prints whose screen edition never came back
-                awaiting.clear()
-                for ts in deferred.values():
-                    queue.extend(ts)
-                deferred.clear()
-                before = len(queue)
-                yield from top_up(idle=True)
-                if not pending and len(queue) >= before:
-                    break  # pragma: no cover (feed takes every target it is given)
-                continue
+        while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
-                t, pool = pending.pop(fut)
+                unit, pool = pending.pop(fut)
                 left[pool] -= 1
                 try:
-                    outcome = fut.result()
+                    outcomes = fut.result()
                 except BrokenProcessPool as exc:
-                    outcome = _broken(t, exc)
+                    outcomes = [_broken(t, exc) for t in unit]
                 except Exception as exc:  # e.g. a result that could not come back  # noqa: BLE001
-                    outcome = Outcome(t, "failed", 0.0, (f"error: {type(exc).__name__}: {exc}",),
-                                      3)
+                    outcomes = [Outcome(t, "failed", 0.0,
+                                        (f"error: {type(exc).__name__}: {exc}",), 3)
+                                for t in unit]
                 if left[pool] == 0 and pool is not current:
                     pool.shutdown(wait=False)
-                if t.edition == "screen":
-                    key = (t.country, t.lang)
-                    awaiting.discard(key)
-                    if outcome.worker.get("pages"):
-                        pages[key] = outcome.worker["pages"]
-                    queue.extendleft(deferred.pop(key, []))
-                yield t, outcome
-            yield from top_up(idle=False)
+                for outcome in outcomes:
+                    yield outcome.target, outcome
+            yield from top_up()
+        for unit in queue:  # no pool could take them (its workers stopped)
+            for t in unit:
+                yield t, _broken(t, "no worker left to take it")
 
     def close(self) -> None:
         for pool in self.pools:
@@ -640,7 +501,7 @@ def report(summary: Summary, stream: TextIO = sys.stderr) -> None:
     built = summary.built
     per = (f"; {summary.seconds / len(built):.2f} s per built PDF with {summary.jobs} "
            f"worker{'s' if summary.jobs != 1 else ''}") if built else ""
-    stream.write(f"mgi-report: {len(summary.outcomes)} profiles in {summary.seconds:.1f} s: "
+    stream.write(f"mgi-report: {len(summary.outcomes)} outputs in {summary.seconds:.1f} s: "
                  f"{len(built)} built, {len(summary.skipped)} skipped, "
                  f"{len(summary.failed)} failed{per}\n")
 
@@ -651,9 +512,17 @@ def command(args) -> int:
         raise UsageError("--all builds every country; name none (and use --out, not -o)")
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    opts = Options(args.content, args.out, (args.edition,) if args.edition else EDITIONS,
+    out = args.out or Path(".")
+    if args.merge_manifests:
+        if args.shard:
+            raise UsageError("--merge-manifests merges every shard: give no --shard")
+        if args.out is None:
+            raise UsageError("--merge-manifests needs --out DIR: the release folder to merge into")
+        return _merge_command(out, args.merge_manifests)
+    opts = Options(args.content, out, args.edition or EDITIONS,
                    (args.lang,) if args.lang else (), args.jobs, tuple(args.layouts),
-                   force=args.force)
+                   force=args.force, shard=Shard.parse(args.shard) if args.shard else None,
+                   shared_layout=not args.layout_per_edition)
     progress = Progress(sys.stderr)
     try:
         summary = run(opts, progress)
@@ -661,3 +530,16 @@ def command(args) -> int:
         progress.finish()
     report(summary, sys.stderr)
     return summary.exit_code
+
+
+def _merge_command(out: Path, sources: list[Path]) -> int:
+    from .manifest import merge
+
+    merged = merge(out, sources)
+    for name in merged.dropped:
+        print(f"mgi-report: {name}: no shard holds it as its manifest records it; "
+              "the next build makes it", file=sys.stderr)
+    print(f"mgi-report: merged {len(sources)} manifest{'s' if len(sources) != 1 else ''} "
+          f"into {out}: {len(merged.known)} outputs known ({len(merged.copied)} copied in), "
+          f"{len(merged.dropped)} left to build", file=sys.stderr)
+    return 0

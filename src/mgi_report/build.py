@@ -1,18 +1,26 @@
-"""The build, in order: read and validate, compose HTML, render, write."""
+"""The build, in order: read and validate, compose HTML, lay out, write.
+
+A profile is laid out once, and each edition asked for is written from that
+one layout (``build_editions``; editions.document_for says what an edition
+changes). A single edition's build is the same path with one edition, so a PDF
+is the same bytes whichever way it was asked for.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
 import stat
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import compose as composer
 from . import content as contents
 from . import editions, hyphenate, warm
-from .errors import MgiError, UsageError
+from .errors import MgiError, RenderError, UsageError
 from .render import render, write_atomic
 from .resources import CACHE, FONTS, LAYOUTS
 
@@ -32,11 +40,21 @@ class Request:
     fallback: bool = False
     layouts: tuple[Path, ...] = ()
     cache: Path | None = None
-    pages_hint: int | None = None  # the screen edition's page count, if known (print)
 
-    def default_output(self) -> Path:
-        suffix = "" if self.edition == "screen" else f"-{self.edition}"
+    def default_output(self, edition: str | None = None) -> Path:
+        edition = edition or self.edition
+        suffix = "" if edition == "screen" else f"-{edition}"
         return Path(f"{self.country}-{self.lang}{suffix}.pdf")
+
+
+@dataclass
+class Written:
+    """One edition of a build: its file and page count, or why it was not written."""
+
+    edition: str
+    path: Path
+    pages: int = 0
+    error: MgiError | None = None
 
 
 def check_edition(name: str) -> None:
@@ -46,6 +64,13 @@ def check_edition(name: str) -> None:
 
 def prepare(req: Request) -> composer.Job:
     """Read and validate everything the request needs; draw nothing yet."""
+    job = _read(req)
+    editions.prepare(job)  # e.g. the print edition refuses a draft
+    return job
+
+
+def _read(req: Request) -> composer.Job:
+    """The profile's content, read and validated, for any edition."""
     check_edition(req.edition)
     tree = contents.countries(req.content)
     if req.country not in tree:
@@ -69,10 +94,8 @@ def prepare(req: Request) -> composer.Job:
         fallback_from = profile.source_language
         loaded = contents.load_country(req.content, req.country, (fallback_from,))
         doc = loaded.files[fallback_from]
-    job = composer.Job(loaded.profile, doc, req.lang, req.edition, fallback_from,
-                       tuple(req.layouts), req.cache)
-    editions.prepare(job)  # e.g. the print edition refuses a draft
-    return job
+    return composer.Job(loaded.profile, doc, req.lang, req.edition, fallback_from,
+                        tuple(req.layouts), req.cache)
 
 
 def allowed_roots(req: Request) -> list[Path]:
@@ -108,39 +131,90 @@ def check_output(target: Path) -> None:
                          "choose another output with -o")
 
 
-def build_counted(req: Request, extra: dict | None = None) -> tuple[Path, int, int]:
-    """Build one PDF; returns its path, its number of pages and of drawings.
+def build_counted(req: Request, extra: dict | None = None) -> tuple[Path, int]:
+    """Build one PDF; returns its path and its number of pages.
     ``extra``: more for the layout (the review PDF's changes)."""
-    check_output(req.output or req.default_output())
-    job = prepare(req)
-    job.extra.update(extra or {})
+    [written] = build_editions(req, (req.edition,), extra=extra)
+    if written.error is not None:
+        raise written.error
+    return written.path, written.pages
+
+
+def build_editions(req: Request, wanted: Sequence[str],
+                   outputs: Mapping[str, Path] | None = None,
+                   extra: dict | None = None) -> list[Written]:
+    """Lay the profile out once and write each edition in ``wanted`` from it.
+
+    Each edition goes to ``outputs[edition]``, else (one edition) ``req.output``,
+    else its default name. A problem of one edition (the print edition refuses a
+    draft, an output that is not a file, a failed write) is that edition's
+    ``Written.error``; the others are written. A problem of the content or the
+    layout concerns them all, and is raised.
+    """
+    for edition in wanted:
+        check_edition(edition)
+    outputs = dict(outputs or {})
+    if len(wanted) == 1 and req.output is not None:
+        outputs.setdefault(wanted[0], req.output)
+    base = _read(req)
+    base.extra.update(extra or {})
+    results: dict[str, Written] = {}
+    jobs: list[tuple[composer.Job, Path]] = []
+    for edition in dict.fromkeys(wanted):
+        target = outputs.get(edition) or req.default_output(edition)
+        job = dataclasses.replace(base, edition=edition)
+        try:
+            check_output(target)
+            editions.prepare(job)
+        except MgiError as exc:
+            results[edition] = Written(edition, target, error=exc)
+            continue
+        jobs.append((job, target))
+    if jobs:
+        laid_out, html = lay_out(req, base)
+        for job, target in jobs:
+            try:
+                results[job.edition] = Written(job.edition, target,
+                                               write(job, laid_out, html, target))
+            except MgiError as exc:
+                results[job.edition] = Written(job.edition, target, error=exc)
+            except Exception as exc:  # a bug: this edition fails, the others are written
+                if len(jobs) == 1:
+                    raise
+                error = RenderError(f"internal error: {type(exc).__name__}: {exc}")
+                error.__cause__ = exc
+                results[job.edition] = Written(job.edition, target, error=error)
+        if not extra and not req.layouts:
+            _remember_pages(req, len(laid_out.pages))
+    return [results[edition] for edition in dict.fromkeys(wanted)]
+
+
+def lay_out(req: Request, job: composer.Job):
+    """The profile's HTML, laid out into pages once for every edition:
+    (weasyprint.Document, the HTML)."""
     # The language's parsed hyphenation patterns, from .cache when parsed before.
     warm.hyphenation((job.lang, job.fallback_from or job.lang), req.cache)
-    html = editions.adapt(job, composer.compose(job))
+    html = composer.compose(job)
     base_url, roots = LAYOUTS.resolve().as_uri() + "/", allowed_roots(req)
-    # A layout folder may break pages by their count (editions.render): page
-    # counts are used, and kept, with the built-in layouts only.
-    counted = not req.layouts and not extra
-    hint = req.pages_hint if counted else None
-    if counted and hint is None and editions.SPECS[req.edition].page_multiple > 1:
-        hint = _known_pages(req)
     words = hyphenate.policy_for(job.lang, [job.doc.country, job.doc.short_name,
                                              *job.doc.names])
     with hyphenate.applied(words):
-        document, html, drawings = editions.render(job, html, lambda h: render(
-            h, base_url, roots, **editions.render_options(job)), hint)
-    target = req.output or req.default_output()
+        document = render(html, base_url, roots, **editions.layout_options())
+    editions.pin_dates(document, job.profile.published)
+    return document, html
+
+
+def write(job: composer.Job, laid_out, html: str, target: Path) -> int:
+    """Write ``job.edition`` of the layout ``laid_out`` to ``target``; returns its
+    number of pages."""
+    document = editions.document_for(job, laid_out)
     options = pdf_options(job, html)
     write_atomic(target, lambda fh: document.write_pdf(fh, **options))
-    if counted:
-        _remember_pages(req, len(document.pages) - editions.blank_pages(html))
-    return target, len(document.pages), drawings
+    return len(document.pages)
 
 
 # A profile's page count (without the print edition's blank pages), kept from
-# its last build of any edition: the print edition's guess of how many blank
-# pages to add before drawing (editions.render checks it; a wrong one costs a
-# drawing, never a different PDF).
+# its last build of any edition, for `mgi-report stats`.
 
 def _pages_file(req: Request) -> Path:
     key = repr((str(Path(req.content).resolve()), req.country, req.lang, req.fallback))

@@ -40,8 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--lang", help="language code, e.g. de (with --all: only this language)")
     b.add_argument("-o", "--output", type=Path, help="PDF to write (default COUNTRY-LANG.pdf)")
     b.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="content tree")
-    b.add_argument("--edition", default=None, choices=builder.EDITIONS,
-                   help="default screen (with --all: every edition)")
+    b.add_argument("--edition", default=None, type=_editions, metavar="EDITION[,EDITION]",
+                   help="screen, print or archive, or several separated by commas: laid "
+                   "out once, written as each (default screen; with --all: every edition)")
     b.add_argument("--fallback", action="store_true",
                    help="without LANG findings, print the source language's findings")
     b.add_argument("--layouts", type=Path, action="append", default=[],
@@ -49,9 +50,16 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--all", action="store_true",
                    help="build every country x language (x edition) with warm workers, "
                    "skipping outputs whose inputs did not change")
-    b.add_argument("--out", type=Path, default=Path("."), help="with --all: output folder")
+    b.add_argument("--out", type=Path, default=None,
+                   help="output folder (with --all, or several editions; default: here)")
     b.add_argument("-j", "--jobs", type=int, help="with --all: workers (default: one per core)")
     b.add_argument("--force", action="store_true", help="with --all: rebuild unchanged outputs")
+    b.add_argument("--shard", metavar="K/N", help="with --all: build only the K-th of N "
+                   "shards of the release (a profile's shard follows from its name)")
+    b.add_argument("--merge-manifests", nargs="+", type=Path, metavar="SHARD",
+                   help="with --all: merge the shards' manifests (their --out folders, or "
+                   "manifest files) and outputs into --out; builds nothing")
+    b.add_argument("--layout-per-edition", action="store_true", help=argparse.SUPPRESS)
 
     c = sub.add_parser("check", help="validate all content; render nothing")
     c.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
@@ -128,20 +136,49 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _editions(text: str) -> tuple[str, ...]:
+    """``--edition``: one edition, or several separated by commas."""
+    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    unknown = [n for n in names if n not in builder.EDITIONS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown edition `{', '.join(unknown) or text}` "
+            f"(editions: {', '.join(builder.EDITIONS)}, or several separated by commas)")
+    return names
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     if args.all:
         from . import batch
 
         return batch.command(args)
+    if args.shard or args.merge_manifests:
+        raise UsageError("--shard and --merge-manifests go with --all")
     if not args.country or not args.lang:
         raise UsageError("build needs a COUNTRY and --lang LANG (or --all)")
+    wanted = args.edition or ("screen",)
+    if args.output and len(wanted) > 1:
+        raise UsageError("-o names one PDF; with several editions, give a folder with --out")
+    if args.output and args.out:
+        raise UsageError("give either -o (a PDF) or --out (a folder), not both")
     req = builder.Request(args.country, args.lang, args.content, args.output,
-                          args.edition or "screen", args.fallback, tuple(args.layouts))
-    path = builder.build(req)
-    for w in _review(args.content, args.country, args.lang):
-        print(f"{w} (warning)", file=sys.stderr)
-    print(path)
-    return 0
+                          wanted[0], args.fallback, tuple(args.layouts))
+    outputs = {e: args.out / req.default_output(e) for e in wanted} if args.out else {}
+    written = builder.build_editions(req, wanted, outputs)
+    failed = [w for w in written if w.error is not None]
+    if len(failed) == len(written) == 1:
+        raise failed[0].error
+    for w in written:
+        if w.error is None:
+            print(w.path)
+    for w in failed:
+        print(f"mgi-report: the {w.edition} edition was not written:", file=sys.stderr)
+        for line in (w.error.problems if isinstance(w.error, ContentError) else [w.error]):
+            print(line, file=sys.stderr)
+    if len(failed) < len(written):
+        for warning in _review(args.content, args.country, args.lang):
+            print(f"{warning} (warning)", file=sys.stderr)
+    return max((w.error.exit_code for w in failed), default=0)
 
 
 def _review(content: Path, slug: str, lang: str) -> list:

@@ -19,14 +19,15 @@ from markupsafe import Markup
 
 from . import __version__, changes, chapters, i18n, markup, tracked, wheel
 from .content import LanguageFile, Profile
-from .domains import BRAND_CMYK, BRAND_RGB, DOMAINS
+from .domains import BRAND_RGB, DOMAINS
 from .errors import RenderError
 from .resources import CACHE, FONTS, LAYOUTS
 
 
 @dataclass
 class Job:
-    """Everything one PDF is made from."""
+    """Everything one PDF is made from. The HTML does not depend on ``edition``:
+    one layout serves every edition (build.build_editions)."""
 
     profile: Profile
     doc: LanguageFile  # the language file whose findings are printed
@@ -132,10 +133,6 @@ def _data_uri(data: bytes, mime: str) -> str:
     return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
-def _cmyk(c: tuple[float, float, float, float]) -> str:
-    return "device-cmyk(" + " ".join(f"{v:g}" for v in c) + ")"
-
-
 def _fit_size(svg_bytes: bytes, max_w: float, max_h: float) -> tuple[float, float]:
     """Width and height (mm) that fit a drawn wheel into max_w x max_h."""
     box = wheel.drawn_box(svg_bytes)
@@ -166,7 +163,6 @@ def context(job: Job) -> dict[str, Any]:
                 "labels": wheel.label_overlays(w, data, size),
                 "links": wheel.link_boxes(w, data)}
 
-    print_edition = job.edition == "print"
     notes = doc.notes()
 
     review = job.extra.get("tracked")  # {"rev", "changes"}: the review PDF (tracked.py)
@@ -186,9 +182,9 @@ def context(job: Job) -> dict[str, Any]:
             "short_name": _(spec.short_name),
             "long_name": _(spec.long_name),
             "description": _(spec.description),
-            "color": _cmyk(spec.cmyk) if print_edition else spec.rgb,
+            "color": spec.rgb,
             # under small white text (domains.DomainSpec.deep_rgb)
-            "deep": _cmyk(spec.deep_cmyk) if print_edition else spec.deep_rgb,
+            "deep": spec.deep_rgb,
             "well_developed": cited(f.well_developed, f"{spec.key}.well_developed"),
             "potential": cited(f.potential, f"{spec.key}.potential"),
             "areas": [{"number": f"{spec.number}.{n}", "title": area.title,
@@ -208,7 +204,6 @@ def context(job: Job) -> dict[str, Any]:
         "lang": lang,
         "text_lang": text_lang,
         "dir": "rtl" if rtl else "ltr",
-        "edition": job.edition,
         "country": doc.country,
         "short_name": doc.short_name,
         "iso3": job.profile.iso3,
@@ -251,7 +246,7 @@ def context(job: Job) -> dict[str, Any]:
         "wheel_full_labels": full["labels"],
         "wheel_cover": figure(None, 86.0, 62.0, labels=False)["src"],
         "logo": logo,
-        "brand": _cmyk(BRAND_CMYK) if print_edition else BRAND_RGB,
+        "brand": BRAND_RGB,
         "fonts_url": FONTS.resolve().as_uri() + "/",
         "generator": f"mgi-report {__version__}",
         **job.extra,

@@ -5,14 +5,18 @@ edition    standard    what it adds
 =========  ==========  ====================================================
 screen     PDF/UA-1    tagged: headings, lists, figures with alt text,
                        language, title; bookmarks, clickable contents/wheel
-print      PDF/X-4     CMYK only (``cmyk.py``) with a FOGRA39 output intent
-                       (``icc/``); 3 mm bleed and crop marks
-                       (``layouts/print.css``); a page count that is a
+print      PDF/X-4     CMYK only (``cmyk.py``, in the drawn PDF) with a
+                       FOGRA39 output intent (``icc/``); the 3 mm bleed of
+                       the layout and crop marks; a page count that is a
                        multiple of 4; refuses drafts; no links
 archive    PDF/A-3u    tagged; the content files travel inside as
                        associated files (relationship Source), so that
                        :func:`extract` can give them back
 =========  ==========  ====================================================
+
+A profile is laid out once, whatever editions are asked for: the layout
+(``layouts/``) is the same for all three, and each edition is written from
+it (``document_for``). So three editions cost one layout and three writes.
 
 Every edition is reproducible: its dates come from ``published``, and its file
 ID and XMP document ID derive from the HTML; never from the clock or chance.
@@ -31,7 +35,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Callable
 
 
-from . import chapters, cmyk, finishing, i18n
+from . import chapters, finishing, i18n
 from .content import LanguageFile, shown_path
 from .yamlsource import MAX_FILE_BYTES
 from .errors import ContentError, MgiError, Problem, RenderError, UsageError
@@ -57,12 +61,10 @@ class DamagedAttachment(MgiError):
 
 
 def prepare(job: Job) -> None:
-    """Refuse what the edition cannot publish; give the layout what it needs."""
+    """Refuse what the edition cannot publish."""
     spec = SPECS[job.edition]
     if job.doc.draft and not spec.drafts:
         raise ContentError([_draft_problem(job.doc)])
-    if job.edition == "print":
-        job.extra.setdefault("icc_url", PRINT_PROFILE.resolve().as_uri())
 
 
 def _draft_problem(doc: LanguageFile) -> Problem:
@@ -71,78 +73,113 @@ def _draft_problem(doc: LanguageFile) -> Problem:
                    "edition refuses `draft: true` (build the screen edition to review it)")
 
 
-def adapt(job: Job, html: str) -> str:
-    """The composed HTML as the edition prints it (print: every colour in CMYK)."""
-    return cmyk.convert_html(html) if job.edition == "print" else html
+def layout_options() -> dict:
+    """WeasyPrint's render options for the one layout every edition is written from.
 
-
-def render_options(job: Job) -> dict:
-    spec = SPECS[job.edition]
-    return {"pdf_variant": spec.variant, "pdf_tags": spec.tags}
+    None depends on the edition: the PDF variant, tags and output intent are
+    given to each edition's own document (``document_for``)."""
+    return {}
 
 
 # ------------------------------------------------------------------ drawing
 
-_BACK_COVER_RE = re.compile(r'<[a-z]+\b[^>]*\bid="back-cover"')
-FILLER = '<div class="filler" aria-hidden="true"></div>\n'
 
+def document_for(job: Job, laid_out):
+    """The edition's document, made from the one layout of the profile.
 
-def render(job: Job, html: str, renderer: Callable[[str], object],
-           pages_hint: int | None = None):
-    """HTML -> (weasyprint.Document, the HTML it was drawn from).
+    The pages are the layout's own (laid out once for every edition); what an
+    edition changes is how they are written:
 
-    The print edition is drawn, counted and, if its page count is not a
-    multiple of 4, drawn again with blank pages before the back cover.
-    ``pages_hint``, the page count of the same profile's screen edition, saves
-    the second drawing: the blank pages it calls for are added first, and the
-    result is kept if its page count is a multiple of 4. With the built-in
-    layouts each blank page adds one page, so that happens only when they are
-    the very pages the count-then-add path would add: the HTML, and so the
-    PDF, is the same. (A layout folder could make page breaks that depend on
-    the count, such as a back cover on a left-hand page: callers give no hint
-    then.) Returns the document, its HTML, and how many drawings it took.
+    - screen and archive: no bleed (the page is the trimmed page; the covers'
+      colour, which runs 3 mm past the trim, lies outside it);
+    - print: the bleed the layout asks for (``@page { bleed }``), blank pages
+      before the back cover up to a multiple of ``page_multiple``, images
+      checked for their resolution, and the FOGRA39 output profile. Colours are
+      made CMYK in the drawn PDF (``finishing``), not in the style sheet, so
+      that they change nothing of the layout.
     """
+    from .render import edition_document
+
     spec = SPECS[job.edition]
-    drawings = 0
-
-    def draw(source: str):
-        nonlocal drawings
-        drawings += 1
-        document = renderer(source)
-        if job.edition == "print":
-            check_resolution(document)
-        return document
-
-    guess = -pages_hint % spec.page_multiple if pages_hint else 0
-    guessed = with_blank_pages(html, guess) if guess else None
-    document = draw(guessed) if guessed else None
-    if document is not None and len(document.pages) % spec.page_multiple == 0:
-        html = guessed
-    else:
-        document = draw(html)
-        missing = -len(document.pages) % spec.page_multiple
-        if missing:
-            html = with_blank_pages(html, missing)
-            document = draw(html)
-            if len(document.pages) % spec.page_multiple:
-                raise RenderError(f"the {spec.name} edition needs a multiple of "
-                                  f"{spec.page_multiple} pages; it has {len(document.pages)} "
-                                  "even after adding blank pages (does the layout style "
-                                  "`.filler`?)")
-    pin_dates(document, job.profile.published)
-    return document, html, drawings
+    pages = [_with_bleed(page, spec.bleed) for page in laid_out.pages]
+    profiles = {}
+    if spec.name == "print":
+        check_resolution(laid_out)
+        pages = with_blank_pages(pages, spec.page_multiple)
+        profiles["device-cmyk"] = output_profile()
+    return edition_document(laid_out, pages, profiles, output_intent(spec.variant))
 
 
-def blank_pages(html: str) -> int:
-    """How many blank pages ``with_blank_pages`` put into ``html``."""
-    return html.count(FILLER)
+def output_intent(variant: str) -> str | None:
+    """WeasyPrint's output intent for a PDF variant, as its ``render`` sets it."""
+    from weasyprint.pdf import VARIANTS
+
+    return VARIANTS[variant][1].get("output_intent")
 
 
-def with_blank_pages(html: str, n: int) -> str:
-    """Insert ``n`` blank pages before the back cover (or at the end)."""
-    m = _BACK_COVER_RE.search(html)
-    at = m.start() if m else html.rindex("</body>")
-    return html[:at] + FILLER * n + html[at:]
+def _with_bleed(page, bleed: bool):
+    """The page as an edition writes it: with the layout's bleed, or none."""
+    import copy
+
+    edition_page = copy.copy(page)
+    edition_page.bleed = dict(page.bleed) if bleed else dict.fromkeys(page.bleed, 0)
+    return edition_page
+
+
+@functools.lru_cache(maxsize=1)
+def output_profile():
+    """The print edition's output profile (``icc/``) as WeasyPrint embeds one.
+
+    The PDF carries the ICC file's own bytes: WeasyPrint would embed LittleCMS's
+    re-serialisation of it, which is not the same from one call to the next."""
+    import io
+
+    from weasyprint.css import ColorProfile
+
+    data = PRINT_PROFILE.read_bytes()
+
+    class ShippedProfile(ColorProfile):
+        @property
+        def content(self):
+            return data
+
+    return ShippedProfile(io.BytesIO(data), PRINT_PROFILE.resolve().as_uri(),
+                          "relative-colorimetric", ("cyan", "magenta", "yellow", "black"))
+
+
+BACK_COVER_ID = "back-cover"
+
+
+def with_blank_pages(pages: list, multiple: int) -> list:
+    """The pages with blank ones before the back cover (or at the end), so that
+    their count is a multiple of ``multiple``: saddle stitching.
+
+    A blank page is the page before it, laid out already, with nothing on it:
+    same size and bleed, no background, running header or folio. It is inserted after
+    layout, so every other page is exactly as laid out for the other editions.
+    """
+    import copy
+
+    missing = -len(pages) % multiple
+    if not missing:
+        return pages
+    at = next((i for i in range(len(pages) - 1, max(len(pages) - 4, -1), -1)
+               if _holds(pages[i], BACK_COVER_ID)), len(pages))
+    while at > 0 and _holds(pages[at - 1], BACK_COVER_ID):  # a back cover of two pages
+        at -= 1
+    model = pages[max(at - 1, 0)]
+    box = model._page_box.copy()
+    box.children = []
+    box.background = box.canvas_background = None
+    blank = copy.copy(model)
+    blank._page_box = box
+    blank.links, blank.anchors, blank.bookmarks, blank.forms = [], {}, [], {None: []}
+    return pages[:at] + [blank] * missing + pages[at:]
+
+
+def _holds(page, element_id: str) -> bool:
+    return any(box.element is not None and box.element.get("id") == element_id
+               for box in page._page_box.descendants())
 
 
 def check_resolution(document) -> None:

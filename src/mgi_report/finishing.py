@@ -8,8 +8,8 @@ and the ``pydyf.PDF`` it is about to write. What is done here, and why:
   Core); ``/Direction /R2L`` for right-to-left languages; font subsets named by
   a hash of their glyphs (equal names, equal subsets, across files); each
   associated file listed once in /AF;
-- print: the output intent named as the registered FOGRA39 condition; any
-  colour WeasyPrint itself set in RGB made CMYK; RGB raster images tagged with
+- print: the output intent named as the registered FOGRA39 condition; every
+  colour made CMYK; RGB raster images tagged with
   an sRGB profile; crop marks drawn on top of each page; no link annotations;
 - tagged editions: empty structure elements dropped, an element nested in one of
   its own type merged into it, and the running header and footer (which
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from . import cmyk
+from .errors import RenderError
 from .i18n import direction
 
 if TYPE_CHECKING:
@@ -236,11 +237,13 @@ _RGB_OP_RE = re.compile(rb"%s %s %s (rg|RG)" % (_NUMBER, _NUMBER, _NUMBER))
 
 
 def _cmyk_only(pdf) -> None:
-    """Print: any colour WeasyPrint itself set in RGB becomes CMYK.
+    """Print: every colour set in RGB becomes CMYK (cmyk.to_cmyk).
 
-    The layout's colours are CMYK already (cmyk.py); what is left is WeasyPrint's
-    own drawing (none in the shipped layout). Raster images stay RGB but get an
-    ICC profile (sRGB), as PDF/X-4 allows.
+    The layout is the same for every edition, in screen colours: WeasyPrint
+    draws the text, boxes, SVG wheels and logo of the print edition in RGB, one
+    colour operator per chunk of a content stream, and each becomes its CMYK
+    here. Raster images stay RGB but get an ICC profile (sRGB), as PDF/X-4
+    allows.
     """
     import pydyf
 
@@ -258,6 +261,35 @@ def _cmyk_only(pdf) -> None:
             if srgb is None:
                 srgb = _srgb_profile(pdf)
             obj.extra["ColorSpace"] = pydyf.Array(("/ICCBased", srgb.reference))
+    _refuse_what_is_not_cmyk(pdf)
+
+
+#: Colour spaces WeasyPrint draws Lab-based CSS colours in (lab(), lch(), oklab(),
+#: oklch(), color(xyz ...)): not converted (cmyk.to_cmyk takes sRGB).
+_LAB_SPACE_RE = re.compile(rb"/lab-d(50|65) (cs|CS)")
+
+
+def _refuse_what_is_not_cmyk(pdf) -> None:
+    """The print edition is CMYK only: a colour that could not be made CMYK
+    fails the build rather than reaching the print shop."""
+    import pydyf
+
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream):
+            if any(isinstance(c, bytes) and len(c) < 40 and _LAB_SPACE_RE.fullmatch(c)
+                   for c in obj.stream):
+                raise RenderError(
+                    "the print edition is CMYK only, and a colour of the layout or the logo "
+                    "is given in lab(), lch(), oklab(), oklch() or color(xyz ...), which it "
+                    "does not convert: give it as #rrggbb or rgb()")
+            shading = obj.extra.get("Shading") if isinstance(obj.extra, dict) else None
+        else:
+            shading = None
+        for candidate in (obj, shading):
+            if isinstance(candidate, dict) and "ShadingType" in candidate and \
+                    candidate.get("ColorSpace") not in ("/DeviceCMYK", "/DeviceGray"):
+                raise RenderError("the print edition is CMYK only, and the layout draws a "
+                                  "gradient, which it does not convert: use plain colours")
 
 
 def _srgb_profile(pdf):

@@ -149,12 +149,8 @@ def link_once() -> None:
 
 
 def render(html: str, base_url: str, allowed: Iterable[Path], **options):
-    """HTML -> weasyprint.Document; refuses any resource outside ``allowed``.
-
-    Some resources are fetched only when the PDF is written (attachments, images
-    inside SVG), and WeasyPrint swallows some refusals while drawing; so the
-    returned document's ``write_pdf`` checks the fetcher again afterwards.
-    """
+    """HTML -> weasyprint.Document, laid out; refuses any resource outside
+    ``allowed``. Write it through ``edition_document``."""
     isolate_fonts()
     tag_notes()
     link_once()
@@ -168,6 +164,27 @@ def render(html: str, base_url: str, allowed: Iterable[Path], **options):
     except FatalURLFetchingError as exc:
         _fail(fetcher, exc)
     _fail(fetcher)
+    return document
+
+
+def edition_document(laid_out, pages: list, color_profiles: dict, output_intent: str | None):
+    """A document of ``pages`` (an edition's pages of the layout ``laid_out``)
+    to write one edition: its own colour profiles and output intent, the
+    layout's metadata and fonts.
+
+    Some resources are fetched only when the PDF is written (attachments, images
+    inside SVG), and WeasyPrint swallows some refusals while drawing; so the
+    document's ``write_pdf`` checks the layout's fetcher again afterwards.
+    """
+    import copy
+
+    from weasyprint import Document
+    from weasyprint.urls import FatalURLFetchingError
+
+    profiles = {**laid_out.color_profiles, **color_profiles}  # a layout's own, and the edition's
+    document = Document(pages, copy.copy(laid_out.metadata), laid_out.url_fetcher,
+                        laid_out.font_config, profiles, output_intent)
+    fetcher = laid_out.url_fetcher
     write_pdf = document.write_pdf
 
     def checked_write_pdf(*args, **kwargs):

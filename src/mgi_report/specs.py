@@ -18,11 +18,12 @@ class Edition:
     links: bool = True  # link annotations (contents, wheel, findings)
     sources: bool = False  # the content files are embedded as associated files
     drafts: bool = True  # False: a draft is refused
+    bleed: bool = False  # the page is written with the layout's bleed (else trimmed)
 
 
 SPECS: dict[str, Edition] = {
     "screen": Edition("screen", "pdf/ua-1", tags=True),
     "print": Edition("print", "pdf/x-4", tags=False, page_multiple=4, links=False,
-                     drafts=False),
+                     drafts=False, bleed=True),
     "archive": Edition("archive", "pdf/a-3u", tags=True, sources=True),
 }
