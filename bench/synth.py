@@ -89,7 +89,9 @@ def generate(dest: Path, n: int, seed: int = 7) -> list[tuple[str, str]]:
         slug = name.lower()
         folder = dest / slug
         folder.mkdir(parents=True)
-        iso3 = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(3))
+        # a code ISO leaves to users (X..), as a fictional country takes; three
+        # draws as before, so that the profiles are those of earlier runs
+        iso3 = "X" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(3))[1:]
         facts = {**profile, "iso3": iso3, "published": f"{2016 + i % 8}-{1 + i % 12:02d}",
                  "source_language": "en" if "en" in langs else langs[0]}
         (folder / "profile.yaml").write_text(yaml.safe_dump(facts, sort_keys=False),
