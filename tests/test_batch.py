@@ -213,8 +213,7 @@ def test_a_single_build_of_several_editions_is_each_single_build(tree, cache_dir
     layouts = []
     real = builder.render
     monkeypatch.setattr(builder, "render", lambda *a, **k: layouts.append(1) or real(*a, **k))
-    env = {"MGI_REPORT_CACHE": str(cache_dir)}
-    monkeypatch.setenv("MGI_REPORT_CACHE", env["MGI_REPORT_CACHE"])
+    monkeypatch.setenv("MGI_REPORT_CACHE", str(cache_dir))
     assert main(["build", "kazakhstan", "--lang", "de", "--content", str(tree), "--edition",
                  "screen,archive,print", "--out", str(tmp_path / "all")]) == 0
     assert len(layouts) == 1

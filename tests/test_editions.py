@@ -27,6 +27,7 @@ from mgi_report.compose import compose
 from mgi_report.domains import BRAND_CMYK, DOMAINS
 from mgi_report.errors import ContentError, RenderError
 from mgi_report.resources import DEFAULT_CONTENT, LAYOUTS
+import typeset
 from pdfread import flat, fonts, outline, page_texts
 
 A4 = (595.276, 841.89)
@@ -251,19 +252,15 @@ def test_print_is_the_one_layout_with_bleed_and_blank_pages(pdfs, tmp_path, cach
     assert len(layouts) == 1
     assert out.read_bytes() == pdfs["print"].read_bytes()
 
-    def words(path, page):
-        text = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page),
-                               str(path), "-"], capture_output=True, text=True,
-                              check=True).stdout
-        found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', text)
-        return [(round(float(x), 1), round(float(y), 1), w) for x, y, w in found]
+    def words(page, shift=0.0):
+        return [(w.x0 - shift, w.y0 - shift, w.text) for line in page.lines for w in line.words]
 
     # pdftotext measures from the MediaBox: the print page's starts 3 mm + 7 mm out
-    shift = 10 * 72 / 25.4
+    shift = 10 * typeset.MM
+    screen_pages, print_pages = typeset.pages(pdfs["screen"]), typeset.pages(pdfs["print"])
     for page in (1, 4, 9):
-        screen = words(pdfs["screen"], page)
-        printed = [(round(x - shift, 1), round(y - shift, 1), w)
-                   for x, y, w in words(pdfs["print"], page)]
+        screen = words(screen_pages[page - 1])
+        printed = words(print_pages[page - 1], shift)
         assert screen and len(screen) == len(printed), page
         for (sx, sy, sw), (px, py, pw) in zip(screen, printed):
             assert sw == pw and abs(sx - px) <= 0.2 and abs(sy - py) <= 0.2, (page, sw, pw)

@@ -231,10 +231,8 @@ def _validate(todo: list[Target], opts: Options) -> Iterator[tuple[Target, Outco
             exc = problems[t.lang] or catalogs[t.lang]
             if exc is None:
                 yield t, None
-            elif isinstance(exc, ContentError):
-                yield t, Outcome(t, "failed", 0.0, tuple(map(str, exc.problems)), 1)
             else:
-                yield t, Outcome(t, "failed", 0.0, (f"error: {exc}",), exc.exit_code)
+                yield t, Outcome(t, "failed", 0.0, *_failure(exc))
 
 
 def predraw_wheels(targets: Iterable[Target], opts: Options) -> None:
@@ -314,8 +312,8 @@ def run(opts: Options, progress: Callable[[Outcome, int, int], None] | None = No
     if not todo:
         manifest.save(opts.shard)  # times of outputs copied in since
         return Summary(outcomes, time.perf_counter() - start, 0)
-    units = len({(t.country, t.lang) for t in todo})
-    workers = _Workers(opts, max(1, min(opts.jobs or default_jobs(), units)),
+    profiles_to_build = len({(t.country, t.lang) for t in todo})
+    workers = _Workers(opts, max(1, min(opts.jobs or default_jobs(), profiles_to_build)),
                        tuple(sorted({t.lang for t in todo})))
     try:
         valid = []

@@ -29,10 +29,9 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-import re
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 
 from . import chapters, finishing, i18n
@@ -71,14 +70,6 @@ def _draft_problem(doc: LanguageFile) -> Problem:
     line, col = doc.draft_at
     return Problem(shown_path(doc.path), line, col, "a draft cannot go to the print shop: the print "
                    "edition refuses `draft: true` (build the screen edition to review it)")
-
-
-def layout_options() -> dict:
-    """WeasyPrint's render options for the one layout every edition is written from.
-
-    None depends on the edition: the PDF variant, tags and output intent are
-    given to each edition's own document (``document_for``)."""
-    return {}
 
 
 # ------------------------------------------------------------------ drawing

@@ -249,47 +249,36 @@ def _cmyk_only(pdf) -> None:
 
     srgb = None
     for obj in list(pdf.objects):
-        if not isinstance(obj, pydyf.Stream):
+        is_stream = isinstance(obj, pydyf.Stream)
+        for candidate in (obj, obj.extra.get("Shading") if is_stream else None):
+            if isinstance(candidate, dict) and "ShadingType" in candidate and \
+                    candidate.get("ColorSpace") not in ("/DeviceCMYK", "/DeviceGray"):
+                raise RenderError(NOT_CMYK + "the layout draws a gradient, which it does "
+                                  "not convert: use plain colours")
+        if not is_stream:
             continue
         for i, chunk in enumerate(obj.stream):
-            if isinstance(chunk, bytes) and len(chunk) < 80 and (
-                    m := _RGB_OP_RE.fullmatch(chunk)):
+            if not isinstance(chunk, bytes) or len(chunk) >= 80:
+                continue
+            if m := _RGB_OP_RE.fullmatch(chunk):
                 rgb = tuple(float(v) for v in m.groups()[:3])
                 op = b"K" if m[4] == b"RG" else b"k"
                 obj.stream[i] = b" ".join(f"{v:g}".encode() for v in cmyk.to_cmyk(*rgb)) + b" " + op
+            elif _LAB_SPACE_RE.fullmatch(chunk):
+                raise RenderError(NOT_CMYK + "a colour of the layout or the logo is given in "
+                                  "lab(), lch(), oklab(), oklch() or color(xyz ...), which it "
+                                  "does not convert: give it as #rrggbb or rgb()")
         if obj.extra.get("Subtype") == "/Image" and obj.extra.get("ColorSpace") == "/DeviceRGB":
             if srgb is None:
                 srgb = _srgb_profile(pdf)
             obj.extra["ColorSpace"] = pydyf.Array(("/ICCBased", srgb.reference))
-    _refuse_what_is_not_cmyk(pdf)
 
 
+NOT_CMYK = "the print edition is CMYK only, and "
 #: Colour spaces WeasyPrint draws Lab-based CSS colours in (lab(), lch(), oklab(),
-#: oklch(), color(xyz ...)): not converted (cmyk.to_cmyk takes sRGB).
+#: oklch(), color(xyz ...)): not converted (cmyk.to_cmyk takes sRGB). A colour that
+#: could not be made CMYK fails the build rather than reaching the print shop.
 _LAB_SPACE_RE = re.compile(rb"/lab-d(50|65) (cs|CS)")
-
-
-def _refuse_what_is_not_cmyk(pdf) -> None:
-    """The print edition is CMYK only: a colour that could not be made CMYK
-    fails the build rather than reaching the print shop."""
-    import pydyf
-
-    for obj in pdf.objects:
-        if isinstance(obj, pydyf.Stream):
-            if any(isinstance(c, bytes) and len(c) < 40 and _LAB_SPACE_RE.fullmatch(c)
-                   for c in obj.stream):
-                raise RenderError(
-                    "the print edition is CMYK only, and a colour of the layout or the logo "
-                    "is given in lab(), lch(), oklab(), oklch() or color(xyz ...), which it "
-                    "does not convert: give it as #rrggbb or rgb()")
-            shading = obj.extra.get("Shading") if isinstance(obj.extra, dict) else None
-        else:
-            shading = None
-        for candidate in (obj, shading):
-            if isinstance(candidate, dict) and "ShadingType" in candidate and \
-                    candidate.get("ColorSpace") not in ("/DeviceCMYK", "/DeviceGray"):
-                raise RenderError("the print edition is CMYK only, and the layout draws a "
-                                  "gradient, which it does not convert: use plain colours")
 
 
 def _srgb_profile(pdf):

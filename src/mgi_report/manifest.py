@@ -217,8 +217,10 @@ class Manifest:
         self.path = path or self.folder / MANIFEST
         self.entries: dict[str, dict] = {}
         self.shard: Shard | None = None
+        self.found = False  # the file was a manifest (of any format)
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
+            self.found = isinstance(data, dict) and "outputs" in data
             if data.get("format") in (1, MANIFEST_FORMAT):
                 self.entries = {str(k): dict(v) for k, v in data["outputs"].items()}
             if data.get("shard"):
@@ -298,8 +300,7 @@ def _manifest_at(path: Path) -> Manifest:
     if not path.is_file():
         raise UsageError(f"no such manifest or folder: {path}")
     manifest = Manifest(path.parent, path)
-    if not manifest.entries and "outputs" not in path.read_text(encoding="utf-8",
-                                                                errors="replace"):
+    if not manifest.found:
         raise UsageError(f"{path} is not an mgi-report manifest")
     return manifest
 
