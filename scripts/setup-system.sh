@@ -2,12 +2,15 @@
 # Make sure the system libraries WeasyPrint needs at full speed are present.
 # libharfbuzz-subset0 lets WeasyPrint subset fonts with HarfBuzz (fast); without
 # it, WeasyPrint falls back to fontTools (about twice as slow per document).
-# poppler-utils (pdftoppm, pdftotext) is used by tests that look at pages.
+# poppler-utils (pdftoppm, pdftotext) is used by tests that look at pages;
+# qpdf and mupdf-tools (mutool) are the tests' second opinions on every PDF.
 set -u
 missing=""
 ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset\.so\.0' || missing="$missing libharfbuzz-subset0"
 if [ "${1:-}" = "--test" ]; then
     command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
+    command -v qpdf >/dev/null 2>&1 || missing="$missing qpdf"
+    command -v mutool >/dev/null 2>&1 || missing="$missing mupdf-tools"
 fi
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -414,14 +414,15 @@ def test_print_refuses_a_draft_at_its_draft_key(content_copy, tmp_path, capsys):
     assert f"de.yaml:{at + 1}:1:" in capsys.readouterr().err
 
 
-# ------------------------------------------------------------------ archive: PDF/A-3u
+# ------------------------------------------------------------------ archive: PDF/A-3a + PDF/UA-1
 
 
-def test_archive_is_pdf_a3u_with_matching_info_and_xmp(pdfs):
+def test_archive_is_pdf_a3a_with_matching_info_and_xmp(pdfs):
     with pikepdf.open(pdfs["archive"]) as pdf:
         assert pdf.pdf_version == "1.7" and not pdf.is_encrypted
         meta, info = xmp(pdf), pdf.docinfo
-        assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("3", "U")
+        assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("3", "A")
+        assert meta["pdfuaid:part"] == "1"
         [intent] = pdf.Root.OutputIntents
         assert intent.S == "/GTS_PDFA1" and intent.DestOutputProfile.N == 3
         assert str(info["/Title"]) == meta["dc:title"]

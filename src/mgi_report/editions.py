@@ -9,7 +9,8 @@ print      PDF/X-4     CMYK only (``cmyk.py``, in the drawn PDF) with a
                        FOGRA39 output intent (``icc/``); the 3 mm bleed of
                        the layout and crop marks; a page count that is a
                        multiple of 4; refuses drafts; no links
-archive    PDF/A-3u    tagged; the content files travel inside as
+archive    PDF/A-3a    tagged as the screen edition, and identified as
+           + PDF/UA-1  PDF/UA-1 too; the content files travel inside as
                        associated files (relationship Source), so that
                        :func:`extract` can give them back
 =========  ==========  ====================================================

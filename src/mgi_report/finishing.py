@@ -11,20 +11,23 @@ and the ``pydyf.PDF`` it is about to write. What is done here, and why:
 - print: the output intent named as the registered FOGRA39 condition; every
   colour made CMYK; RGB raster images tagged with
   an sRGB profile; crop marks drawn on top of each page; no link annotations;
-- tagged editions: empty structure elements dropped, an element nested in one of
-  its own type merged into it, and the running header and footer (which
-  WeasyPrint marks but leaves out of the tree) made artifacts.
+- tagged editions: the structure tree mended for PDF/UA-1 (``structure.py``);
+  the archive identified as PDF/UA-1 as well as PDF/A-3a;
+- every edition: XMP metadata uncompressed, and a CR LF end-of-line before
+  ``endstream`` where a stream's data ends in CR (so no reader can dispute its
+  ``/Length``).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import uuid
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from . import cmyk
+from . import cmyk, structure
 from .errors import RenderError
 from .i18n import direction
 
@@ -47,6 +50,8 @@ def finish(spec: Edition, identifier: bytes, document, pdf, isbn: str | None = N
     _pin_xmp_ids(pdf, identifier)
     lang = getattr(document.metadata, "lang", None)
     _xmp_description(pdf, isbn, lang)
+    if spec.pdf_ua:
+        _xmp_pdf_ua(pdf)
     if lang and direction(lang) == "rtl":
         _right_to_left(pdf)
     _subset_tags(pdf)
@@ -63,9 +68,9 @@ def finish(spec: Edition, identifier: bytes, document, pdf, isbn: str | None = N
     elif links:
         _describe_links(pdf, links)
     if spec.tags:
-        _prune_empty_elements(pdf)
-        _merge_doubled_elements(pdf)
-        _untagged_content_to_artifacts(pdf)
+        structure.conform(pdf)
+    _plain_metadata(pdf)
+    _unambiguous_stream_ends(pdf)
 
 
 def _obj(pdf, reference: bytes):
@@ -112,6 +117,78 @@ def _xmp_description(pdf, isbn: str | None, lang: str | None) -> None:
     description = (b'<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
                    + parts + b"</rdf:Description>")
     stream.stream = [data.replace(b"</rdf:RDF>", description + b"</rdf:RDF>", 1)]
+
+
+#: PDF/UA's identification schema, described for PDF/A (which knows only the
+#: schemas of XMP 2005 and its own, and wants every other one described).
+PDF_UA_ID = (
+    b'<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">'
+    b"<pdfuaid:part>1</pdfuaid:part></rdf:Description>"
+    b'<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"'
+    b' xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"'
+    b' xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">'
+    b"<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType=\"Resource\">"
+    b"<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>"
+    b"<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>"
+    b"<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>"
+    b"<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType=\"Resource\">"
+    b"<pdfaProperty:name>part</pdfaProperty:name>"
+    b"<pdfaProperty:valueType>Integer</pdfaProperty:valueType>"
+    b"<pdfaProperty:category>internal</pdfaProperty:category>"
+    b"<pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed"
+    b"</pdfaProperty:description>"
+    b"</rdf:li></rdf:Seq></pdfaSchema:property>"
+    b"</rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>")
+
+
+def _xmp_pdf_ua(pdf) -> None:
+    """The archive identifies as PDF/UA-1 as well as PDF/A-3a: it is tagged like
+    the screen edition, and an archive that receives it can tell."""
+    if "Metadata" not in pdf.catalog:
+        return
+    stream = _obj(pdf, pdf.catalog["Metadata"])
+    data = b"".join(c if isinstance(c, bytes) else str(c).encode() for c in stream.stream)
+    if b"pdfuaid:part" not in data:
+        stream.stream = [data.replace(b"</rdf:RDF>", PDF_UA_ID + b"</rdf:RDF>", 1)]
+
+
+def _plain_metadata(pdf) -> None:
+    """XMP metadata is not compressed (the XMP specification advises it, PDF/A-2
+    and -3 require it): tools that do not parse PDF can find and read it."""
+    if "Metadata" in pdf.catalog:
+        _obj(pdf, pdf.catalog["Metadata"]).compress = False
+
+
+def _unambiguous_stream_ends(pdf) -> None:
+    """No stream whose ``/Length`` a strict reader could dispute.
+
+    pydyf ends a stream's data with LF before ``endstream``; data (often
+    compressed data) that itself ends in CR then reads as ending in a CR LF
+    end-of-line, one byte short of its ``/Length``. Such a stream is written
+    with CR LF before ``endstream``, so that the end-of-line is the CR LF and
+    every byte before it is data."""
+    import pydyf
+
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream):
+            obj.__class__ = _eol_class(type(obj))
+
+
+@functools.lru_cache(maxsize=None)
+def _eol_class(cls):
+    """``cls`` (pydyf's Stream, or WeasyPrint's) writing CR LF before
+    ``endstream`` where its data ends in CR."""
+    if getattr(cls, "mgi_eol", False):
+        return cls
+    end = b"\nendstream"
+
+    def data(self):
+        written = super(eol, self).data
+        return written[:-len(end)] + b"\r" + end if written[:-len(end)].endswith(b"\r") \
+            else written
+
+    eol = type(cls.__name__, (cls,), {"data": property(data), "mgi_eol": True})
+    return eol
 
 
 def _describe_links(pdf, titles: dict[str, str]) -> None:
@@ -291,111 +368,3 @@ def _srgb_profile(pdf):
     pdf.add_object(stream)
     return stream
 
-
-def _is_element(obj) -> bool:
-    return isinstance(obj, dict) and obj.get("Type") == "/StructElem"
-
-
-def _prune_empty_elements(pdf) -> None:
-    """Drop structure elements with no content (the empty marker and key spans)."""
-    if "StructTreeRoot" not in pdf.catalog:
-        return
-    elements = [o for o in pdf.objects if _is_element(o)]
-    changed = True
-    while changed:
-        changed = False
-        for element in elements:
-            kids = element.get("K")
-            if not isinstance(kids, list):
-                continue
-            kept = [k for k in kids if not (isinstance(k, bytes) and _is_element(
-                child := _obj(pdf, k)) and isinstance(child.get("K"), list) and not child["K"])]
-            if len(kept) != len(kids):
-                kids[:] = kept
-                changed = True
-
-
-def _merge_doubled_elements(pdf) -> None:
-    """An element whose only kid is an element of the same type absorbs that kid.
-
-    WeasyPrint tags the anonymous box inside a flex heading (``.findings-title``)
-    as a second heading, nested in the first: H3 > H3 > Span.
-    """
-    if "StructTreeRoot" not in pdf.catalog:
-        return
-    moved: dict[bytes, bytes] = {}
-    for outer in list(pdf.objects):
-        if not _is_element(outer):
-            continue
-        while True:
-            kids = outer.get("K")
-            if not (isinstance(kids, list) and len(kids) == 1 and isinstance(kids[0], bytes)):
-                break
-            inner = _obj(pdf, kids[0])
-            if not (_is_element(inner) and inner.get("S") == outer.get("S")):
-                break
-            for key, value in inner.items():  # attributes, alt text, ...
-                outer.setdefault(key, value)
-            outer["K"] = inner.get("K", [])
-            for kid in outer["K"]:
-                if isinstance(kid, bytes) and _is_element(child := _obj(pdf, kid)):
-                    child["P"] = outer.reference
-            moved[kids[0]] = outer.reference
-    if not moved:
-        return
-
-    def heir(ref):
-        while isinstance(ref, bytes) and ref in moved:
-            ref = moved[ref]
-        return ref
-
-    # marked content and annotations that pointed at a merged element point at its heir
-    nums = _obj(pdf, _obj(pdf, pdf.catalog["StructTreeRoot"])["ParentTree"])["Nums"]
-    for i, value in enumerate(nums):
-        if isinstance(value, list):
-            value[:] = [heir(ref) for ref in value]
-        else:
-            nums[i] = heir(value)
-
-
-def _untagged_content_to_artifacts(pdf) -> None:
-    """Marked content whose structure element is not in the tree becomes an artifact.
-
-    WeasyPrint tags the running header and footer (margin boxes) but leaves
-    their elements out of the structure tree; PDF/UA wants such pagination
-    content marked as artifacts.
-    """
-    if "StructTreeRoot" not in pdf.catalog:
-        return
-    root = _obj(pdf, pdf.catalog["StructTreeRoot"])
-    reachable: set[int] = set()
-    todo = list(root.get("K", []))
-    while todo:
-        item = todo.pop()
-        if isinstance(item, bytes) and item.endswith(b" R"):
-            number = int(item.split()[0])
-            if number in reachable:
-                continue
-            reachable.add(number)
-            kids = pdf.objects[number].get("K") if isinstance(pdf.objects[number], dict) else None
-            if isinstance(kids, list):
-                todo.extend(kids)
-            elif kids is not None:
-                todo.append(kids)
-    nums = _obj(pdf, root["ParentTree"])["Nums"]
-    pages = _pages(pdf)
-    for key, elements in zip(nums[::2], nums[1::2]):
-        if not isinstance(elements, list) or not isinstance(key, int) or key >= len(pages):
-            continue
-        orphans = {mcid for mcid, ref in enumerate(elements)
-                   if isinstance(ref, bytes) and int(ref.split()[0]) not in reachable}
-        if not orphans:
-            continue
-        stream = _obj(pdf, pages[key]["Contents"])
-        chunks = stream.stream
-        for i in range(len(chunks) - 2, 0, -1):
-            props = chunks[i]
-            if (chunks[i + 1] == b"BDC" and isinstance(props, dict)
-                    and props.get("MCID") in orphans):
-                chunks[i - 1:i + 2] = ["/Artifact", b"BMC"]
-                elements[props["MCID"]] = "null"

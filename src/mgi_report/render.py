@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from . import structure
 from .errors import RenderError
 from .resources import FONTS, cache_folder
 
@@ -154,6 +155,7 @@ def render(html: str, base_url: str, allowed: Iterable[Path], **options):
     isolate_fonts()
     tag_notes()
     link_once()
+    structure.record_sources()
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 

@@ -19,11 +19,12 @@ class Edition:
     sources: bool = False  # the content files are embedded as associated files
     drafts: bool = True  # False: a draft is refused
     bleed: bool = False  # the page is written with the layout's bleed (else trimmed)
+    pdf_ua: bool = False  # identifies as PDF/UA-1 too (the screen's variant is PDF/UA-1 itself)
 
 
 SPECS: dict[str, Edition] = {
     "screen": Edition("screen", "pdf/ua-1", tags=True),
     "print": Edition("print", "pdf/x-4", tags=False, page_multiple=4, links=False,
                      drafts=False, bleed=True),
-    "archive": Edition("archive", "pdf/a-3u", tags=True, sources=True),
+    "archive": Edition("archive", "pdf/a-3a", tags=True, sources=True, pdf_ua=True),
 }
