@@ -40,8 +40,12 @@ help:
 	@echo "make test               run the test suite"
 	@echo "make fuzz               property-based tests with many more examples"
 	@echo "make check              validate all content"
+	@echo "make list               the profiles: country x language"
 	@echo "make pot | po           extract layout strings | update the .po catalogs"
 	@echo "make bench              batch benchmark (minutes; writes bench/RESULTS.md)"
+	@echo ""
+	@echo "The command itself is .venv/bin/mgi-report: '. .venv/bin/activate' puts it on the"
+	@echo "PATH of this shell (README, 'Running mgi-report')."
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
