@@ -388,7 +388,7 @@ class Manifest:
         self.found = False  # the file was a manifest (of any format)
         self.problem: str | None = None
         self.dirty = False
-        self._journal = self.folder / JOURNAL if journal else None
+        self._journal = self._journal_path = self.folder / JOURNAL if journal else None
         self._journal_fd: int | None = None
         try:
             self._load()
@@ -422,7 +422,7 @@ class Manifest:
         try:
             data = _read_capped(self._journal)
         except Unreadable:
-            data = None  # replaced when the manifest is saved
+            data = b""  # not one: removed when the manifest is saved
         if data is not None:
             self.dirty = True  # saving folds it in (and removes it)
         for line in (data or b"").splitlines():
@@ -526,10 +526,10 @@ class Manifest:
         if self._journal_fd is not None:
             os.close(self._journal_fd)
             self._journal_fd = None
-        if remove and self._journal is not None:
+        if remove and self._journal_path is not None:
             try:
-                if not stat.S_ISDIR(self._journal.lstat().st_mode):
-                    self._journal.unlink()
+                if not stat.S_ISDIR(self._journal_path.lstat().st_mode):
+                    self._journal_path.unlink()
             except OSError:
                 pass
 
