@@ -14,12 +14,29 @@ single build, so a batch output is byte for byte the single build's.
 A profile that fails is reported with its errors and the others still
 build; the summary's exit code is the worst failure's (1 content, 2 usage,
 3 render).
+
+What a worker records is what it printed: it reads each content file once
+(``reads.once``) and hashes those bytes for the manifest, so a file saved
+during the run is built again by the next one.
+
+A stopped batch stops. Ctrl-C, SIGTERM or SIGHUP: the workers are killed at
+once, the manifest keeps every output written before (and a journal keeps
+them as they come, for a SIGKILL), and the last message says what was written.
+A worker dies with the batch however the batch ends (even by SIGKILL: it
+watches the batch's process), and checks that the batch is alive, under a
+lock its watch takes too, right before it renames a finished file into
+place: once the batch is gone, nothing is put in place.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import select
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -27,12 +44,15 @@ from pathlib import Path
 from typing import TextIO
 
 from . import content as contents
+from . import reads, render
 from .build import EDITIONS, Request, check_edition
-from .errors import ContentError, MgiError, UsageError
+from .errors import ContentError, MgiError, RenderError, UsageError
 from .manifest import Digests, Manifest, Shard, profile_name
+from .printable import printable_name
 
+LOG = logging.getLogger("mgi_report")
 #: Imported once by the server that forks the workers (so each worker need not).
-PRELOAD = ("weasyprint", "mgi_report.build", "mgi_report.warm", "pyphen")
+PRELOAD = ("weasyprint", "mgi_report.build", "mgi_report.warm", "mgi_report.batch", "pyphen")
 
 
 @dataclass(frozen=True)
@@ -59,6 +79,7 @@ class Outcome:
     errors: tuple[str, ...] = ()
     exit_code: int = 0
     worker: dict = field(default_factory=dict)
+    inputs: str | None = None  # built: the hash of the inputs as the worker read them
 
 
 @dataclass
@@ -81,6 +102,9 @@ class Summary:
     outcomes: list[Outcome]
     seconds: float
     jobs: int
+    total: int = 0  # outputs planned
+    stopped: int | None = None  # the signal that stopped the run
+    replaced: list[Target] = field(default_factory=list)  # stopped while being written
 
     def _with(self, status: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -138,6 +162,86 @@ def plan(opts: Options) -> list[Target]:
 
 # ---------------------------------------------------------------- the worker
 
+_PLACING = threading.Lock()  # held while a file is renamed into place, and by the watch
+_BATCH: dict = {}  # in a worker: the pid of the batch it works for, and a pidfd of it
+
+
+def _worker_init(batch_pid: int, langs: tuple[str, ...], cache: Path | None,
+                 cwd: str | None) -> None:
+    """Initializer of a batch worker: die with the batch, then warm up."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the batch's: it stops us
+    _die_with(batch_pid)
+    from .warm import warm_worker
+
+    warm_worker(langs, cache, cwd)
+
+
+def _die_with(batch_pid: int) -> None:
+    """In a worker: end as soon as the batch process ends, however it ends.
+
+    The kernel kills us when our parent (the fork server) ends; a thread waits
+    on the batch's own process (a pidfd, else polling), and kills us when it
+    ends; and ``render.rename_guard`` refuses to put a file in place once it
+    has ended (under the lock the thread takes before it kills us).
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+    fd = None
+    try:
+        fd = os.pidfd_open(batch_pid)
+    except ProcessLookupError:
+        _die()
+    except (AttributeError, OSError):  # pragma: no cover - an old kernel: poll
+        pass
+    _BATCH.update(pid=batch_pid, fd=fd)
+    if not _batch_alive():
+        _die()
+    threading.Thread(target=_watch, daemon=True, name="mgi-report: batch watch").start()
+    render.rename_guard = _while_batch_runs
+
+
+def _batch_alive() -> bool:
+    fd = _BATCH.get("fd")
+    if fd is not None:
+        return not select.select([fd], [], [], 0)[0]
+    try:
+        os.kill(_BATCH["pid"], 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        pass
+    return os.getppid() != 1
+
+
+def _watch() -> None:
+    fd = _BATCH.get("fd")
+    while True:
+        if fd is not None:
+            select.select([fd], [], [])
+        else:  # pragma: no cover - no pidfd
+            time.sleep(0.2)
+        if not _batch_alive():
+            _die()
+
+
+def _die() -> None:
+    with _PLACING:  # not while a file is renamed into place
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def _while_batch_runs():
+    """``render.rename_guard`` in a worker: rename only while the batch runs."""
+    with _PLACING:
+        if not _batch_alive():
+            raise RenderError("the batch was stopped: nothing more is put in place")
+        yield
+
 
 def _ready() -> int:
     """A no-op task: submitting one per worker starts the workers' warm-up early."""
@@ -152,23 +256,33 @@ def _worker_facts() -> dict:
             "matplotlib": "matplotlib" in sys.modules}
 
 
-def _build_profile(targets: tuple[Target, ...], opts: Options) -> list[Outcome]:
+def _build_profile(targets: tuple[Target, ...], opts: Options,
+                   known: tuple[str, dict[str, str]] | None = None) -> list[Outcome]:
     """In a worker: one profile's editions (``targets``, one country and
     language), laid out once and each written from that layout; a failure as
-    Outcomes. With ``opts.shared_layout`` off, each edition is laid out anew."""
+    Outcomes. With ``opts.shared_layout`` off, each edition is laid out anew.
+
+    Each content file is read once, and a built outcome's ``inputs`` is the
+    hash of those bytes (``known``: the program's and the catalogs' hashes,
+    from the parent's ``Digests``)."""
     if not opts.shared_layout and len(targets) > 1:
-        return [o for t in targets for o in _build_profile((t,), opts)]
+        return [o for t in targets for o in _build_profile((t,), opts, known)]
     from .build import build_editions
 
     t0, c0 = time.perf_counter(), time.process_time()
     first = targets[0]
     req = Request(first.country, first.lang, opts.content, None, first.edition, False,
                   tuple(opts.layouts), opts.cache)
+    inputs: dict[str, str] = {}
     try:
-        written = build_editions(req, [t.edition for t in targets],
-                                 {t.edition: t.output for t in targets})
+        with reads.once() as taken:
+            written = build_editions(req, [t.edition for t in targets],
+                                     {t.edition: t.output for t in targets})
         failures = {w.edition: _failure(w.error) for w in written if w.error is not None}
         pages = {w.edition: w.pages for w in written}
+        program, catalogs = known or (None, None)
+        digests = Digests(opts, taken, program, catalogs)
+        inputs = {t.edition: digests.of(t) for t in targets}
     except MgiError as exc:
         failures, pages = dict.fromkeys((t.edition for t in targets), _failure(exc)), {}
     except Exception as exc:  # a bug must not stop the other profiles  # noqa: BLE001
@@ -184,7 +298,7 @@ def _build_profile(targets: tuple[Target, ...], opts: Options) -> list[Outcome]:
             errors, code = failures[t.edition]
             outcomes.append(Outcome(t, "failed", seconds, errors, code, worker))
         else:
-            outcomes.append(Outcome(t, "built", seconds, (), 0, worker))
+            outcomes.append(Outcome(t, "built", seconds, (), 0, worker, inputs[t.edition]))
     return outcomes
 
 
@@ -273,8 +387,6 @@ def _pool(jobs: int, langs: tuple[str, ...], cache: Path | None):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from .warm import warm_worker
-
     # Fresh workers, not forked from this process (which may hold matplotlib):
     # forked from a server that has imported WeasyPrint once, or spawned.
     if "forkserver" in multiprocessing.get_all_start_methods():
@@ -282,13 +394,45 @@ def _pool(jobs: int, langs: tuple[str, ...], cache: Path | None):
         ctx.set_forkserver_preload(["__main__", *PRELOAD])
     else:  # pragma: no cover - not Linux
         ctx = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(jobs, mp_context=ctx, initializer=warm_worker,
-                               initargs=(langs, cache, os.getcwd()))
+    return ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init,
+                               initargs=(os.getpid(), langs, cache, os.getcwd()))
 
 
-def run(opts: Options, progress: Callable[[Outcome, int, int], None] | None = None
-        ) -> Summary:
-    """Build what changed among every target of ``opts``; returns the summary."""
+class Stopped(KeyboardInterrupt):
+    """A run stopped by Ctrl-C or a signal; ``summary``: what it did before."""
+
+    def __init__(self, summary: Summary):
+        super().__init__(summary.stopped)
+        self.summary = summary
+
+
+class _Signalled(KeyboardInterrupt):
+    """Ctrl-C, SIGTERM or SIGHUP, in ``command``: the run stops."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+_finishing = False  # run() is saving what it did: a signal now stops nothing more
+
+
+def _identity(path: Path) -> tuple | None:
+    try:
+        st = path.lstat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def run(opts: Options, progress: Callable[[Outcome, int, int], None] | None = None,
+        warn: Callable[[str], None] | None = None) -> Summary:
+    """Build what changed among every target of ``opts``; returns the summary.
+
+    Raises Stopped (a KeyboardInterrupt) when stopped by Ctrl-C or by a signal
+    ``command`` turns into one, once the workers are gone and the manifest is
+    saved; ``warn``: says what is set aside (a manifest that is not read).
+    """
     start = time.perf_counter()
     targets = plan(opts)
     total = len(targets)
@@ -299,7 +443,11 @@ def run(opts: Options, progress: Callable[[Outcome, int, int], None] | None = No
         if progress:
             progress(outcome, len(outcomes), total)
 
-    manifest = Manifest(opts.out)
+    manifest = Manifest(opts.out, journal=True)
+    if manifest.problem is not None:
+        (warn or LOG.warning)(
+            f"{printable_name(str(manifest.path))} is set aside: {manifest.problem}; "
+            "every output is checked anew, and the manifest written again")
     digests = Digests(opts)
     todo: list[Target] = []
     digest_of: dict[Target, str] = {}
@@ -311,10 +459,14 @@ def run(opts: Options, progress: Callable[[Outcome, int, int], None] | None = No
             todo.append(t)
     if not todo:
         manifest.save(opts.shard)  # times of outputs copied in since
-        return Summary(outcomes, time.perf_counter() - start, 0)
+        return Summary(outcomes, time.perf_counter() - start, 0, total)
+    before = {t: _identity(t.output) for t in todo}
     profiles_to_build = len({(t.country, t.lang) for t in todo})
     workers = _Workers(opts, max(1, min(opts.jobs or default_jobs(), profiles_to_build)),
-                       tuple(sorted({t.lang for t in todo})))
+                       tuple(sorted({t.lang for t in todo})),
+                       (digests.program, {lang: digests.catalog(lang)
+                                          for lang in sorted({t.lang for t in todo})}))
+    stop: KeyboardInterrupt | None = None
     try:
         valid = []
         for t, failure in _validate(todo, opts):
@@ -334,18 +486,38 @@ def run(opts: Options, progress: Callable[[Outcome, int, int], None] | None = No
                        key=lambda ts: -_size(ts[0], opts))
         last_save = time.monotonic()
         for t, outcome in workers.build(units):
-            if outcome.status == "built":
-                manifest.record(t.output, digest_of[t], profile_name(t.country, t.lang))
+            if outcome.status == "built" and outcome.inputs:
+                manifest.record(t.output, outcome.inputs, profile_name(t.country, t.lang))
             else:
                 manifest.forget(t.output)
             done(outcome)
             if time.monotonic() - last_save > 5:
                 manifest.save(opts.shard)
                 last_save = time.monotonic()
+    except KeyboardInterrupt as exc:
+        stop = exc
     finally:
-        workers.close()
-        manifest.save(opts.shard)
-    return Summary(outcomes, time.perf_counter() - start, workers.jobs if workers.used else 0)
+        global _finishing
+        _finishing = True  # a stop now is not taken (``command``): this is the end
+        try:
+            workers.close(kill=stop is not None)
+            manifest.save(opts.shard)
+            if stop is not None:  # what the killed workers were writing
+                finished = {o.target for o in outcomes}
+                for t in todo:
+                    if t not in finished:
+                        with contextlib.suppress(OSError):
+                            render._remove_stale_temps(t.output)
+        finally:
+            _finishing = False
+    summary = Summary(outcomes, time.perf_counter() - start,
+                      workers.jobs if workers.used else 0, total)
+    if stop is not None:
+        summary.stopped = getattr(stop, "signum", signal.SIGINT)
+        summary.replaced = [t for t in todo if t not in finished
+                            and _identity(t.output) != before[t]]
+        raise Stopped(summary) from None
+    return summary
 
 
 class _Workers:
@@ -363,8 +535,9 @@ class _Workers:
     while they finish; a pool whose profiles are all done is shut down.
     """
 
-    def __init__(self, opts: Options, jobs: int, langs: tuple[str, ...]):
-        self.opts, self.jobs, self.langs = opts, jobs, langs
+    def __init__(self, opts: Options, jobs: int, langs: tuple[str, ...],
+                 known: tuple[str, dict[str, str]] | None = None):
+        self.opts, self.jobs, self.langs, self.known = opts, jobs, langs, known
         self.pools: list = []
         self.used = False
 
@@ -405,7 +578,8 @@ class _Workers:
             while queue and submitted[pool] < quota:
                 unit = queue.popleft()
                 try:
-                    pending[pool.submit(_build_profile, unit, self.opts)] = (unit, pool)
+                    pending[pool.submit(_build_profile, unit, self.opts,
+                                        self.known)] = (unit, pool)
                     left[pool] += 1
                     submitted[pool] += len(unit) if not self.opts.shared_layout else 1
                 except BrokenProcessPool as exc:
@@ -450,9 +624,20 @@ class _Workers:
             for t in unit:
                 yield t, _broken(t, "no worker left to take it")
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
+        """Shut the pools down; ``kill``: a stopped run's, without waiting for
+        the profiles in flight (their workers are killed)."""
         for pool in self.pools:
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            if kill:
+                for process in processes:
+                    with contextlib.suppress(Exception):
+                        process.kill()
             pool.shutdown(wait=True, cancel_futures=True)
+            if kill:
+                for process in processes:
+                    with contextlib.suppress(Exception):
+                        process.join(5)
 
 
 # ------------------------------------------------------------ the command line
@@ -475,12 +660,13 @@ class Progress:
             c = self.counts
             line = (f"[{'#' * filled}{'-' * (width - filled)}] {n}/{total}  "
                     f"{c['built']} built, {c['skipped']} skipped, {c['failed']} failed  "
-                    f"{outcome.target.name}")
+                    f"{printable_name(outcome.target.name)}")
             self.stream.write("\r\x1b[K" + line + ("\n" if n == total else ""))
             self.open = n != total
         elif outcome.status != "skipped":
             self.stream.write(f"mgi-report: [{n}/{total}] {outcome.status} "
-                              f"{outcome.target.name} ({outcome.seconds:.2f} s)\n")
+                              f"{printable_name(outcome.target.name)} "
+                              f"({outcome.seconds:.2f} s)\n")
         self.stream.flush()
 
     def finish(self) -> None:
@@ -493,9 +679,9 @@ class Progress:
 def report(summary: Summary, stream: TextIO = sys.stderr) -> None:
     """Every failure with its errors, then one line of totals."""
     for o in sorted(summary.failed, key=lambda o: o.target.name):
-        stream.write(f"mgi-report: {o.target.name} failed:\n")
+        stream.write(f"mgi-report: {printable_name(o.target.name)} failed:\n")
         for line in o.errors:
-            stream.write(f"{line}\n")
+            stream.write(f"{printable_name(line)}\n")
     built = summary.built
     per = (f"; {summary.seconds / len(built):.2f} s per built PDF with {summary.jobs} "
            f"worker{'s' if summary.jobs != 1 else ''}") if built else ""
@@ -522,22 +708,65 @@ def command(args) -> int:
                    force=args.force, shard=Shard.parse(args.shard) if args.shard else None,
                    shared_layout=not args.layout_per_edition)
     progress = Progress(sys.stderr)
+    handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {s: signal.signal(s, _take_as_interrupt) for s in handled}
     try:
-        summary = run(opts, progress)
+        summary = run(opts, progress, _warn)
+    except Stopped as stopped:
+        progress.finish()
+        report(stopped.summary, sys.stderr)
+        report_stop(stopped.summary, sys.stderr)
+        return 128 + int(stopped.summary.stopped or signal.SIGINT)
     finally:
         progress.finish()
+        for s, handler in previous.items():
+            signal.signal(s, handler)
     report(summary, sys.stderr)
     return summary.exit_code
 
 
+def _take_as_interrupt(signum, frame) -> None:
+    for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):  # one stop is enough
+        signal.signal(s, signal.SIG_IGN)
+    if not _finishing:  # else the run ends by itself, and says what it did
+        raise _Signalled(signum)
+
+
+def _warn(message: str) -> None:
+    print(f"mgi-report: warning: {message}", file=sys.stderr)
+
+
+def report_stop(summary: Summary, stream: TextIO = sys.stderr) -> None:
+    """After a stopped run, what it wrote: the last message."""
+    name = signal.Signals(summary.stopped or signal.SIGINT).name
+    built = len(summary.built)
+    left = summary.total - len(summary.outcomes) - len(summary.replaced)
+    replaced = ""
+    if summary.replaced:
+        names = ", ".join(printable_name(t.name) for t in summary.replaced)
+        replaced = (f"; {len(summary.replaced)} replaced while being written, not recorded "
+                    f"(the next run makes them again): {names}")
+    stream.write(f"mgi-report: stopped by {name}: {built} output"
+                 f"{'s' if built != 1 else ''} written and recorded in the manifest"
+                 f"{replaced}; {left} not built\n")
+
+
 def _merge_command(out: Path, sources: list[Path]) -> int:
-    from .manifest import merge
+    from .manifest import MANIFEST, merge
 
     merged = merge(out, sources)
+    if merged.out_problem:
+        _warn(f"{printable_name(str(out / MANIFEST))} is set aside: {merged.out_problem}; "
+              "the merged manifest replaces it")
+    for path, why in merged.set_aside:
+        _warn(f"{printable_name(path)} is set aside: {why}")
     for name in merged.dropped:
-        print(f"mgi-report: {name}: no shard holds it as its manifest records it; "
-              "the next build makes it", file=sys.stderr)
+        print(f"mgi-report: {printable_name(name)}: no shard holds it as its manifest "
+              "records it; the next build makes it", file=sys.stderr)
     print(f"mgi-report: merged {len(sources)} manifest{'s' if len(sources) != 1 else ''} "
-          f"into {out}: {len(merged.known)} outputs known ({len(merged.copied)} copied in), "
-          f"{len(merged.dropped)} left to build", file=sys.stderr)
+          f"into {printable_name(str(out))}: {len(merged.known)} outputs known "
+          f"({len(merged.copied)} copied in), {len(merged.dropped)} left to build",
+          file=sys.stderr)
     return 0

@@ -17,8 +17,8 @@ import jinja2
 import jinja2.sandbox
 from markupsafe import Markup
 
-from . import __version__, changes, chapters, i18n, markup, tracked, wheel
-from .content import LanguageFile, Profile
+from . import __version__, changes, chapters, i18n, markup, reads, tracked, wheel
+from .content import MAX_FILE_BYTES, LanguageFile, Profile
 from .domains import BRAND_RGB, DOMAINS
 from .errors import RenderError
 from .resources import CACHE, FONTS, LAYOUTS
@@ -198,7 +198,7 @@ def context(job: Job) -> dict[str, Any]:
     logo = None
     if job.profile.logo is not None:
         mime = "image/svg+xml" if job.profile.logo.suffix.lower() == ".svg" else "image/png"
-        logo = _data_uri(job.profile.logo.read_bytes(), mime)
+        logo = _data_uri(reads.read(job.profile.logo, MAX_FILE_BYTES), mime)
     published = job.profile.published
     return {
         "lang": lang,

@@ -24,7 +24,7 @@ import PIL.Image
 import PIL.ImageFile
 import yaml
 
-from . import facts, values
+from . import facts, reads, values
 from .domains import DOMAIN_KEYS
 from .errors import ContentError, Problem, UsageError
 from .facts import Publication, parse_key_data, parse_publication
@@ -70,7 +70,7 @@ def _logo_problem(path: Path) -> str | None:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         return f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"
-    data = path.read_bytes()
+    data = reads.read(path, MAX_FILE_BYTES)
     if path.suffix.lower() == ".png":
         try:
             with warnings.catch_warnings():  # the size is checked here, below
@@ -111,7 +111,7 @@ def _drawing_problem(path: Path) -> str | None:
     from .render import image_problem
 
     mime = "image/png" if path.suffix.lower() == ".png" else "image/svg+xml"
-    return image_problem(path.read_bytes(), mime)
+    return image_problem(reads.read(path, MAX_FILE_BYTES), mime)
 
 
 def _parse_profile(node: Any, rep: Reporter, slug: str, path: Path,

@@ -35,7 +35,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 
-from . import chapters, finishing, i18n
+from . import chapters, finishing, i18n, reads
 from .content import LanguageFile, shown_path
 from .yamlsource import MAX_FILE_BYTES
 from .errors import ContentError, MgiError, Problem, RenderError, UsageError
@@ -234,7 +234,8 @@ def source_attachments(job: Job) -> list:
     out = []
     for path in source_files(job):
         mime = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
-        uri = f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+        data = reads.read(path, MAX_FILE_BYTES)  # the bytes printed (one read per build)
+        uri = f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
         out.append(Attachment(url=uri, name=path.name, created=when, modified=when,
                               description=f"Source: {job.profile.slug}/{path.name}",
                               relationship="Source"))

@@ -96,3 +96,25 @@ def markup_depth(text: str) -> int:
         depth += token.nesting
         deepest = max(deepest, depth)
     return deepest
+
+
+#: Unicode categories never shown raw on a terminal: controls (C0, C1), format
+#: characters (bidi controls, zero-width ones), surrogates (undecodable bytes of
+#: a file name), unassigned code points, line and paragraph separators.
+_UNSHOWN = frozenset(("Cc", "Cf", "Cs", "Cn", "Zl", "Zp"))
+
+
+def printable_name(name: str) -> str:
+    """A name from outside (a file name, a manifest's entry) as a terminal or log
+    may show it: every control, format or bidi character and separator escaped
+    as Python writes it (``\\x1b``, ``\\u202e``, ``\\n``), and backslashes doubled,
+    so the escapes are unambiguous; anything else as it is."""
+    out = []
+    for ch in str(name):
+        if ch == "\\":
+            out.append("\\\\")
+        elif unicodedata.category(ch) in _UNSHOWN:
+            out.append(ascii(ch)[1:-1])
+        else:
+            out.append(ch)
+    return "".join(out)

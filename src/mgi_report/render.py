@@ -7,6 +7,7 @@ file or network, is refused, and the build fails naming it.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import glob
@@ -211,14 +212,21 @@ def _fail(fetcher, exc: BaseException | None = None) -> None:
         raise RenderError(f"{exc}{cause}") from exc
 
 
-def write_atomic(target: Path, write) -> None:
+#: Entered around each rename of a finished file into place; a batch worker's
+#: (batch._worker_init) raises when the batch it works for is gone, so that a
+#: stopped batch puts nothing in place.
+rename_guard = contextlib.nullcontext
+
+
+def write_atomic(target: Path, write, mode: int = 0o644) -> None:
     """Call ``write(fileobj)`` into a temporary file beside target, then rename.
 
     The temporary file is a hidden ``.NAME.*.tmp``, locked (flock) while it is
     written. A failure or a kill leaves the previous target as it was; a failure
     removes the temporary file, and a kill's leftover (no longer locked) is
     removed by the next write of the same target. Concurrent writes of one
-    target each rename a complete file: the last one wins.
+    target each rename a complete file: the last one wins. ``mode``: the
+    file's permissions.
     """
     target = Path(target)
     try:
@@ -232,8 +240,9 @@ def write_atomic(target: Path, write) -> None:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
+            os.chmod(tmp, mode)
+            with rename_guard():
+                os.replace(tmp, target)
         _fsync_dir(target.parent)
     except BaseException as exc:
         try:

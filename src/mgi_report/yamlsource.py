@@ -12,13 +12,13 @@ Lines are counted as an editor counts them: only line feeds end a line
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from . import reads
 from .errors import Problem
 
 #: Limits that keep a build bounded in time and memory (documented in README).
@@ -275,14 +275,17 @@ def read_yaml(path: Path, shown: str, rep: Reporter | None = None) -> tuple[Any,
         if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would block or flood
             rep.top("not a regular file")
             return None, rep
-        with path.open("rb") as fh:  # never more than the limit (and a byte to tell)
-            raw = fh.read(MAX_FILE_BYTES + 1)
-            size = os.fstat(fh.fileno()).st_size
+        # never more than the limit (and a byte to tell); one read per build (reads.py)
+        raw = reads.read(path, MAX_FILE_BYTES)
     except OSError as exc:
-        rep.top(f"cannot read the file: {exc.strerror}")
+        rep.top(f"cannot read the file: {exc.strerror or 'not a regular file'}")
         return None, rep
     if len(raw) > MAX_FILE_BYTES:
-        rep.top(f"the file is {max(size, len(raw)):,} bytes; the limit is {MAX_FILE_BYTES:,}")
+        try:
+            size = max(path.stat().st_size, len(raw))
+        except OSError:
+            size = len(raw)
+        rep.top(f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
         return None, rep
     text = _decode(raw, rep)
     if text is None:

@@ -1,0 +1,62 @@
+"""One read of each content file per build: what is hashed is what was printed.
+
+A build reads a content file more than once: ``profile.yaml`` and the
+language's file are parsed, then embedded in the archive edition; a logo is
+checked, drawn and embedded. An editor who saves a file in between would get
+a PDF made from two versions of it. Within ``once()``, the first read of each
+file is kept and every later read of it returns those same bytes; the batch's
+worker hashes them afterwards (``manifest.Digests.of``), so the manifest
+records the hash of the bytes the output was made from, whatever happened to
+the file during the build.
+
+``read()`` never blocks on a FIFO or reads more than its cap: it opens without
+waiting (O_NONBLOCK) and reads only a regular file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from collections.abc import Iterator
+from contextvars import ContextVar
+from pathlib import Path
+
+_TAKEN: ContextVar[dict[str, bytes] | None] = ContextVar("mgi_report_reads", default=None)
+
+
+class NotRegular(OSError):
+    """The path is not a regular file (a FIFO, a device, a folder)."""
+
+
+def _read(path: Path, cap: int) -> bytes:
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegular(f"{path} is not a regular file")
+        return fh.read(cap + 1)
+
+
+def read(path: Path, cap: int) -> bytes:
+    """At most ``cap + 1`` bytes of the regular file ``path`` (so that more than
+    ``cap`` tells a file past its limit); within ``once()``, the bytes of its
+    first read. Raises OSError (NotRegular for what is not a regular file)."""
+    taken = _TAKEN.get()
+    if taken is None:
+        return _read(path, cap)
+    key = os.path.realpath(path)
+    if key not in taken:
+        taken[key] = _read(path, cap)
+    return taken[key][:cap + 1]
+
+
+@contextlib.contextmanager
+def once() -> Iterator[dict[str, bytes]]:
+    """Within it, each file is read once (``read``); yields what was read, by
+    real path."""
+    taken: dict[str, bytes] = {}
+    token = _TAKEN.set(taken)
+    try:
+        yield taken
+    finally:
+        _TAKEN.reset(token)
