@@ -38,6 +38,7 @@ from mgitree import make_tree, run
 from witness import listener, outside, sentinel, witnessed  # noqa: F401
 
 PROFILE = ("testland", "de")
+MGI = str(Path(sys.executable).with_name("mgi-report"))
 
 
 def _build(capsys, content: Path, out: Path, *extra) -> tuple[int, str]:
@@ -265,6 +266,23 @@ def test_a_cache_that_cannot_be_written_costs_one_warning(fault, clean, tmp_path
     assert out.read_bytes() == clean.pdf
 
 
+def test_a_batch_warns_once_of_a_cache_it_cannot_write(tmp_path):
+    """Every process of `build --all` (the main one, its workers) finds the cache
+    folder unusable (its parent is a file): one warning in all."""
+    content = make_tree(tmp_path)
+    (tmp_path / "file").write_text("not a folder")
+    cache = tmp_path / "file" / "cache"
+    env = dict(os.environ, MGI_REPORT_CACHE=str(cache), MGI_REPORT_SERVER="off")
+    env.pop(CACHE_WARNED, None)
+    done = subprocess.run([MGI, "build", "--all", "--content", str(content), "--lang", "en",
+                           "--edition", "screen", "--out", str(tmp_path / "out"), "-j", "1"],
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    _one_warning(done.stderr, cache)
+    assert "Not a directory" in done.stderr
+    assert (tmp_path / "out" / "testland-en.pdf").read_bytes()[:5] == b"%PDF-"
+
+
 # ------------------------------------------------ what WeasyPrint could not load
 
 BROKEN_PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"SECRETPAYLOAD" * 8).decode()
@@ -324,8 +342,6 @@ def test_log_messages_never_carry_a_data_uri():
 
 
 # ------------------------------------------------------------------ serve
-
-MGI = str(Path(sys.executable).with_name("mgi-report"))
 
 
 def test_serve_stays_up_and_takes_v_before_the_command(tmp_path):
