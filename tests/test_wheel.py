@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 import sys
@@ -84,8 +85,10 @@ def test_cache_is_content_addressed(tmp_path):
     w = wheel.Wheel(SEGMENTS, highlight=1)
     first = wheel.svg(w, tmp_path)
     files = list((tmp_path / "wheels").glob("*.svg"))
-    assert len(files) == 1 and files[0].read_bytes() == first
-    assert files[0].stem == w.key()
+    assert len(files) == 1 and files[0].stem == w.key()
+    # filed under its key, with the digest of its bytes (cachefile)
+    assert files[0].read_bytes().split(b"\n", 1) == [
+        f"mgi-cache 1 {w.key()} {hashlib.sha256(first).hexdigest()}".encode(), first]
     other = wheel.Wheel(SEGMENTS, highlight=2)
     assert other.key() != w.key()
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from . import compose as composer
 from . import content as contents
-from . import editions, hyphenate, warm
+from . import cachefile, editions, hyphenate, warm
 from .errors import MgiError, RenderError, UsageError
 from .render import render, write_atomic
-from .resources import CACHE, FONTS, LAYOUTS
+from .resources import FONTS, LAYOUTS, cache_folder
 
 LOG = logging.getLogger("mgi_report")
 EDITIONS = tuple(editions.SPECS)  # screen, print, archive
@@ -216,16 +216,20 @@ def write(job: composer.Job, laid_out, html: str, target: Path) -> int:
 # A profile's page count (without the print edition's blank pages), kept from
 # its last build of any edition, for `mgi-report stats`.
 
-def _pages_file(req: Request) -> Path:
+def _pages_entry(req: Request) -> tuple[Path, str]:
+    """(cache folder, key) of the profile's page count (cachefile checks it)."""
     key = repr((str(Path(req.content).resolve()), req.country, req.lang, req.fallback))
-    return (req.cache or CACHE) / "pages" / hashlib.sha256(key.encode()).hexdigest()[:24]
+    return req.cache or cache_folder(), hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 def _known_pages(req: Request) -> int | None:
+    root, key = _pages_entry(req)
+    data = cachefile.read(root, "pages", key, key, 32)
     try:
-        return int(_pages_file(req).read_text())
-    except (OSError, ValueError):
+        pages = int(data.decode("ascii")) if data is not None else None
+    except ValueError:
         return None
+    return pages if pages is not None and pages > 0 else None
 
 
 def review(req: Request, rev: str) -> Path:
@@ -245,7 +249,5 @@ def last_page_count(req: Request) -> int | None:
 
 def _remember_pages(req: Request, pages: int) -> None:
     if _known_pages(req) != pages:
-        try:
-            write_atomic(_pages_file(req), lambda fh: fh.write(str(pages).encode()))
-        except MgiError:
-            LOG.debug("could not keep the page count of %s", req.country)
+        root, key = _pages_entry(req)
+        cachefile.write(root, "pages", key, key, str(pages).encode())

@@ -17,11 +17,11 @@ import jinja2
 import jinja2.sandbox
 from markupsafe import Markup
 
-from . import __version__, changes, chapters, i18n, markup, reads, tracked, wheel
+from . import __version__, cachefile, changes, chapters, i18n, markup, reads, tracked, wheel
 from .content import MAX_FILE_BYTES, LanguageFile, Profile
 from .domains import BRAND_RGB, DOMAINS
 from .errors import RenderError
-from .resources import CACHE, FONTS, LAYOUTS
+from .resources import FONTS, LAYOUTS, cache_folder
 
 
 @dataclass
@@ -39,16 +39,28 @@ class Job:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _bytecode_cache(cache: Path | None) -> jinja2.BytecodeCache | None:
-    """Compiled templates on disk (``.cache/jinja``), keyed by each template's
-    source: a fresh process skips compiling them; an edited template is
-    compiled again. None when the cache folder cannot be written."""
-    folder = (cache or CACHE) / "jinja"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+class BytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates on disk (``.cache/jinja``), one entry per template,
+    filed under its name and a digest of its source (Jinja's bucket key and
+    checksum): a fresh process skips compiling them; an edited template is
+    compiled again. Entries pass cachefile's checks before Jinja reads them
+    (Jinja's own file cache unpickles whatever it finds), and a cache that
+    cannot be written is skipped with cachefile's one warning."""
+
+    MAX = 8 << 20  # the largest compiled template read back (they are a few KB)
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = cachefile.read(self.root, "jinja", f"{bucket.key}.bc",
+                              f"{bucket.key}-{bucket.checksum}", self.MAX)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        cachefile.write(self.root, "jinja", f"{bucket.key}.bc",
+                        f"{bucket.key}-{bucket.checksum}", bucket.bytecode_to_string())
 
 
 class LayoutError(RenderError):
@@ -104,7 +116,7 @@ def environment(layouts: tuple[Path, ...], lang: str,
                 cache: Path | None = None) -> jinja2.Environment:
     env = Sandbox(
         loader=ConfinedLoader([*map(str, layouts), str(LAYOUTS)]),
-        bytecode_cache=_bytecode_cache(cache),
+        bytecode_cache=BytecodeCache(cache or cache_folder()),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -255,7 +267,7 @@ def context(job: Job) -> dict[str, Any]:
 
 def compose(job: Job) -> str:
     """The profile's complete HTML document."""
-    env = environment(tuple(job.layouts), job.lang, job.cache)
+    env = environment(tuple(job.layouts), job.lang, job.cache or cache_folder())
     values = context(job)
     try:
         return env.get_template("profile.html").render(values)

@@ -24,10 +24,9 @@ import math
 import re
 from pathlib import Path
 
+from . import cachefile
 from .domains import BRAND_RGB
-from .errors import MgiError
-from .render import write_atomic
-from .resources import CACHE
+from .resources import cache_folder
 
 Shape = tuple  # ("rect", (x, y, w, h), colour) | ("poly", ((x, y), ...), colour)
 #                | ("line", ((x0, y0), (x1, y1)), colour, width_pt)
@@ -41,6 +40,7 @@ FRAMEWORK_KEYS = ("principle-1", "principle-2", "principle-3", "domains",
                   "objective-1", "objective-2", "objective-3")
 PROCESS_KEYS = tuple(f"step-{n}" for n in range(1, 6))
 _HEX = re.compile(r"#[0-9a-fA-F]{6}")
+MAX_CACHED = 4 << 20  # the largest figure the cache gives back (a chart is a few KB)
 
 
 @functools.lru_cache(maxsize=1)
@@ -126,16 +126,12 @@ def svg(size: tuple[float, float], shapes: tuple[Shape, ...], cache: Path | None
     """A figure's SVG, from the cache when the same shapes were drawn before."""
     shapes = _rounded(shapes)
     key = hashlib.sha256(repr((_code_version(), size, shapes)).encode()).hexdigest()[:24]
-    path = (cache or CACHE) / "figures" / f"{key}.svg"
-    try:
-        return path.read_bytes()
-    except OSError:
-        pass
+    root = cache or cache_folder()
+    data = cachefile.read(root, "figures", f"{key}.svg", key, MAX_CACHED)
+    if data is not None:  # filed under these shapes' key, whole (cachefile)
+        return data
     data = draw(size, shapes)
-    try:
-        write_atomic(path, lambda fh: fh.write(data))
-    except MgiError:
-        pass  # a read-only cache only costs time
+    cachefile.write(root, "figures", f"{key}.svg", key, data)
     return data
 
 

@@ -25,9 +25,13 @@ from pathlib import Path
 from .resident import ANSWER_TIMEOUT, code_key, private_folder, socket_path  # noqa: F401
 
 def _delegable(argv: list[str]) -> bool:
-    """Only single builds go to the server (``--all`` has its own warm workers)."""
-    return (bool(argv) and argv[0] == "build" and "--all" not in argv
-            and not any(a in ("-h", "--help") for a in argv))
+    """Only single builds go to the server (``--all`` has its own warm workers);
+    ``-v`` may come before the command, as after it."""
+    command = list(argv)
+    while command and command[0] in ("-v", "--verbose"):
+        command.pop(0)
+    return (bool(command) and command[0] == "build" and "--all" not in command
+            and not any(a in ("-h", "--help") for a in command))
 
 
 def _read_line(conn: socket.socket) -> dict | None:

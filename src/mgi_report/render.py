@@ -2,7 +2,14 @@
 
 WeasyPrint may read only the project's own folders (layouts, fonts, the
 content tree, extra layout folders) and ``data:`` URIs. Any other URL,
-file or network, is refused, and the build fails naming it.
+file or network, is refused, and the build fails naming it. So does any
+resource WeasyPrint could not load (an image, a font, a style sheet: it
+only logs those and leaves them out), and nothing of a ``data:`` URI it
+names is printed but its type and size.
+
+Also here, as the lowest layer of file handling: ``write_atomic``,
+``read_regular`` (a regular file, no link followed, with a size cap) and the
+one warning for a cache folder that cannot be written.
 """
 
 from __future__ import annotations
@@ -13,6 +20,9 @@ import fcntl
 import glob
 import logging
 import os
+import re
+import stat
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,6 +37,10 @@ LOG = logging.getLogger("mgi_report")
 
 class RefusedURL(RenderError):
     pass
+
+
+class NotLoaded(RenderError):
+    """WeasyPrint could not load an image, font or style sheet the page needs."""
 
 
 def _fetcher_class():
@@ -70,6 +84,11 @@ FONTCONFIG = """<?xml version="1.0"?>
 """
 
 
+#: The font configuration written when the cache folder cannot hold it: {"path": path}.
+_PRIVATE_CONF: dict[str, str] = {}
+MAX_FONT_CACHE = 16 << 20  # a fontconfig cache file larger than this is not one of ours
+
+
 def isolate_fonts() -> Path:
     """Point fontconfig (and so Pango and WeasyPrint) at a private configuration
     that knows ``fonts/`` and nothing else: no system font is ever opened, not
@@ -78,25 +97,102 @@ def isolate_fonts() -> Path:
     Fontconfig reads ``FONTCONFIG_FILE`` whenever a configuration is loaded,
     which WeasyPrint does for every document; so this works at any time
     before rendering, also after WeasyPrint was imported.
-    """
-    from xml.sax.saxutils import escape
 
-    folder = cache_folder() / "fontconfig"
-    text = FONTCONFIG.format(fonts=escape(str(FONTS.resolve())),
-                             cache=escape(str(folder.resolve())))
-    path = folder / "fonts.conf"
-    try:
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            write_atomic(path, lambda fh: fh.write(text.encode()))
-    except (OSError, RenderError):  # a read-only cache: a private file elsewhere
-        fd, name = tempfile.mkstemp(prefix="mgi-report-fonts-", suffix=".conf")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        path = Path(name)
+    The configuration lives in the cache folder (``fontconfig/fonts.conf``,
+    beside fontconfig's own cache of ``fonts/``); it is used only if it is a
+    regular file holding exactly the text below, else written again, and
+    anything in that folder that is not a regular file (a link, a FIFO) is
+    removed first, so fontconfig never follows a link out of the cache. A
+    cache that cannot be written gets the one warning (cache_unwritable) and
+    the configuration goes to a temporary file of this process.
+    """
+    root = cache_folder()
+    folder = root / "fontconfig"
+    if _real_folder(folder):
+        text = _font_conf(root.resolve() / "fontconfig")
+        path = folder / "fonts.conf"
+        try:
+            _sweep(folder)
+            if read_regular(path, 1 << 16) != text.encode():
+                write_atomic(path, lambda fh: fh.write(text.encode()))
+        except (OSError, RenderError) as exc:
+            cache_unwritable(root, exc)
+            path = _private_conf()
+    else:
+        cache_unwritable(root, OSError(errno.ENOTDIR, f"{folder} is not a folder of its own"))
+        path = _private_conf()
     os.environ["FONTCONFIG_FILE"] = str(path)
     os.environ.pop("FONTCONFIG_PATH", None)
     os.environ.pop("FONTCONFIG_SYSROOT", None)
     return path
+
+
+def _font_conf(cachedir: Path) -> str:
+    from xml.sax.saxutils import escape
+
+    return FONTCONFIG.format(fonts=escape(str(FONTS.resolve())), cache=escape(str(cachedir)))
+
+
+def _real_folder(folder: Path) -> bool:
+    """True when ``folder`` is a folder (not a link to one) or missing; a link or
+    anything else in its place is removed if it can be."""
+    try:
+        if stat.S_ISDIR(os.lstat(folder).st_mode):
+            return True
+        os.unlink(folder)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _sweep(folder: Path) -> None:
+    """Remove what fontconfig must not open in its cache folder: anything that is
+    not a regular file (a link, a FIFO, a socket), and files too large to be its
+    cache. (Fontconfig checks its own cache files' headers and sizes.) Raises
+    OSError when such a thing cannot be removed: the folder is not to be used."""
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISDIR(st.st_mode) and (not stat.S_ISREG(st.st_mode) or
+                                             st.st_size > MAX_FONT_CACHE):
+            try:
+                os.unlink(entry.path)
+            except FileNotFoundError:
+                pass
+
+
+def _private_conf() -> Path:
+    """The configuration outside the cache, once per process: a private temporary
+    folder holding it and fontconfig's cache, removed when the process ends."""
+    if "path" in _PRIVATE_CONF:
+        return Path(_PRIVATE_CONF["path"])
+    import atexit
+
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="mgi-report-fonts-"))
+        path = folder / "fonts.conf"
+        path.write_text(_font_conf(folder), encoding="utf-8")
+    except OSError as exc:
+        raise RenderError("cannot write the font configuration, neither in the cache folder "
+                          f"nor in the temporary folder: {exc.strerror or exc}") from exc
+    atexit.register(_remove, folder, os.getpid())
+    _PRIVATE_CONF["path"] = str(path)
+    return path
+
+
+def _remove(folder: Path, pid: int) -> None:
+    if os.getpid() == pid:  # not a forked copy of the process that made it
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def tag_notes() -> None:
@@ -162,11 +258,12 @@ def render(html: str, base_url: str, allowed: Iterable[Path], **options):
 
     SafeFetcher, _ = _fetcher_class()
     fetcher = SafeFetcher(allowed)
-    try:
-        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(**options)
-    except FatalURLFetchingError as exc:
-        _fail(fetcher, exc)
-    _fail(fetcher)
+    with _loading() as unloaded:
+        try:
+            document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(**options)
+        except FatalURLFetchingError as exc:
+            _fail(fetcher, exc)
+    _fail(fetcher, unloaded=unloaded)
     return document
 
 
@@ -191,25 +288,128 @@ def edition_document(laid_out, pages: list, color_profiles: dict, output_intent:
     write_pdf = document.write_pdf
 
     def checked_write_pdf(*args, **kwargs):
-        try:
-            result = write_pdf(*args, **kwargs)
-        except FatalURLFetchingError as exc:
-            _fail(fetcher, exc)
-        _fail(fetcher)
+        with _loading() as unloaded:
+            try:
+                result = write_pdf(*args, **kwargs)
+            except FatalURLFetchingError as exc:
+                _fail(fetcher, exc)
+        _fail(fetcher, unloaded=unloaded)
         return result
 
     document.write_pdf = checked_write_pdf  # this instance only
     return document
 
 
-def _fail(fetcher, exc: BaseException | None = None) -> None:
-    """Raise RefusedURL if anything was refused, RenderError for ``exc``, else return."""
+def _fail(fetcher, exc: BaseException | None = None, unloaded: _NotLoaded | None = None
+          ) -> None:
+    """Raise RefusedURL if anything was refused, RenderError for ``exc``, NotLoaded
+    for what WeasyPrint could not load, else return."""
     if fetcher.refused:
-        raise RefusedURL("refused to read " + ", ".join(dict.fromkeys(fetcher.refused)) +
-                         " (layouts may use only their own folders, fonts/ and data: URIs)")
+        raise RefusedURL("refused to read " + ", ".join(
+            _shorten(u) for u in dict.fromkeys(fetcher.refused)) +
+            " (layouts may use only their own folders, fonts/ and data: URIs)")
     if exc is not None:  # an allowed file that could not be read
         cause = f": {exc.__cause__}" if exc.__cause__ else ""
-        raise RenderError(f"{exc}{cause}") from exc
+        raise RenderError(_shorten(f"{exc}{cause}")) from exc
+    if unloaded is not None and unloaded.problems:
+        raise NotLoaded("an image, font or style sheet could not be loaded, and the PDF "
+                        "would miss it: " +
+                        "; ".join(dict.fromkeys(unloaded.problems)))
+
+
+#: WeasyPrint's messages for a resource it could not load (it leaves the resource
+#: out and goes on): an image, an inline SVG, a style sheet, an attachment, a font.
+_NOT_LOADED = re.compile(r"Failed to (load|render)|Font-face .* cannot be loaded|"
+                         r"Unable to instantiate")
+_DATA_URI = re.compile(r"\bdata:([\w.+/-]*)[^\s'\")]*")
+
+
+def _shorten(text: str, limit: int = 300) -> str:
+    """A message fit to print: a ``data:`` URI as its type and size (never its
+    bytes), control characters escaped, at most ``limit`` characters."""
+    text = _DATA_URI.sub(lambda m: f"data:{m[1] or 'text/plain'} ({len(m[0]):,} bytes)", text)
+    text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else
+                   f"\\u{ord(c):04x}" for c in text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+class _NotLoaded(logging.Filter):
+    """On WeasyPrint's logger while it lays out or writes: every message's
+    ``data:`` URIs shortened (so no bytes reach a log), and each resource that
+    could not be loaded kept to fail the build, not printed as a warning."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: list[str] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):  # an exception without words: its kind
+            record.args = tuple(type(a).__name__ if isinstance(a, BaseException) and
+                                not str(a).strip() else a for a in record.args)
+        try:
+            message = record.getMessage().rstrip(": ")
+        except Exception:  # noqa: BLE001  (a malformed record: print it as it is)
+            return True
+        record.msg, record.args = _shorten(message, 1000), ()
+        if record.levelno >= logging.WARNING and _NOT_LOADED.search(message):
+            self.problems.append(_shorten(message))
+            return False
+        return True
+
+
+@contextlib.contextmanager
+def _loading():
+    """Watch WeasyPrint's logger (see _NotLoaded) for the duration."""
+    logger = logging.getLogger("weasyprint")
+    watch = _NotLoaded()
+    logger.addFilter(watch)
+    try:
+        yield watch
+    finally:
+        logger.removeFilter(watch)
+
+
+def read_regular(path: Path, cap: int) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file (not a link to one) of at most
+    ``cap`` bytes; else None. Never blocks on a FIFO, never reads past ``cap``."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > cap:
+            return None
+        chunks, size = [], 0
+        while size <= cap:
+            chunk = os.read(fd, min(1 << 20, cap + 1 - size))
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            size += len(chunk)
+        return None  # grew past the cap while read
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+#: Cache folders already warned about, in this process and those it starts.
+CACHE_WARNED = "MGI_REPORT_CACHE_WARNED"
+
+
+def cache_unwritable(root: Path, exc: BaseException) -> None:
+    """Warn, once per cache folder, that it cannot be written (a cache only saves
+    time: the build goes on). Remembered in the environment, so that workers
+    started later (a batch's) do not warn again."""
+    warned = os.environ.get(CACHE_WARNED, "").split(os.pathsep)
+    if str(root) in warned:
+        return
+    os.environ[CACHE_WARNED] = os.pathsep.join([*filter(None, warned), str(root)])
+    cause = exc.__cause__ if isinstance(exc, RenderError) and exc.__cause__ else exc
+    reason = (cause.strerror or str(cause)) if isinstance(cause, OSError) else str(cause)
+    print(f"mgi-report: warning: cannot write the cache folder {_shorten(str(root))} "
+          f"({_shorten(reason, 120)}); going on without it", file=sys.stderr, flush=True)
 
 
 #: Entered around each rename of a finished file into place; a batch worker's

@@ -30,14 +30,23 @@ ANSWER_TIMEOUT = 10.0
 MAX_SOCKET_PATH = 107  # bytes, sun_path on Linux less its terminating NUL
 
 
-def code_key() -> str:
+def environment() -> dict[str, str | None]:
+    """The variables of ENVIRONMENT as they are now. A server keeps them as it
+    started: what its own start-up sets (``FONTCONFIG_FILE``, by
+    render.isolate_fonts) is not a change."""
+    return {k: os.environ.get(k) for k in ENVIRONMENT}
+
+
+def code_key(env: dict[str, str | None] | None = None) -> str:
     """What a server's answers depend on besides the files a build reads:
     mgi-report's own source, the libraries', the interpreter, the folders and
-    the environment variables in ENVIRONMENT."""
+    the environment variables in ENVIRONMENT (``env``: as they were then;
+    default: as they are now)."""
+    env = environment() if env is None else env
     h = hashlib.sha256()
     h.update(repr((sys.executable, sys.version, str(home().resolve()),
                    str(cache_folder().resolve()),
-                   [os.environ.get(k) for k in ENVIRONMENT])).encode())
+                   [env.get(k) for k in ENVIRONMENT])).encode())
     package = Path(__file__).resolve().parent
     for path in sorted(package.glob("*.py")):
         h.update(path.name.encode() + b"\0" + path.read_bytes())

@@ -85,7 +85,8 @@ class Server:
             raise UsageError("no folder for the resident renderer's socket is short enough "
                              "(set XDG_RUNTIME_DIR to a short folder)")
         self.path = path
-        self.key = resident.code_key()
+        self.env = resident.environment()  # as started: warm_up sets FONTCONFIG_FILE
+        self.key = resident.code_key(self.env)
         self.last = time.monotonic()
         self.children: dict[int, str] = {}  # pid -> its temporary folder
         self.sock: socket.socket | None = None
@@ -149,7 +150,7 @@ class Server:
     def why_stop(self) -> str | None:
         if self.idle and not self.children and time.monotonic() - self.last > self.idle:
             return f"no build for {self.idle:g} s"
-        if resident.code_key() != self.key:
+        if resident.code_key(self.env) != self.key:
             return "mgi-report or a library it uses changed"
         return None
 

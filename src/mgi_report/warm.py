@@ -6,7 +6,10 @@ process. ``hyphenation()`` puts the parsed patterns in pyphen's own
 per-process cache up front, read from a disk cache in the cache folder
 (``.cache/hyphenation``; marshal, like Python's own ``__pycache__``) when
 they were parsed before; the patterns are the same either way, so the PDF is
-too. ``warm_worker()`` is the batch workers' initializer.
+too. An entry is filed under a digest of the dictionary's bytes (and pyphen's
+and marshal's versions) and used only if it passes cachefile's checks, so a
+damaged or swapped one is parsed again, never another language's patterns.
+``warm_worker()`` is the batch workers' initializer.
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import MgiError
-from .render import write_atomic
-from .resources import CACHE
+from . import cachefile
+from .render import CACHE_WARNED
+from .resources import cache_folder
 
 LOG = logging.getLogger("mgi_report")
 FORMAT = 1
+MAX_CACHED = 64 << 20  # the largest entry read back (German's patterns: about 3 MB)
 
 
 def _dictionary_path(lang: str) -> Path | None:
@@ -34,13 +38,15 @@ def _dictionary_path(lang: str) -> Path | None:
     return pyphen.LANGUAGES.get(fallback) if fallback else None
 
 
-def _cache_file(path: Path, folder: Path) -> Path:
+def _cache_entry(path: Path) -> tuple[str, str]:
+    """(file name, key) of a dictionary's entry: the key digests the
+    dictionary's bytes and the versions of the code that parsed them."""
     from importlib.metadata import version
 
-    st = path.stat()
-    key = repr((FORMAT, marshal.version, version("pyphen"), str(path), st.st_size,
-                st.st_mtime_ns))
-    return folder / f"{path.stem}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.marshal"
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    key = hashlib.sha256(repr((FORMAT, marshal.version, version("pyphen"), path.name,
+                               digest)).encode()).hexdigest()[:32]
+    return f"{path.stem}-{key[:16]}.marshal", key
 
 
 def _dump(hd) -> bytes:
@@ -88,24 +94,30 @@ def hyphenation(langs: Iterable[str], cache: Path | None = None) -> None:
     """
     import pyphen
 
-    folder = (cache or CACHE) / "hyphenation"
+    root = cache or cache_folder()
     for lang in dict.fromkeys(langs):
         path = _dictionary_path(lang)
         if path is None or path in pyphen.hdcache:
             continue
         try:
-            stored = _cache_file(path, folder)
-            pyphen.hdcache[path] = _load(stored.read_bytes())
-            continue
-        except (OSError, ValueError, EOFError, TypeError, KeyError):
-            pass
+            name, key = _cache_entry(path)
+        except OSError:
+            continue  # pyphen reports a dictionary it cannot read, as it would without us
+        data = cachefile.read(root, "hyphenation", name, key, MAX_CACHED)
+        if data is not None:
+            try:
+                pyphen.hdcache[path] = _load(data)
+                continue
+            except Exception:  # noqa: BLE001  (our own bytes, whole: a bug, so parse)
+                LOG.debug("the %s hyphenation cache could not be loaded", lang)
         hd = pyphen.HyphDict(path)
         pyphen.hdcache[path] = hd
         try:
             data = _dump(hd)
-            write_atomic(stored, lambda fh: fh.write(data))
-        except (MgiError, ValueError):
+        except ValueError:
             LOG.debug("could not store the %s hyphenation cache", lang)
+            continue
+        cachefile.write(root, "hyphenation", name, key, data)
 
 
 def warm_worker(langs: tuple[str, ...], cache: Path | None, cwd: str | None = None) -> None:
@@ -118,6 +130,11 @@ def warm_worker(langs: tuple[str, ...], cache: Path | None, cwd: str | None = No
     if cwd is not None:
         os.chdir(cwd)
     logging.basicConfig(format="mgi-report: %(message)s", level=logging.WARNING)
+    # A cache folder that cannot be written is the batch's to warn of, once
+    # (render.cache_unwritable), not every worker's.
+    root = str(cache or cache_folder())
+    os.environ[CACHE_WARNED] = os.pathsep.join(
+        [*filter(None, os.environ.get(CACHE_WARNED, "").split(os.pathsep)), root])
     import gc
     from multiprocessing import util
 

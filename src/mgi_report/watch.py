@@ -3,10 +3,17 @@
 list, the fonts), in this process, which stays warm: WeasyPrint imported, the
 hyphenation patterns and drawn wheels kept, so a rebuild pays no start-up.
 Saves are gathered (watchfiles, debounced) and each batch costs one build; it
-prints the time or the located errors, and Ctrl-C ends it."""
+prints the time or the located errors, and Ctrl-C ends it.
+
+A watched folder that is deleted (and made again, as an editor's "save all"
+or a ``git checkout`` may) is followed: every half second the watched paths
+are compared with what is being watched (each one's device and inode), and
+on any difference the watching starts again on the paths as they are now, and
+the PDF is built once more."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -22,7 +29,8 @@ def sources(content: Path, slug: str, lang: str, layouts: tuple[Path, ...] = ())
     return [p for p in paths if p.exists()]
 
 
-def _once(build: Callable[[], Path], out=sys.stderr) -> bool:
+def _once(build: Callable[[], Path], out=None) -> bool:
+    out = out or sys.stderr  # as it is now (a test's capture), not at import
     start = time.perf_counter()
     try:
         path = build()
@@ -38,10 +46,27 @@ def _once(build: Callable[[], Path], out=sys.stderr) -> bool:
     return True
 
 
+#: Milliseconds between checks that the watched paths are still the ones watched.
+RECHECK_MS = 500
+
+
+def _identity(paths: list[Path]) -> list[tuple[int, int] | None]:
+    """Each path's (device, inode), or None where it is missing."""
+    out = []
+    for p in paths:
+        try:
+            st = os.stat(p)
+            out.append((st.st_dev, st.st_ino))
+        except OSError:
+            out.append(None)
+    return out
+
+
 def watch(build: Callable[[], Path], paths: list[Path], output: Path, stop_event=None,
           debounce_ms: int = 300) -> int:
     """Build now, then after every batch of saves under ``paths``, until Ctrl-C
-    (or ``stop_event``). The PDF itself (and its temporary file) is no save."""
+    (or ``stop_event``). The PDF itself (and its temporary file) is no save.
+    A path deleted and made again is watched again (see the module's docstring)."""
     import watchfiles
 
     own = output.resolve()
@@ -58,10 +83,29 @@ def watch(build: Callable[[], Path], paths: list[Path], output: Path, stop_event
     print("mgi-report: watching " + ", ".join(str(p) for p in paths) + " (Ctrl-C to stop)",
           file=sys.stderr)
     try:
-        for _changes in watchfiles.watch(*paths, watch_filter=Saves(), debounce=debounce_ms,
-                                         step=50, stop_event=stop_event,
-                                         raise_interrupt=True):
-            _once(build)
+        again = False
+        while stop_event is None or not stop_event.is_set():
+            watched = _identity(paths)
+            present = [p for p, ident in zip(paths, watched) if ident is not None]
+            if not present:  # nothing to watch yet: look again shortly
+                time.sleep(RECHECK_MS / 1000)
+                again = again or _identity(paths) != watched
+                continue
+            try:
+                for changes in watchfiles.watch(*present, watch_filter=Saves(),
+                                                debounce=debounce_ms, step=50,
+                                                stop_event=stop_event, raise_interrupt=True,
+                                                rust_timeout=RECHECK_MS, yield_on_timeout=True):
+                    if _identity(paths) != watched:
+                        again = True  # built once the new watch runs: no save is lost
+                        break
+                    if changes or again:
+                        again = False
+                        _once(build)
+                else:
+                    break  # stop_event
+            except FileNotFoundError:  # deleted as the watch started: look again
+                again = True
     except KeyboardInterrupt:
         pass
     print("mgi-report: stopped watching", file=sys.stderr)

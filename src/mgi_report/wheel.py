@@ -19,10 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import cachefile
 from .domains import BRAND_RGB
-from .errors import MgiError
-from .render import write_atomic
-from .resources import CACHE, FONTS
+from .resources import FONTS, cache_folder
 
 # Figure geometry, in ring radii; the visible box is fitted to the labels.
 R_OUT, R_IN = 1.0, 0.42
@@ -355,17 +354,17 @@ def _fit(fig, ax) -> tuple[float, float, dict[str, list[float]]]:
     return xlim, ylim, labels
 
 
+#: The largest wheel the cache gives back (a drawn wheel is about 10 KB).
+MAX_CACHED = 4 << 20
+
+
 def svg(wheel: Wheel, cache: Path | None = None) -> bytes:
-    """A wheel's SVG, from the cache when it was drawn before."""
-    folder = (cache or CACHE) / "wheels"
-    path = folder / f"{wheel.key()}.svg"
-    try:
-        return path.read_bytes()
-    except OSError:
-        pass
+    """A wheel's SVG, from the cache when it was drawn before (and the entry
+    passes cachefile's checks: filed under this wheel's key, whole)."""
+    root, key = cache or cache_folder(), wheel.key()
+    data = cachefile.read(root, "wheels", f"{key}.svg", key, MAX_CACHED)
+    if data is not None:
+        return data
     data = draw(wheel)
-    try:
-        write_atomic(path, lambda fh: fh.write(data))
-    except MgiError:
-        pass  # a read-only cache only costs time
+    cachefile.write(root, "wheels", f"{key}.svg", key, data)
     return data
