@@ -257,8 +257,8 @@ def compose(job: Job) -> str:
     """The profile's complete HTML document."""
     env = environment(tuple(job.layouts), job.lang, job.cache)
     values = context(job)
-    try:
-        return env.get_template("profile.html").render(values)
+    try:  # a source cited again: a call to its first note (markup.first_notes)
+        return markup.first_notes(env.get_template("profile.html").render(values))
     except jinja2.TemplateSyntaxError as exc:
         where = f"{exc.filename or exc.name}:{exc.lineno}"
         raise LayoutError(f"{where}: template syntax error: {exc.message}") from exc

@@ -24,7 +24,7 @@ import PIL.Image
 import PIL.ImageFile
 import yaml
 
-from . import facts, values
+from . import facts, markup, values
 from .domains import DOMAIN_KEYS
 from .errors import ContentError, Problem, UsageError
 from .facts import Publication, parse_key_data, parse_publication
@@ -53,7 +53,6 @@ LANG_REQUIRED = ("country", "short_name", "domains")
 FINDINGS_KEYS = ("well_developed", "potential")
 DOMAIN_PART_KEYS = (*FINDINGS_KEYS, "areas")
 ID_RE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
-CITATION_RE = re.compile(r"\[\^([^\]\s]*)\]")
 MAX_AREAS = 30
 MAX_ACRONYMS = 200
 MAX_NAMES = 200
@@ -289,7 +288,7 @@ def _sources(node: yaml.Node, rep: Reporter) -> list[Source]:
 
 def _cites(value: str, node: yaml.Node, rep: Reporter, what: str) -> bool:
     """Report a source that cites (a source is what is cited)."""
-    if CITATION_RE.search(value):
+    if markup.citations(value):  # as printed: not in code, a link's URL or title
         rep.at(node, f"{what} cites a source (`[^…]`); a source cannot cite, only findings, "
                "areas, the context and the introduction can")
         return True
@@ -336,15 +335,14 @@ def _check_citations(citing: list[tuple[yaml.Node, str]], ids: set[str],
                      rep: Reporter) -> None:
     """Every ``[^id]`` names a source with that id (did-you-mean otherwise)."""
     for node, value in citing:
-        for match in CITATION_RE.finditer(value):
-            ident = match[1]
+        for start, ident in markup.citations(value):  # as printed: text only
             if ident in ids:
                 continue
             close = difflib.get_close_matches(ident, sorted(ids), n=1, cutoff=0.6)
             hint = f"; did you mean `{close[0]}`?" if close else \
                 ("; the sources' ids are: " + ", ".join(sorted(ids))[:200] if ids else
                  "; no source has an id (give one: `- id: …` with `text: …`)")
-            line, col = values.char_at(node, rep, value, match.start() + 1)
+            line, col = values.char_at(node, rep, value, start + 1)
             rep.add(line, max(1, col - 1), f"the citation `[^{ident}]` names no source{hint}")
 
 
