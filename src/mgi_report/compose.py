@@ -231,7 +231,7 @@ def context(job: Job) -> dict[str, Any]:
                  "potential": _("Areas with potential for further development"),
                  "introduction": _("Introduction"), "context": _("Context"),
                  "sources": _("Key sources"), "finding": _("finding %(n)s"),
-                 "before": _("as it was")})},
+                 "before": _("as it was")}, text_lang)},
         "sources": [markup.inline(s.text, text_lang) for s in doc.sources],
         "context": markup.paragraphs(doc.context, text_lang, notes) if doc.context else None,
         "acronyms": chapters.acronyms(doc.acronyms, tr),
