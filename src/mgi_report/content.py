@@ -445,14 +445,25 @@ def translations(content: Path) -> Iterator[tuple[str, LanguageFile, LanguageFil
                 yield slug, lf, loaded.files[lf.translation_of]
 
 
-def read_language(path: Path, lang: str) -> LanguageFile | None:
+def read_language(path: Path, lang: str, shown: str | None = None,
+                  problems: list[Problem] | None = None) -> LanguageFile | None:
     """A language file read on its own (a copy kept by ``stamp``, a version from
-    git), as the source it was: None if it does not parse."""
-    rep = Reporter(path, shown_path(path))
+    git): its findings, whether it was a source or a translation then (what it
+    says of other files, ``translation_of``, is not checked against the tree);
+    None if it does not parse, and then its problems, located under ``shown``,
+    go to ``problems``."""
+    rep = Reporter(path, shown or shown_path(path))
     node, rep = read_yaml(path, rep.shown, rep)
-    if node is None:
-        return None
-    return _parse_language(node, rep, lang, path, (lang,), lang)
+    lf = None
+    if node is not None:
+        named = node.value if isinstance(node, yaml.MappingNode) else []
+        languages = (lang, *(v.value for k, v in named if isinstance(k, yaml.ScalarNode)
+                             and k.value == "translation_of"
+                             and isinstance(v, yaml.ScalarNode)))
+        lf = _parse_language(node, rep, lang, path, languages)
+    if problems is not None:
+        problems += rep.problems
+    return lf
 
 
 def check_tree(content: Path) -> list[Problem]:
