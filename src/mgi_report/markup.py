@@ -96,10 +96,9 @@ def _citation(state: StateInline, silent: bool) -> bool:
     found = _CITE.match(state.src, state.pos, state.posMax)
     if found is None:
         return False
-    if not silent:
-        token = state.push("citation", "", 0)
-        token.content = found[0]
-        token.meta = {"id": found[1], "start": state.pos}
+    token = state.push("citation", "", 0)
+    token.content = found[0]
+    token.meta = {"id": found[1], "start": state.pos}
     state.pos = found.end()
     return True
 
