@@ -3,11 +3,19 @@ added, removed or changed (domain, list, entry), each change word by word.
 
 Used where a translator needs to know what to update (``check`` on a
 translation whose source changed since its stamp: ``stamp`` keeps a copy of the
-source as it was, ``.stamp-<lang>.yaml`` beside it)."""
+source as it was, ``.stamp-<lang>.yaml`` beside it).
+
+The cost stays about linear in the files' size: entries are paired by a cheap
+bound first (how many words two entries could share) and compared in full only
+for the few best candidates, on at most PAIR_WORDS words each; a word diff
+compares only what lies between the texts' common start and end, and marks that
+middle as replaced whole when comparing it word by word would cost more than
+DIFF_BUDGET steps (text made of a few words repeated)."""
 
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .domains import DOMAINS
@@ -53,11 +61,65 @@ def _clip(text: str, words: int) -> str:
     return " ".join(w[:words]) + (" …" if len(w) > words else "")
 
 
+#: Entries resembling each other this much (difflib's ratio of their words) are
+#: one entry changed; less, one removed and another added.
+SIMILAR = 0.4
+#: How many words of an entry the pairing compares: its first and last half of
+#: these (a finding is at most 4,000 characters, some 600 words).
+PAIR_WORDS = 200
+#: How many candidates for an old entry, best bound first, are compared in full.
+PAIR_TRIES = 3
+#: The most steps a word diff may take (difflib's, counted before it runs: the
+#: pairs of equal words its first pass looks at; natural text of 600 words takes
+#: a few thousand); past it, the texts' differing middle is marked as replaced
+#: whole. Comparing two entries for the pairing may take PAIR_BUDGET steps; past
+#: it, their bound stands for their ratio.
+DIFF_BUDGET = 50_000
+PAIR_BUDGET = 10_000
+
+
+def _ends(a: list, b: list) -> tuple[int, int]:
+    """How many items two sequences share at their start, and then at their end."""
+    n = min(len(a), len(b))
+    head = 0
+    while head < n and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < n - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    return head, tail
+
+
+def _steps(a: list, b: list) -> int:
+    """The steps of difflib's first pass over two sequences: for each item of
+    ``a``, the equal items of ``b`` it looks at."""
+    counts = Counter(b)
+    return sum(counts[x] for x in a)
+
+
+def opcodes(a: list, b: list, budget: int = DIFF_BUDGET) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes for two sequences, bounded: the common start and end are
+    matched first; the rest is compared by difflib only when that costs at most
+    ``budget`` steps, and is otherwise one replacement."""
+    head, tail = _ends(a, b)
+    mid_a, mid_b = a[head:len(a) - tail], b[head:len(b) - tail]
+    out = [("equal", 0, head, 0, head)] if head else []
+    if mid_a and mid_b and _steps(mid_a, mid_b) <= budget:
+        out += [(tag, i1 + head, i2 + head, j1 + head, j2 + head) for tag, i1, i2, j1, j2
+                in difflib.SequenceMatcher(None, mid_a, mid_b, autojunk=False).get_opcodes()]
+    elif mid_a or mid_b:
+        tag = "replace" if mid_a and mid_b else "delete" if mid_a else "insert"
+        out.append((tag, head, len(a) - tail, head, len(b) - tail))
+    if tail:
+        out.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    return out
+
+
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     """The two texts' words as runs kept (=), removed (-) and inserted (+)."""
     a, b = old.split(), new.split()
     out: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(a, b):
         if tag == "equal":
             out.append(("=", " ".join(a[i1:i2])))
             continue
@@ -86,8 +148,53 @@ def area_where(domain: str, number: int, title: str) -> str:
     return f"{domain}.areas[{number}] “{_clip(title, 6)}”"
 
 
-def _similarity(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio()
+class _Entry:
+    """An entry as the pairing compares it: at most PAIR_WORDS of its words, and
+    the same as a set of (word, occurrence) hashes for the bound on what two
+    share (a collision of hashes can only raise the bound)."""
+
+    def __init__(self, text: str):
+        words = text.split()
+        if len(words) > PAIR_WORDS:
+            words = words[:PAIR_WORDS // 2] + words[-(PAIR_WORDS // 2):]
+        self.words = words
+        seen: Counter = Counter()
+        tokens = []
+        for w in words:
+            seen[w] += 1
+            tokens.append(hash((w, seen[w])))
+        self.tokens = frozenset(tokens)
+
+    def bound(self, other: _Entry) -> float:
+        """At least ``ratio`` (never less): twice the words both hold, over both
+        lengths; a set intersection, cheap."""
+        total = len(self.words) + len(other.words)
+        return 2 * len(self.tokens & other.tokens) / total if total else 1.0
+
+    def ratio(self, other: _Entry) -> float:
+        """difflib's ratio of the two entries' words; their bound when that would
+        cost more than PAIR_BUDGET steps (words repeated many times over)."""
+        a, b = self.words, other.words
+        head, tail = _ends(a, b)
+        if _steps(a[head:len(a) - tail], b[head:len(b) - tail]) > PAIR_BUDGET:
+            return self.bound(other)
+        same = sum(i2 - i1 for tag, i1, i2, _, _ in opcodes(a, b) if tag == "equal")
+        return 2 * same / (len(a) + len(b)) if a or b else 1.0
+
+
+def _resembling(old: _Entry, news: list[tuple[int, _Entry]]) -> int | None:
+    """The new entry an old one most resembles (at least SIMILAR), or None:
+    candidates by their bound, best first; at most PAIR_TRIES compared in full."""
+    candidates = sorted(((old.bound(entry), -j, j, entry) for j, entry in news),
+                        key=lambda c: c[:2], reverse=True)
+    best, found = SIMILAR, None
+    for bound, _, j, entry in candidates[:PAIR_TRIES]:
+        if bound < best:
+            break
+        ratio = old.ratio(entry)
+        if ratio >= best and (found is None or ratio > best):
+            best, found = ratio, j
+    return found
 
 
 def _pair(where: str, old: list[str], new: list[str]) -> list[Change]:
@@ -95,25 +202,22 @@ def _pair(where: str, old: list[str], new: list[str]) -> list[Change]:
     similarity, so that a finding inserted does not mark every later one."""
     out = []
     norm = [" ".join(t.split()) for t in old], [" ".join(t.split()) for t in new]
-    matcher = difflib.SequenceMatcher(None, *norm, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(*norm):
         if tag == "equal":
             continue
         # in a replaced run, an old entry that still resembles a new one (in
         # order) was changed; the rest were removed or added
-        news = list(range(j1, j2))
+        news = [(j, _Entry(norm[1][j])) for j in range(j1, j2)]
         for i in range(i1, i2):
-            ratios = [(_similarity(norm[0][i], norm[1][j]), j) for j in news]
-            best = max(ratios, default=(0.0, None))
-            if best[0] < 0.4:
+            j = _resembling(_Entry(norm[0][i]), news) if news else None
+            if j is None:
                 out.append(Change(where, i + 1, "removed", old=norm[0][i]))
                 continue
-            j = best[1]
-            out += [Change(where, k + 1, "added", new=norm[1][k]) for k in news if k < j]
+            out += [Change(where, k + 1, "added", new=norm[1][k]) for k, _ in news if k < j]
             out.append(Change(where, j + 1, "changed", norm[0][i], norm[1][j],
                               word_diff(norm[0][i], norm[1][j])))
-            news = [k for k in news if k > j]
-        out += [Change(where, k + 1, "added", new=norm[1][k]) for k in news]
+            news = [(k, entry) for k, entry in news if k > j]
+        out += [Change(where, k + 1, "added", new=norm[1][k]) for k, _ in news]
     return out
 
 

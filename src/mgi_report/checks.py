@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+import yaml
 from babel.messages.pofile import read_po
 
 from . import changes
@@ -110,19 +110,56 @@ def stamp(content: Path, slug: str, lang: str) -> str:
     value = contents.findings_hash(loaded.files[lf.translation_of])
     raw = lf.path.read_bytes()
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
-    text = raw[len(bom):].decode("utf-8")
-    newline = "\r\n" if "\r\n" in text else "\n"  # the file's own line ending
-    new_line = f"source_hash: {value}"
-    if re.search(r"(?m)^source_hash:[^\r\n]*", text):
-        text = re.sub(r"(?m)^source_hash:[^\r\n]*", new_line, text)
-    else:
-        text = re.sub(r"(?m)^(translation_of:[^\r\n]*)", lambda m: m[1] + newline + new_line,
-                      text, count=1)
-    if not re.search(rf"(?m)^{re.escape(new_line)}\r?$", text):
+    text = _recorded(raw[len(bom):].decode("utf-8"), value)
+    if text is None:
         raise ContentError([Problem(contents.shown_path(lf.path), 1, 1,
-                                    "cannot record `source_hash`: write `translation_of:` "
-                                    "as a plain top-level key at the start of a line")])
+                                    "cannot record `source_hash` in this file as it is "
+                                    f"written: add `source_hash: {value}` as a top-level "
+                                    "key yourself")])
     source = loaded.files[lf.translation_of].path.read_bytes()
     write_atomic(stamped_copy(lf.path), lambda fh: fh.write(source))
     write_atomic(lf.path, lambda fh: fh.write(bom + text.encode("utf-8")))
     return value
+
+
+def _recorded(text: str, value: str) -> str | None:
+    """The file's text with ``source_hash: value`` recorded, and nothing else
+    changed: the key's value replaced where the YAML parser found it (exactly
+    that value's span: never another line that looks like it), or the key added
+    on the line after ``translation_of``'s, at its indentation (in a ``{…}``
+    mapping, as the entry after it). None unless the result reads back as the
+    file did, with that key."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        before = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(node, yaml.MappingNode) or not isinstance(before, dict):
+        return None
+    written = value if isinstance(yaml.safe_load(value), str) else f'"{value}"'
+    keys = {k.value: (k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+    if "source_hash" in keys:
+        start, end = keys["source_hash"][1].start_mark.index, keys["source_hash"][1].end_mark.index
+        while end > start and text[end - 1] in " \t\r\n":  # a block scalar's line break
+            end -= 1
+        if start == end and not text[start - 1:start].isspace():
+            written = " " + written  # `source_hash:` with no value
+        out = text[:start] + written + text[end:]
+    elif "translation_of" in keys:
+        key, val = keys["translation_of"]
+        if node.flow_style:
+            at, line = val.end_mark.index, f", source_hash: {written}"
+        else:  # the line after translation_of's (after its comment, if any)
+            newline = "\r\n" if "\r\n" in text else "\n"  # the file's own line ending
+            at = text.find("\n", val.end_mark.index) + 1 or len(text)
+            line = f"{' ' * key.start_mark.column}source_hash: {written}{newline}"
+            if not text[:at].endswith("\n"):
+                line = newline + line
+        out = text[:at] + line + text[at:]
+    else:
+        return None
+    try:
+        after = yaml.safe_load(out)
+    except yaml.YAMLError:
+        return None
+    return out if after == {**before, "source_hash": value} else None

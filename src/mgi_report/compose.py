@@ -243,7 +243,7 @@ def context(job: Job) -> dict[str, Any]:
                  "potential": _("Areas with potential for further development"),
                  "introduction": _("Introduction"), "context": _("Context"),
                  "sources": _("Key sources"), "finding": _("finding %(n)s"),
-                 "before": _("as it was")})},
+                 "before": _("as it was")}, text_lang)},
         "sources": [markup.inline(s.text, text_lang) for s in doc.sources],
         "context": markup.paragraphs(doc.context, text_lang, notes) if doc.context else None,
         "acronyms": chapters.acronyms(doc.acronyms, tr),
@@ -269,8 +269,8 @@ def compose(job: Job) -> str:
     """The profile's complete HTML document."""
     env = environment(tuple(job.layouts), job.lang, job.cache or cache_folder())
     values = context(job)
-    try:
-        return env.get_template("profile.html").render(values)
+    try:  # a source cited again: a call to its first note (markup.first_notes)
+        return markup.first_notes(env.get_template("profile.html").render(values))
     except jinja2.TemplateSyntaxError as exc:
         where = f"{exc.filename or exc.name}:{exc.lineno}"
         raise LayoutError(f"{where}: template syntax error: {exc.message}") from exc

@@ -24,7 +24,7 @@ import PIL.Image
 import PIL.ImageFile
 import yaml
 
-from . import facts, reads, values
+from . import facts, markup, reads, values
 from .domains import DOMAIN_KEYS
 from .errors import ContentError, Problem, UsageError
 from .facts import Publication, parse_key_data, parse_publication
@@ -53,7 +53,6 @@ LANG_REQUIRED = ("country", "short_name", "domains")
 FINDINGS_KEYS = ("well_developed", "potential")
 DOMAIN_PART_KEYS = (*FINDINGS_KEYS, "areas")
 ID_RE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
-CITATION_RE = re.compile(r"\[\^([^\]\s]*)\]")
 MAX_AREAS = 30
 MAX_ACRONYMS = 200
 MAX_NAMES = 200
@@ -289,7 +288,7 @@ def _sources(node: yaml.Node, rep: Reporter) -> list[Source]:
 
 def _cites(value: str, node: yaml.Node, rep: Reporter, what: str) -> bool:
     """Report a source that cites (a source is what is cited)."""
-    if CITATION_RE.search(value):
+    if markup.citations(value):  # as printed: not in code, a link's URL or title
         rep.at(node, f"{what} cites a source (`[^…]`); a source cannot cite, only findings, "
                "areas, the context and the introduction can")
         return True
@@ -336,15 +335,14 @@ def _check_citations(citing: list[tuple[yaml.Node, str]], ids: set[str],
                      rep: Reporter) -> None:
     """Every ``[^id]`` names a source with that id (did-you-mean otherwise)."""
     for node, value in citing:
-        for match in CITATION_RE.finditer(value):
-            ident = match[1]
+        for start, ident in markup.citations(value):  # as printed: text only
             if ident in ids:
                 continue
             close = difflib.get_close_matches(ident, sorted(ids), n=1, cutoff=0.6)
             hint = f"; did you mean `{close[0]}`?" if close else \
                 ("; the sources' ids are: " + ", ".join(sorted(ids))[:200] if ids else
                  "; no source has an id (give one: `- id: …` with `text: …`)")
-            line, col = values.char_at(node, rep, value, match.start() + 1)
+            line, col = values.char_at(node, rep, value, start + 1)
             rep.add(line, max(1, col - 1), f"the citation `[^{ident}]` names no source{hint}")
 
 
@@ -447,14 +445,25 @@ def translations(content: Path) -> Iterator[tuple[str, LanguageFile, LanguageFil
                 yield slug, lf, loaded.files[lf.translation_of]
 
 
-def read_language(path: Path, lang: str) -> LanguageFile | None:
+def read_language(path: Path, lang: str, shown: str | None = None,
+                  problems: list[Problem] | None = None) -> LanguageFile | None:
     """A language file read on its own (a copy kept by ``stamp``, a version from
-    git), as the source it was: None if it does not parse."""
-    rep = Reporter(path, shown_path(path))
+    git): its findings, whether it was a source or a translation then (what it
+    says of other files, ``translation_of``, is not checked against the tree);
+    None if it does not parse, and then its problems, located under ``shown``,
+    go to ``problems``."""
+    rep = Reporter(path, shown or shown_path(path))
     node, rep = read_yaml(path, rep.shown, rep)
-    if node is None:
-        return None
-    return _parse_language(node, rep, lang, path, (lang,), lang)
+    lf = None
+    if node is not None:
+        named = node.value if isinstance(node, yaml.MappingNode) else []
+        languages = (lang, *(v.value for k, v in named if isinstance(k, yaml.ScalarNode)
+                             and k.value == "translation_of"
+                             and isinstance(v, yaml.ScalarNode)))
+        lf = _parse_language(node, rep, lang, path, languages)
+    if problems is not None:
+        problems += rep.problems
+    return lf
 
 
 def check_tree(content: Path) -> list[Problem]:

@@ -6,6 +6,11 @@ mailto links become links; any other link shows as its literal text.
 Quotes and apostrophes are set typographically for the language (CLDR's
 delimiters; Babel does not carry them), so editors may type straight quotes;
 the language's non-breaking spaces are put in (joins.py).
+
+A citation, ``[^id]``, is a token of the inline parse (``_citation``): found in
+text only, never in a code span, an escaped bracket (``\\[^id]``), a link's URL
+or title. A source's first citation in the document is its footnote; every
+later one is a call to that note, printed with its number (``first_notes``).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from markdown_it.rules_core import replacements as typo
 from markdown_it.rules_core.state_core import StateCore
 from markdown_it.rules_inline.image import image as image_rule
 from markdown_it.rules_inline.state_inline import StateInline
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .joins import join
 
@@ -75,6 +80,44 @@ def _joins(lang: str):
     return rule
 
 
+#: ``[^id]`` as the parser finds it: any id (an unknown or malformed one is
+#: validation's to report, content._check_citations).
+_CITE = re.compile(r"\[\^([^\]\s]*)\]")
+
+
+def _citation(state: StateInline, silent: bool) -> bool:
+    """An inline rule, before links: ``[^id]`` where a text has it. The token's
+    content is the citation as written (smart quotes beside it see its brackets
+    as punctuation); ``meta``: the id, and where it starts in the parsed text.
+    Silent (a link's text being measured), it leaves ``[^id]`` to be counted as
+    brackets: a citation is no nested link, and the link around it stays one."""
+    if silent or state.src[state.pos] != "[":
+        return False
+    found = _CITE.match(state.src, state.pos, state.posMax)
+    if found is None:
+        return False
+    token = state.push("citation", "", 0)
+    token.content = found[0]
+    token.meta = {"id": found[1], "start": state.pos}
+    state.pos = found.end()
+    return True
+
+
+def _render_citation(self, tokens, idx, options, env) -> str:
+    """A citation of a known source (``env["notes"]``: id -> text) is a footnote,
+    marked with its id for ``first_notes``; any other shows as written."""
+    token = tokens[idx]
+    ident = token.meta["id"]
+    notes = env.get("notes") if env else None
+    if not notes or ident not in notes:
+        return str(escape(token.content))
+    bodies = env.setdefault("bodies", {})
+    if ident not in bodies:
+        bodies[ident] = inline(notes[ident], env["lang"])
+    return (f'<{NOTE_ELEMENT} class="footnote" data-cite="{escape(ident)}">'
+            f"{bodies[ident]}</{NOTE_ELEMENT}>")
+
+
 @functools.lru_cache(maxsize=None)
 def _parser(lang: str) -> MarkdownIt:
     quotes = QUOTES.get(lang, QUOTES["en"])
@@ -82,40 +125,81 @@ def _parser(lang: str) -> MarkdownIt:
     md.enable(["smartquotes", "replacements"])
     md.disable(["html_inline", "autolink"])
     md.inline.ruler.at("image", _image_as_text)
+    md.inline.ruler.before("link", "citation", _citation)
+    md.add_render_rule("citation", _render_citation)
     md.core.ruler.at("replacements", _replacements)
     md.core.ruler.push("joins", _joins(lang))
     md.validateLink = _validate_link
     return md
 
 
-def tokens(text: str) -> list:
+def tokens(text: str, lang: str = "en") -> list:
     """The inline tokens of a finding (each with its ``nesting``: +1 opens, -1 closes)."""
-    parsed = _parser("en").parseInline(text.strip())
+    parsed = _parser(lang).parseInline(text.strip())
     return parsed[0].children or [] if parsed else []
 
 
-#: ``[^id]``: a citation of the key source with that id (validated in content).
+#: ``[^id]`` with a well-formed id, as a pattern (the parser finds citations:
+#: ``citations``; this only says what one looks like).
 CITATION = re.compile(r"\[\^([a-z0-9]+(?:[-_.][a-z0-9]+)*)\]")
 #: The element a footnote is set in: inline wherever it stands (also in a <p>),
 #: and tagged as a PDF ``Note`` in the tagged editions (render.tag_notes).
 NOTE_ELEMENT = "mgi-note"
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def citations(text: str) -> list[tuple[int, str]]:
+    """(offset in ``text``, id) of each citation, as a text that may cite is
+    printed (paragraph by paragraph, ``paragraphs``): none in code, escaped
+    brackets, or a link's URL or title."""
+    out = []
+    start = 0
+    for end, next_start in [(m.start(), m.end()) for m in _PARAGRAPH_BREAK.finditer(text)] + \
+            [(len(text), len(text))]:
+        part = text[start:end]
+        if "[^" in part:  # (the inline tokens are flat: a link's text among them)
+            parsed = _parser("en").parseInline(part)
+            out += [(start + t.meta["start"], t.meta["id"])
+                    for t in (parsed[0].children or [] if parsed else []) if t.type == "citation"]
+        start = next_start
+    return out
 
 
 def inline(text: str, lang: str, notes: dict[str, str] | None = None) -> Markup:
     """One finding or paragraph as safe inline HTML. With ``notes`` (source id ->
     text), each ``[^id]`` becomes a footnote: the source's text, set by the
-    style sheet at the foot of the page (``float: footnote``). Markdown leaves
-    ``[^id]`` as it is (no link of that name exists), and its brackets count as
-    punctuation for the typographic quotes before it."""
-    html = _parser(lang).renderInline(text.strip()).strip()
-    if notes:
-        html = CITATION.sub(lambda m: f'<{NOTE_ELEMENT} class="footnote">'
-                            f"{inline(notes[m[1]], lang)}</{NOTE_ELEMENT}>"
-                            if m[1] in notes else m[0], html)
-    return Markup(html)
+    style sheet at the foot of the page (``float: footnote``); ``first_notes``
+    then keeps each source's first note and makes the others calls to it.
+    Without notes, or for an id not among them, a citation shows as written."""
+    env = {"notes": notes, "lang": lang}
+    return Markup(_parser(lang).renderInline(text.strip(), env).strip())
 
 
 def paragraphs(text: str, lang: str, notes: dict[str, str] | None = None) -> list[Markup]:
     """A multi-paragraph text (blank lines separate paragraphs)."""
-    parts = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    parts = [p for p in _PARAGRAPH_BREAK.split(text.strip()) if p.strip()]
     return [inline(" ".join(p.split()), lang, notes) for p in parts]
+
+
+_NOTE = re.compile(rf'<{NOTE_ELEMENT} class="footnote" data-cite="([^"<>]*)">(.*?)'
+                   rf"</{NOTE_ELEMENT}>", re.S)
+
+
+def first_notes(html: str) -> str:
+    """A source cited again refers back to its first note: in the composed
+    document (in its order, which is the footnotes' order), each source's first
+    footnote stays, as ``id="cite-N"``; each later citation of it becomes a call
+    to that note: a link printing the note's number (``a.note-ref``), with no
+    note of its own. The numbers are the style sheet's ``counter(footnote)``:
+    every footnote of the document is one of these."""
+    first: dict[str, int] = {}
+
+    def note(found: re.Match) -> str:
+        ident = found[1]
+        if ident in first:
+            n = first[ident]
+            return f'<a class="note-ref" href="#cite-{n}">{n}</a>'
+        first[ident] = n = len(first) + 1
+        return f'<{NOTE_ELEMENT} class="footnote" id="cite-{n}">{found[2]}</{NOTE_ELEMENT}>'
+
+    return _NOTE.sub(note, html)
