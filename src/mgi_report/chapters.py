@@ -8,6 +8,7 @@ the catalogs (``tr``), the numbers' format from Babel's locale data.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -83,28 +84,60 @@ def number(value: float, lang: str, millions: bool = False, share: bool = False)
     return format_decimal(round(value, 1), format="#,##0.0", locale=lang)
 
 
+#: The bars' figures and years are set at 6.5 pt (layouts/profile.css, .bar-value):
+#: a character takes about 0.65 em at most, 1.5 mm; a label keeps 1 mm clear of
+#: the next.
+LABEL_MM_PER_CHAR, LABEL_GAP_MM = 0.65 * 6.5 * 25.4 / 72, 1.0
+
+
+def _label_step(texts: list[str], column_mm: float) -> int:
+    """Every how many bars a chart labels one (its figure and year), so that the
+    labels never overlap: 1 while they fit their columns; the table beside the
+    chart has every figure. (Also what keeps a chart of many years cheap: two
+    positioned boxes per label are most of its cost.)"""
+    widest = max([4, *map(len, texts)]) * LABEL_MM_PER_CHAR + LABEL_GAP_MM
+    return max(1, math.ceil(widest / column_mm - 1e-9))
+
+
 def key_data(items: list[KeyData], lang: str, tr, color: str,
              cache: Path | None = None) -> list[dict[str, Any]]:
     """Each indicator: its name and unit, source, (year, figure) rows, and a bar
-    chart whose bars carry the same figures, set as page text."""
+    chart whose bars carry the same figures, set as page text. Each has an
+    anchor of its own (an indicator may come from two sources)."""
     _ = tr.gettext
     out = []
+    anchors: set[str] = set()
     for item in items:
         ind = item.indicator
         years = list(item.values)
-        drawn = figures.chart(years, list(item.values.values()), color, cache)
-        for bar in drawn["bars"]:
-            bar["text"] = number(bar["value"], lang, ind.millions, ind.share)
+        texts = [number(v, lang, ind.millions, ind.share) for v in item.values.values()]
+        # the bars as the figures print (to a tenth): 1e-320 is a bar of nothing
+        drawn = figures.chart(years, [round(v, 1) for v in item.values.values()], color, cache)
+        step = _label_step(texts, drawn["size"][0] / max(1, len(years)))
+        for i, (bar, text) in enumerate(zip(drawn["bars"], texts)):
+            bar["text"] = text
+            bar["label"] = i % step == 0
+            # its labels' box: the bar's column, widened to the columns it stands for
+            width = min(100.0, step * bar["column_width"])
+            centre = bar["column_left"] + bar["column_width"] / 2
+            bar["label_width"], bar["label_left"] = (bar["column_width"], bar["column_left"]) \
+                if step == 1 else (math.floor(width * 100) / 100,
+                                   round(min(max(0.0, centre - width / 2), 100.0 - width), 2))
             # the value above a bar (below a negative one), in percent of the image
             bar["value_top"] = round(bar["top"] + bar["height"] + 1.0, 2) if bar["negative"] \
                 else round(max(0.0, bar["top"] - 15.0), 2)
+        anchor, n = f"indicator-{ind.key}", 1
+        while anchor in anchors:
+            n += 1
+            anchor = f"indicator-{ind.key}-{n}"
+        anchors.add(anchor)
         out.append({
             "key": ind.key,
+            "anchor": anchor,
             "name": _(ind.name),
             "unit": _(ind.unit),
             "source": item.source,
-            "rows": [(str(y), number(v, lang, ind.millions, ind.share))
-                     for y, v in item.values.items()],
+            "rows": [(str(y), t) for y, t in zip(years, texts)],
             "chart": drawn,
             "alt": _("%(indicator)s, %(first)s to %(last)s: a chart; the figures are in the "
                      "table beside it.") % {"indicator": _(ind.name), "first": years[0],
