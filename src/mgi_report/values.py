@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import functools
 import heapq
-import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -261,6 +260,12 @@ def _widths() -> dict[int, float]:
     return out
 
 
+#: Where a line may break: spaces (a no-break space, U+00A0, U+2007 and U+202F,
+#: does not), and a zero-width space. (A hyphen may too: not counted, which only
+#: makes the count larger.)
+_BREAKS = re.compile("[ \t\n\r\u1680\u2000-\u2006\u2008-\u200b\u205f\u3000]+")
+
+
 def _bound(ch: str) -> float | None:
     point = ord(ch)
     for end, width in _WIDTH_BOUNDS:
@@ -272,7 +277,7 @@ def _bound(ch: str) -> float | None:
 def lines_needed(text: str, line_em: float, exact: bool = False) -> int:
     """How many lines ``text`` takes at most in lines ``line_em`` long."""
     widths = _widths() if exact else None
-    words = text.split()
+    words = [w for w in _BREAKS.split(text) if w]
     space = max(widths.get(32, 0.3), 0.3) if widths else 0.99
     lines, x = 1, 0.0
     for word in words:
