@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from mgi_report import content as contents
-from mgi_report import markup, printable
+from mgi_report import markup, printable, values
 from mgi_report.domains import DOMAIN_KEYS
 from mgi_report.resources import FONTS
 from mgitree import PROFILE, assert_only_located, lang_yaml, make_tree, run
@@ -93,13 +93,25 @@ def text_within(limit: int) -> st.SearchStrategy[str]:
 
 
 FINDING = text_within(contents.MAX_TEXT_CHARS)
+
+
+def _on_the_cover(name: str) -> str:
+    """The longest start of a name that fits the cover (a longer one is an error)."""
+    while values.lines_needed(name, values.COVER_NAME.line_em, exact=True) > \
+            values.COVER_NAME.lines:
+        name = name[:len(name) * 3 // 4]
+    return name
+
+
+COUNTRY = text_within(200).map(_on_the_cover).filter(lambda t: t.strip() and
+                                                     _prints_as_written(t))
 FINDINGS = st.lists(FINDING, max_size=contents.MAX_FINDINGS)
 
 
 @st.composite
 def language_files(draw) -> dict:
     """A valid language file as Python data."""
-    doc = {"country": draw(text_within(200)), "short_name": draw(text_within(60)),
+    doc = {"country": draw(COUNTRY), "short_name": draw(text_within(60)),
            "domains": {key: {"well_developed": draw(FINDINGS), "potential": draw(FINDINGS)}
                        for key in DOMAIN_KEYS}}
     if draw(st.booleans()):

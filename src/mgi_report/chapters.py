@@ -8,6 +8,7 @@ the catalogs (``tr``), the numbers' format from Babel's locale data.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -83,28 +84,77 @@ def number(value: float, lang: str, millions: bool = False, share: bool = False)
     return format_decimal(round(value, 1), format="#,##0.0", locale=lang)
 
 
+#: The bars' figures and years are set at 6.5 pt (layouts/profile.css, .bar-value),
+#: in Noto Sans: a digit is 0.572 em wide, a separator or space at most 0.3; a
+#: letter is taken as 0.8 em (most are narrower). A label keeps 1 mm clear of
+#: the next.
+LABEL_MM_PER_EM, LABEL_GAP_MM = 6.5 * 25.4 / 72, 1.0
+
+
+def label_mm(text: str) -> float:
+    """About how wide a bar's label is (never much narrower than it prints)."""
+    return sum(0.6 if ch.isdigit() else 0.3 if ch in " ,.'\u00a0\u202f\u066b\u066c" else
+               0.8 for ch in text) * LABEL_MM_PER_EM
+
+
+def _label(bars: list[dict], texts: list[str], width_mm: float) -> None:
+    """Which bars a chart labels (its figure and year), and the box each label is
+    centred in (``label_left``, ``label_width``, percent of the image): every
+    bar while the labels fit their columns; otherwise, from the oldest, each bar
+    whose label clears the last one set, so that labels never overlap (the
+    table beside the chart has every figure). This also keeps a chart of many
+    years cheap: its labels' positioned boxes were most of its cost."""
+    right = -1.0
+    for bar, text in zip(bars, texts):
+        need = (max(label_mm("2000"), label_mm(text)) + LABEL_GAP_MM) / width_mm * 100
+        left, width = bar["column_left"], bar["column_width"]
+        if need > width:  # wider than its column: centred on it, inside the image
+            width = min(100.0, need)
+            left = min(max(0.0, left + bar["column_width"] / 2 - width / 2), 100.0 - width)
+            left, width = round(left, 2), math.floor(width * 100) / 100
+        bar["label"] = left >= right
+        bar["label_left"], bar["label_width"] = left, width
+        if bar["label"]:
+            right = round(left + width, 2)
+
+
 def key_data(items: list[KeyData], lang: str, tr, color: str,
              cache: Path | None = None) -> list[dict[str, Any]]:
     """Each indicator: its name and unit, source, (year, figure) rows, and a bar
-    chart whose bars carry the same figures, set as page text."""
+    chart whose bars carry the same figures, set as page text. Each has an
+    anchor of its own (an indicator may come from two sources)."""
     _ = tr.gettext
     out = []
+    anchors: set[str] = set()
     for item in items:
         ind = item.indicator
         years = list(item.values)
-        drawn = figures.chart(years, list(item.values.values()), color, cache)
-        for bar in drawn["bars"]:
-            bar["text"] = number(bar["value"], lang, ind.millions, ind.share)
-            # the value above a bar (below a negative one), in percent of the image
-            bar["value_top"] = round(bar["top"] + bar["height"] + 1.0, 2) if bar["negative"] \
-                else round(max(0.0, bar["top"] - 15.0), 2)
+        texts = [number(v, lang, ind.millions, ind.share) for v in item.values.values()]
+        # the bars as the figures print (to a tenth): 1e-320 is a bar of nothing
+        drawn = figures.chart(years, [round(v, 1) for v in item.values.values()], color, cache)
+        bars = drawn["bars"]
+        _label(bars, texts, drawn["size"][0])
+        for bar, text in zip(bars, texts):
+            bar["text"] = text
+            # the value above a bar (below a negative one), in percent of the image,
+            # clear of the bars its label's box reaches over
+            under = [b for b in bars if b["negative"] == bar["negative"] and
+                     b["column_left"] < bar["label_left"] + bar["label_width"] and
+                     bar["label_left"] < b["column_left"] + b["column_width"]] or [bar]
+            bar["value_top"] = round(max(b["top"] + b["height"] for b in under) + 1.0, 2) \
+                if bar["negative"] else round(max(0.0, min(b["top"] for b in under) - 15.0), 2)
+        anchor, n = f"indicator-{ind.key}", 1
+        while anchor in anchors:
+            n += 1
+            anchor = f"indicator-{ind.key}-{n}"
+        anchors.add(anchor)
         out.append({
             "key": ind.key,
+            "anchor": anchor,
             "name": _(ind.name),
             "unit": _(ind.unit),
             "source": item.source,
-            "rows": [(str(y), number(v, lang, ind.millions, ind.share))
-                     for y, v in item.values.items()],
+            "rows": [(str(y), t) for y, t in zip(years, texts)],
             "chart": drawn,
             "alt": _("%(indicator)s, %(first)s to %(last)s: a chart; the figures are in the "
                      "table beside it.") % {"indicator": _(ind.name), "first": years[0],

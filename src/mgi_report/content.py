@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import logging
 import re
 import warnings
 from dataclasses import dataclass
@@ -32,9 +33,9 @@ from .model import Area, Findings, LanguageFile, Profile, Source, findings_hash 
 from .values import BOOL as _BOOL, LANG_RE, MAX_TEXT_CHARS, STR as _STR
 from .yamlsource import MAX_DEPTH, MAX_FILE_BYTES, Reporter, read_yaml  # noqa: F401
 
-ISO3_RE = re.compile(r"^[A-Z]{3}$")
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+ISO3_RE = re.compile(r"^[A-Z]{3}\Z")
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})\Z")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*\Z")  # \Z: "x\n" is no slug
 
 #: Limits that keep a build bounded in time and memory (documented in README;
 #: the file's own, MAX_FILE_BYTES and MAX_DEPTH, are in yamlsource; a text's,
@@ -52,7 +53,7 @@ LANG_KEYS = ("country", "short_name", "translation_of", "draft", "introduction",
 LANG_REQUIRED = ("country", "short_name", "domains")
 FINDINGS_KEYS = ("well_developed", "potential")
 DOMAIN_PART_KEYS = (*FINDINGS_KEYS, "areas")
-ID_RE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
+ID_RE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*\Z")
 MAX_AREAS = 30
 MAX_ACRONYMS = 200
 MAX_NAMES = 200
@@ -162,7 +163,12 @@ def _parse_profile(node: Any, rep: Reporter, slug: str, path: Path,
                 rep.at(vnode, f"`logo` {name}: {problem}")
             else:
                 logo = candidate.resolve()
-    publisher = values.text(m["publisher"][1], rep, "`publisher`") if "publisher" in m else None
+    publisher = None
+    if "publisher" in m:
+        publisher = values.text(m["publisher"][1], rep, "`publisher`")
+        if publisher is not None and not values.fits(m["publisher"][1], rep, publisher,
+                                                     "`publisher`", values.IMPRINT_FACT):
+            publisher = None
     publication = parse_publication(m["publication"][1], rep) if "publication" in m \
         else Publication()
     key_data = parse_key_data(m["key_data"][1], rep) if "key_data" in m else []
@@ -183,6 +189,9 @@ def _parse_language(node: Any, rep: Reporter, lang: str, path: Path,
     values.check_keys(m, LANG_KEYS, LANG_REQUIRED, node, rep, where)
     get: Callable[[str], yaml.Node | None] = lambda k: m[k][1] if k in m else None  # noqa: E731
     country = values.text(get("country"), rep, "`country`") if "country" in m else None
+    if country is not None and not values.fits(get("country"), rep, country, "`country`",
+                                               values.COVER_NAME):
+        country = None
     short = values.text(get("short_name"), rep, "`short_name`") if "short_name" in m else None
     translation_of = None
     if (vnode := get("translation_of")) is not None:
@@ -333,17 +342,20 @@ def _areas(node: yaml.Node, rep: Reporter, domain: str,
 
 def _check_citations(citing: list[tuple[yaml.Node, str]], ids: set[str],
                      rep: Reporter) -> None:
-    """Every ``[^id]`` names a source with that id (did-you-mean otherwise)."""
+    """Every ``[^id]`` names a source with that id (did-you-mean otherwise, at a
+    bounded cost: values.Suggester)."""
+    known = sorted(ids)
+    listed = "; the sources' ids are: " + ", ".join(known)[:200] if ids else \
+        "; no source has an id (give one: `- id: …` with `text: …`)"
     for node, value in citing:
         for start, ident in markup.citations(value):  # as printed: text only
             if ident in ids:
                 continue
-            close = difflib.get_close_matches(ident, sorted(ids), n=1, cutoff=0.6)
-            hint = f"; did you mean `{close[0]}`?" if close else \
-                ("; the sources' ids are: " + ", ".join(sorted(ids))[:200] if ids else
-                 "; no source has an id (give one: `- id: …` with `text: …`)")
+            close = values.suggest(rep, ident, known)
+            hint = f"; did you mean `{close}`?" if close else listed
             line, col = values.char_at(node, rep, value, start + 1)
-            rep.add(line, max(1, col - 1), f"the citation `[^{ident}]` names no source{hint}")
+            rep.add(line, max(1, col - 1),
+                    f"the citation `[^{values.shorten(ident)}]` names no source{hint}")
 
 
 # ------------------------------------------------------------------- the tree
@@ -352,9 +364,34 @@ def _check_citations(citing: list[tuple[yaml.Node, str]], ids: set[str],
 def shown_path(path: Path) -> str:
     """A path as a message shows it: relative to the working folder when inside it."""
     try:
-        return str(path.relative_to(Path.cwd()))
+        return escaped(str(path.relative_to(Path.cwd())))
     except ValueError:
-        return str(path)
+        return escaped(str(path))
+
+
+def escaped(name: str) -> str:
+    """A name from outside (a folder's, an argument) as a message shows it: every
+    character that is not printable (a line feed, a control, a bidi or other
+    invisible format character, a separator) as its escape, ``\\n``, ``\\u202e``."""
+    if name.isprintable() and "\\" not in name:
+        return name
+    return "".join(ch if ch.isprintable() and ch != "\\" else
+                   ch.encode("unicode_escape").decode("ascii") for ch in name)
+
+
+def folder_problem(name: str) -> str | None:
+    """Why a folder of the content tree cannot be a country's, or None: a name
+    with a character that would not print as it is (a line feed, a control or
+    bidi character), or a hidden one (a leading dot)."""
+    if name.startswith("."):
+        return "a hidden folder (its name starts with a dot)"
+    if not name.isprintable() or name != name.strip():
+        return ("its name holds a character that does not print as it is (a line feed, a "
+                "control or bidi character, a space at an end)")
+    return None
+
+
+_SKIPPED: set[Path] = set()  # folders warned about once (see countries)
 
 
 @dataclass
@@ -367,16 +404,31 @@ class Country:
 
 
 def countries(content: Path) -> dict[str, Country]:
-    """The country folders of a content tree, by slug."""
+    """The country folders of a content tree, by slug. A folder whose name is
+    not a country's (folder_problem) is left out, with a warning (once): `check`
+    reports it as an error (check_tree)."""
     out = {}
     if not content.is_dir():
         return out
-    for folder in sorted(content.iterdir()):
-        if folder.is_dir() and (folder / "profile.yaml").exists():
-            langs = tuple(sorted(p.stem for p in folder.glob("*.yaml")
-                                 if LANG_RE.match(p.stem)))
-            out[folder.name] = Country(folder.name, folder, langs)
+    for folder, why in _folders(content):
+        if why is not None:
+            if folder not in _SKIPPED:
+                _SKIPPED.add(folder)
+                logging.getLogger("mgi_report").warning(
+                    "skipped %s: %s; rename the folder (like `sri-lanka`)",
+                    shown_path(folder), why)
+            continue
+        langs = tuple(sorted(p.stem for p in folder.glob("*.yaml")
+                             if LANG_RE.match(p.stem)))
+        out[folder.name] = Country(folder.name, folder, langs)
     return out
+
+
+def _folders(content: Path) -> list[tuple[Path, str | None]]:
+    """The folders of a content tree that hold a profile.yaml, each with why it
+    cannot be a country's (or None)."""
+    return [(folder, folder_problem(folder.name)) for folder in sorted(content.iterdir())
+            if folder.is_dir() and (folder / "profile.yaml").exists()]
 
 
 def _inside(path: Path, root: Path, rep: Reporter) -> bool:
@@ -403,7 +455,7 @@ def load_country(content: Path, slug: str, langs: tuple[str, ...] | None = None)
         known = ", ".join(tree) or "none"
         close = difflib.get_close_matches(slug.lower(), list(tree), n=1, cutoff=0.6)
         hint = f"; did you mean `{close[0]}`?" if close else ""
-        raise UsageError(f"no country `{slug}` in {shown_path(content)} "
+        raise UsageError(f"no country `{escaped(slug)}` in {shown_path(content)} "
                          f"(countries: {known}){hint}")
     country = tree[slug]
     problems: list[Problem] = []
@@ -469,9 +521,16 @@ def read_language(path: Path, lang: str, shown: str | None = None,
 def check_tree(content: Path) -> list[Problem]:
     """Validate every file of every country; return all problems."""
     problems: list[Problem] = []
+    for folder, why in _folders(content) if content.is_dir() else ():
+        if why is not None:
+            _SKIPPED.add(folder)  # reported here: no warning besides
+            problems.append(Problem(shown_path(folder / "profile.yaml"), 1, 1,
+                                    f"not a country folder: {why}; rename the folder "
+                                    "(lower-case letters, digits and hyphens, like `sri-lanka`)"))
     tree = countries(content)
     if not tree:
-        return [Problem(shown_path(content), 1, 1, "no country folders with a profile.yaml here")]
+        return problems + [Problem(shown_path(content), 1, 1,
+                                   "no country folders with a profile.yaml here")]
     for slug in tree:
         try:
             load_country(content, slug)

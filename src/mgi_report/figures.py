@@ -158,6 +158,11 @@ def chart(years: list[int], values: list[float], color: str, cache: Path | None 
     pairs = sorted(zip(years, values), key=lambda p: p[0])
     width, height = CHART_SIZE
     low, high = min(0, min(values)), max(0, max(values))
+    if high - low and not math.isfinite(height / (high - low)):
+        # figures so small (1e-320) that a float cannot scale them up: in proportion
+        pairs = [(y, v / (high - low)) for y, v in pairs]
+        values = [v for _y, v in pairs]
+        low, high = min(0, min(values)), max(0, max(values))
     negative = low < 0
     y_lo = YEAR_BAND + (VALUE_BAND if negative else 0.0)
     scale = (height - VALUE_BAND - y_lo) / ((high - low) or 1.0)

@@ -15,13 +15,13 @@ from pathlib import Path
 from babel import Locale
 
 from . import facts
-from .content import SLUG_RE
+from .content import SLUG_RE, escaped
 from .domains import DOMAINS
 from .errors import UsageError
 from .i18n import available_languages
 from .render import write_atomic
 
-PUBLISHED_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+PUBLISHED_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])\Z")
 
 
 def country_name(iso3: str, lang: str, slug: str) -> str:
@@ -38,24 +38,26 @@ def country_name(iso3: str, lang: str, slug: str) -> str:
 
 def _check(slug: str, iso3: str, lang: str, published: str, content: Path) -> None:
     problems = []
-    if not SLUG_RE.match(slug):
-        problems.append(f"`{slug}` cannot name a country folder: use lower-case letters, "
-                        "digits and single hyphens or underscores, like `kazakhstan` or "
-                        "`sri-lanka`")
+    if not SLUG_RE.match(slug):  # no line feed, control, bidi, slash or leading dot
+        problems.append(f"`{escaped(slug)}` cannot name a country folder: use lower-case "
+                        "letters, digits and single hyphens or underscores, like `kazakhstan` "
+                        "or `sri-lanka`")
     if not re.fullmatch(r"[A-Za-z]{2,3}", iso3):
-        problems.append(f"--iso3 `{iso3}` must be three letters like `KAZ`")
+        problems.append(f"--iso3 `{escaped(iso3)}` must be three letters like `KAZ`")
     elif why := facts.iso3_problem(iso3.upper()):
         problems.append(f"--iso3 {why}")
     if lang not in available_languages():
         close = [code for code in available_languages() if code == lang.lower()[:2]]
         hint = f"; did you mean `{close[0]}`?" if close else ""
-        problems.append(f"--lang `{lang}`: no message catalog for this language "
+        problems.append(f"--lang `{escaped(lang)}`: no message catalog for this language "
                         f"(catalogs: {', '.join(available_languages())}){hint}")
     if not PUBLISHED_RE.match(published):
-        problems.append(f"--published `{published}` must be a year and month like `2026-11`")
+        problems.append(f"--published `{escaped(published)}` must be a year and month like "
+                        "`2026-11`")
     folder = content / slug
     if folder.exists():
-        problems.append(f"{folder} exists already; `new` never overwrites a profile")
+        problems.append(f"{escaped(str(folder))} exists already; `new` never overwrites a "
+                        "profile")
     if problems:
         raise UsageError("; ".join(problems))
 
