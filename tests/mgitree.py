@@ -32,19 +32,19 @@ domains:
     potential:
       - There is no *national* strategy yet.
   whole_of_government:
-    well_developed: []
+    well_developed: [A council exists.]
     potential: []
   partnerships:
-    well_developed: []
+    well_developed: [Treaties are signed.]
     potential: []
   wellbeing:
-    well_developed: []
+    well_developed: [Diplomas are recognised.]
     potential: []
   mobility_crises:
-    well_developed: []
+    well_developed: [A plan exists.]
     potential: []
   safe_orderly_regular_migration:
-    well_developed: []
+    well_developed: [Visas are issued.]
     potential: []
 """
 
@@ -52,7 +52,12 @@ domains:
 DE = LANG.replace("short_name: Testland", "short_name: Testland\ntranslation_of: en", 1) \
     .replace("Migrants have access to primary education.",
              "Migranten haben Zugang zur Grundschulbildung.") \
-    .replace("There is no *national* strategy yet.", "Es gibt noch keine *nationale* Strategie.")
+    .replace("There is no *national* strategy yet.", "Es gibt noch keine *nationale* Strategie.") \
+    .replace("A council exists.", "Ein Rat besteht.") \
+    .replace("Treaties are signed.", "Verträge sind unterzeichnet.") \
+    .replace("Diplomas are recognised.", "Diplome werden anerkannt.") \
+    .replace("A plan exists.", "Ein Plan besteht.") \
+    .replace("Visas are issued.", "Visa werden erteilt.")
 
 LOCATED = re.compile(r"^(?P<path>[^:\n]+\.(?:yaml|svg|png)):(?P<line>\d+):(?P<col>\d+): \S")
 

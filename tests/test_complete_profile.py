@@ -111,7 +111,8 @@ def complete(tmp_path_factory):
                        for i in range(12))
     en = LANG.replace("    well_developed:\n      - Migrants have access to primary education.\n",
                       "    well_developed:\n" + findings, 1)
-    en = en.replace("  whole_of_government:\n    well_developed: []\n    potential: []\n",
+    en = en.replace("  whole_of_government:\n    well_developed: [A council exists.]\n"
+                    "    potential: []\n",
                     "  whole_of_government:\n    areas:\n      - title: Migration strategy\n"
                     "        findings:\n          - A strategy was adopted[^law-2011].\n"
                     "      - title: Migration data\n        findings:\n"

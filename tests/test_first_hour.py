@@ -80,3 +80,61 @@ def test_every_make_target_the_readme_names_exists():
         assert f"make {target} " in helped, target
         dry = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True)
         assert dry.returncode == 0, (target, dry.stderr)
+
+
+# ------------------------------------------------------------------ empty is not finished
+
+from mgitree import LANG, make_tree, run  # noqa: E402
+
+#: Testland with its partnerships domain emptied (line 14 is `partnerships:`).
+EMPTY_PARTNERSHIPS = LANG.replace("well_developed: [Treaties are signed.]", "well_developed: []")
+
+
+def test_an_empty_domain_warns_located_and_strict_fails(tmp_path, capsys):
+    content = make_tree(tmp_path, {"en.yaml": EMPTY_PARTNERSHIPS})
+    line = EMPTY_PARTNERSHIPS.splitlines().index("  partnerships:") + 1
+    code, err = run(capsys, "check", "--content", content)
+    assert code == 0
+    [warned] = [w for w in err.splitlines() if "has no finding" in w]
+    assert warned.endswith(f"testland/en.yaml:{line}:3: domain `partnerships` has no finding: "
+                           "neither `well_developed`, `potential` nor an area holds one "
+                           "(warning)")
+    code, err = run(capsys, "check", "--strict", "--content", content)
+    assert code == 1 and f"en.yaml:{line}:3: domain `partnerships` has no finding" in err
+
+
+def test_the_print_edition_refuses_an_empty_domain_and_screen_warns(tmp_path, capsys):
+    content = make_tree(tmp_path, {"en.yaml": EMPTY_PARTNERSHIPS})
+    line = EMPTY_PARTNERSHIPS.splitlines().index("  partnerships:") + 1
+    out = tmp_path / "out"
+    code, err = run(capsys, "build", "testland", "--lang", "en", "--content", content,
+                    "--edition", "screen,print", "--out", out)
+    assert code == 1
+    assert (out / "testland-en.pdf").is_file() and not (out / "testland-en-print.pdf").exists()
+    refusal = [x for x in err.splitlines() if "print edition refuses" in x]
+    assert len(refusal) == 1 and f"en.yaml:{line}:3: domain `partnerships`" in refusal[0]
+    assert any(x.endswith("(warning)") and "partnerships" in x for x in err.splitlines())
+
+
+def test_a_profile_with_no_finding_is_named_and_stats_shows_empty_domains(tmp_path, capsys):
+    empty = LANG
+    for finding in ("Migrants have access to primary education.",
+                    "There is no *national* strategy yet.", "A council exists.",
+                    "Treaties are signed.", "Diplomas are recognised.", "A plan exists.",
+                    "Visas are issued."):
+        empty = empty.replace(f"- {finding}", "").replace(f"[{finding}]", "[]")
+    content = make_tree(tmp_path, {"en.yaml": empty, "de.yaml": empty.replace(
+        "short_name: Testland", "short_name: Testland\ntranslation_of: en")})
+    code, err = run(capsys, "check", "--content", content)
+    assert code == 0
+    assert "en.yaml:1:1: the profile of Testland in `en` has no finding at all: all six " \
+        "domains are empty (warning)" in err
+    assert sum("has no finding:" in x for x in err.splitlines()) == 12  # 6 domains x 2 files
+    from mgi_report.cli import main
+
+    capsys.readouterr()
+    assert main(["stats", "--content", str(make_tree(tmp_path / "one",
+                                                     {"en.yaml": EMPTY_PARTNERSHIPS}))]) == 0
+    head, *rows = capsys.readouterr().out.splitlines()
+    assert head.split()[-3] == "empty"  # (a state may be two words: count from the end)
+    assert {r.split()[1]: r.split()[-3] for r in rows} == {"en": "d3", "de": "-"}

@@ -184,7 +184,8 @@ CASES = {
         ["en.yaml:24:8: `draft` must be true or false, not text"]),
     "finding of 1 MB": (
         {"en.yaml": line(6, "      - " + "x" * 1_000_000 + "\n")},
-        ["en.yaml:1:1: the file is 1,000,478 bytes; the limit is 1,000,000"]),
+        [f"en.yaml:1:1: the file is {len(line(6, '      - ' + 'x' * 1_000_000 + chr(10))):,} bytes; "
+         "the limit is 1,000,000"]),
     "finding over the text limit": (
         {"en.yaml": line(6, "      - " + "x" * (contents.MAX_TEXT_CHARS + 1) + "\n")},
         ["en.yaml:6:9: entry 1 of `migrants_rights.well_developed` is 4,001 characters long; "

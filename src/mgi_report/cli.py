@@ -182,8 +182,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _review(content: Path, slug: str, lang: str) -> list:
-    """A built translation's review warnings (review.py), without the language
-    identification that ``check`` adds (it costs a model's loading)."""
+    """A built profile's warnings: its empty domains, and a translation's review
+    warnings (review.py) without the language identification that ``check``
+    adds (it costs a model's loading)."""
     from . import review
 
     country = contents.countries(content).get(slug)
@@ -191,19 +192,22 @@ def _review(content: Path, slug: str, lang: str) -> list:
         return []
     loaded = contents.load_country(content, slug, (lang,))
     lf = loaded.files[lang]
+    empty = contents.empty_domains(lf)  # built, but not a finished profile
     if not lf.translation_of or lf.translation_of not in country.languages:
-        return []
+        return empty
     source = country.folder / f"{lf.translation_of}.yaml"
-    return review.compare(lf.path, source, lang, identify=False)
+    return empty + review.compare(lf.path, source, lang, identify=False)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from . import checks, review
 
-    problems = contents.check_tree(args.content) + checks.languages_without_catalog(args.content)
+    empty: list = []  # domains with no finding: valid, not finished
+    problems = contents.check_tree(args.content, empty) + \
+        checks.languages_without_catalog(args.content)
     # by place; at one place in the order given (a header, then its changes)
     warnings = sorted(checks.catalog_warnings() + checks.stale_translations(args.content)
-                      + review.translation_warnings(args.content),
+                      + review.translation_warnings(args.content) + empty,
                       key=lambda w: (w.path, w.line, w.col))
     if args.strict:
         problems += warnings

@@ -255,7 +255,8 @@ def _parse_language(node: Any, rep: Reporter, lang: str, path: Path,
                         citing += zip(values.items(fm[k][1]), lists[k])
                 areas = _areas(fm["areas"][1], rep, key, citing) if "areas" in fm else []
                 domains[key] = Findings(key, lists.get("well_developed"),
-                                        lists.get("potential"), areas)
+                                        lists.get("potential"), areas,
+                                        rep.position(dm[key][0].start_mark))
     _check_citations(citing, {s.id for s in sources if s.id}, rep)
     if len(rep.problems) > before or country is None or short is None:
         return None
@@ -359,6 +360,20 @@ def _check_citations(citing: list[tuple[yaml.Node, str]], ids: set[str],
 
 
 # ------------------------------------------------------------------- the tree
+
+
+def empty_domains(lf: LanguageFile) -> list[Problem]:
+    """A domain with no finding at all, located at its key; and the whole
+    profile named first when all six are empty. An empty domain is not a
+    finished profile: ``check`` and ``build`` warn, the print edition refuses."""
+    empty = [key for key in DOMAIN_KEYS if lf.domains[key].empty]
+    shown = shown_path(lf.path)
+    out = [Problem(shown, *lf.domains[key].at, f"domain `{key}` has no finding: neither "
+                   "`well_developed`, `potential` nor an area holds one") for key in empty]
+    if len(empty) == len(DOMAIN_KEYS):
+        out.insert(0, Problem(shown, 1, 1, f"the profile of {lf.short_name} in `{lf.lang}` "
+                              "has no finding at all: all six domains are empty"))
+    return out
 
 
 def shown_path(path: Path) -> str:
@@ -518,8 +533,9 @@ def read_language(path: Path, lang: str, shown: str | None = None,
     return lf
 
 
-def check_tree(content: Path) -> list[Problem]:
-    """Validate every file of every country; return all problems."""
+def check_tree(content: Path, warnings: list[Problem] | None = None) -> list[Problem]:
+    """Validate every file of every country; return all problems. ``warnings``,
+    if given, gets what is valid but not finished (``empty_domains``)."""
     problems: list[Problem] = []
     for folder, why in _folders(content) if content.is_dir() else ():
         if why is not None:
@@ -533,7 +549,11 @@ def check_tree(content: Path) -> list[Problem]:
                                    "no country folders with a profile.yaml here")]
     for slug in tree:
         try:
-            load_country(content, slug)
+            loaded = load_country(content, slug)
         except ContentError as exc:
             problems += exc.problems
+            continue
+        if warnings is not None:
+            for lf in loaded.files.values():
+                warnings += empty_domains(lf)
     return sorted(problems)

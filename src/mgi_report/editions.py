@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 
 from . import chapters, finishing, i18n, reads
-from .content import LanguageFile, shown_path
+from .content import LanguageFile, empty_domains, shown_path
 from .yamlsource import MAX_FILE_BYTES
 from .errors import ContentError, MgiError, Problem, RenderError, UsageError
 from .render import write_atomic
@@ -61,10 +61,17 @@ class DamagedAttachment(MgiError):
 
 
 def prepare(job: Job) -> None:
-    """Refuse what the edition cannot publish."""
+    """Refuse what the edition cannot publish: the print edition takes a
+    finished profile only, no draft and no empty domain."""
     spec = SPECS[job.edition]
-    if job.doc.draft and not spec.drafts:
-        raise ContentError([_draft_problem(job.doc)])
+    if spec.drafts:
+        return
+    problems = [_draft_problem(job.doc)] if job.doc.draft else []
+    problems += [Problem(p.path, p.line, p.col, f"{p.message}: the print edition refuses a "
+                         "profile with an empty domain (build the screen edition to review "
+                         "it)") for p in empty_domains(job.doc)]
+    if problems:
+        raise ContentError(problems)
 
 
 def _draft_problem(doc: LanguageFile) -> Problem:

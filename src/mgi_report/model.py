@@ -32,6 +32,13 @@ class Findings:
     well_developed: list[str] | None
     potential: list[str] | None
     areas: list[Area] = field(default_factory=list)
+    at: tuple[int, int] = field(default=(1, 1), compare=False)  # where its key is
+
+    @property
+    def empty(self) -> bool:
+        """No finding at all: neither list nor any area holds one."""
+        return not (self.well_developed or self.potential
+                    or any(area.findings for area in self.areas))
 
 
 @dataclass

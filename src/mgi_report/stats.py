@@ -73,6 +73,7 @@ def rows(content: Path, only: str | None = None) -> list[dict[str, Any]]:
                 "draft": lf.draft,
                 "findings": sum(sum(c.values()) - c["areas"] for c in counts.values()),
                 "domains": counts, "words": _words(lf),
+                "empty_domains": [key for key in counts if lf.domains[key].empty],
                 "pages": last_page_count(Request(slug, lang, content)),
             })
     if not out and only is None:
@@ -84,7 +85,7 @@ def table(data: list[dict[str, Any]]) -> str:
     """The rows as a table for the terminal; a domain's findings as
     well-developed+potential (+ area findings)."""
     head = ["country", "lang", "state", "findings",
-            *(f"d{d.number}" for d in DOMAINS), "words", "pages"]
+            *(f"d{d.number}" for d in DOMAINS), "empty", "words", "pages"]
     lines = [head]
     for r in data:
         if "domains" not in r:
@@ -98,8 +99,10 @@ def table(data: list[dict[str, Any]]) -> str:
             cell = f"{c['well_developed']}+{c['potential']}"
             cells.append(cell + (f"+{c['area_findings']}" if c["areas"] else ""))
         state = r["state"] + (" (draft)" if r["draft"] else "")
+        empty = ",".join(f"d{d.number}" for d in DOMAINS if d.key in r["empty_domains"])
         lines.append([r["country"], r["lang"], state, str(r["findings"]), *cells,
-                      str(r["words"]), "-" if r["pages"] is None else str(r["pages"])])
+                      empty or "-", str(r["words"]),
+                      "-" if r["pages"] is None else str(r["pages"])])
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip()
                      for line in lines)
