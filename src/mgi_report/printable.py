@@ -96,3 +96,13 @@ def markup_depth(text: str) -> int:
         depth += token.nesting
         deepest = max(deepest, depth)
     return deepest
+
+
+def printable_name(name: object) -> str:
+    """A name from outside (a file name, an attachment's name) as it may be
+    printed: every character that is not printable (controls, bidi controls,
+    line separators, other invisible format characters) and the backslash as a
+    Python escape, so no such character reaches a terminal or a log:
+    ``"a\\u202eb"`` prints as ``a\\u202eb``."""
+    return "".join(ch if ch.isprintable() and ch != "\\" else ascii(ch)[1:-1]
+                   for ch in str(name))
