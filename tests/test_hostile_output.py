@@ -86,6 +86,10 @@ def _onto(kind: str, tmp_path: Path, content: Path) -> tuple[Path, list[str]]:
         return tmp_path / "country" / "en.yaml", []
     if kind == "a new file in the country folder":
         return folder / "testland-en.pdf", []
+    if kind == "another country's file":
+        (content / "otherland").mkdir()
+        (content / "otherland" / "profile.yaml").write_text(PROFILE)
+        return content / "otherland" / "profile.yaml", []
     if kind == "a layout file":
         layouts = tmp_path / "layouts"
         (layouts / "parts").mkdir(parents=True)
@@ -96,7 +100,8 @@ def _onto(kind: str, tmp_path: Path, content: Path) -> tuple[Path, list[str]]:
 
 ONTO = ["the language file", "profile.yaml", "the logo", "a link to the language file",
         "a hard link to the language file", "a hard link to another language's file",
-        "a path through a linked folder", "a new file in the country folder", "a layout file"]
+        "a path through a linked folder", "a new file in the country folder",
+        "another country's file", "a layout file"]
 
 
 @pytest.mark.parametrize("kind", ONTO)
@@ -120,7 +125,7 @@ def test_build_out_folder_onto_the_country_folder_is_refused(tmp_path, capsys, w
     assert code == 2, err
     for edition in ("screen", "archive"):
         assert f"the {edition} edition was not written" in err
-    assert err.count("whose files are inputs of this command") == 2
+    assert err.count("a folder of inputs") == 2
     assert snapshot(tmp_path) == before
 
 
