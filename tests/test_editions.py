@@ -484,11 +484,11 @@ def test_extract_gives_back_the_sources_byte_for_byte(pdfs, tmp_path, capsys):
 
 
 def test_extract_keeps_names_inside_the_folder():
-    assert editions._safe_name("../../etc/passwd") == "passwd"
-    assert editions._safe_name("C:\\x\\de.yaml") == "de.yaml"
-    for bad in ("..", "", "/", ".hidden"):
+    for good in ("profile.yaml", "de.yaml", "logo.svg", "Logo 2.PNG"):
+        assert editions._checked_name("x.pdf", good) == good
+    for bad in ("..", "", "/", ".hidden", "../../etc/passwd", "C:\\x\\de.yaml", "Makefile"):
         with pytest.raises(editions.DamagedAttachment):
-            editions._safe_name(bad)
+            editions._checked_name("x.pdf", bad)
 
 
 # ------------------------------------------------------------------ screen: PDF/UA-1

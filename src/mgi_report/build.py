@@ -11,8 +11,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import os
-import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from . import compose as composer
 from . import content as contents
 from . import cachefile, editions, hyphenate, warm
 from .errors import MgiError, RenderError, UsageError
+from .outputs import check_output, profile_inputs
 from .render import render, write_atomic
 from .resources import FONTS, LAYOUTS, cache_folder
 
@@ -114,23 +113,6 @@ def build(req: Request) -> Path:
     return build_counted(req)[0]
 
 
-def check_output(target: Path) -> None:
-    """Refuse an output that exists and is not a regular file (a device, FIFO or
-    socket, or a link to one): writing the PDF would replace it."""
-    try:
-        st = os.stat(target)  # follows a link: what it points at is what counts
-    except OSError:  # missing, or unreachable: writing it says why (exit 3)
-        return
-    if not stat.S_ISREG(st.st_mode):
-        kind = ("a directory" if stat.S_ISDIR(st.st_mode) else
-                "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
-                "a FIFO" if stat.S_ISFIFO(st.st_mode) else
-                "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
-        link = " (through a link)" if os.path.islink(target) else ""
-        raise UsageError(f"will not write {target}: it is {kind}{link}, not a PDF file; "
-                         "choose another output with -o")
-
-
 def build_counted(req: Request, extra: dict | None = None) -> tuple[Path, int]:
     """Build one PDF; returns its path and its number of pages.
     ``extra``: more for the layout (the review PDF's changes)."""
@@ -158,13 +140,15 @@ def build_editions(req: Request, wanted: Sequence[str],
         outputs.setdefault(wanted[0], req.output)
     base = _read(req)
     base.extra.update(extra or {})
+    inputs = editions.source_files(base)
+    folders = profile_inputs(req.content, req.country, req.lang, req.layouts)
     results: dict[str, Written] = {}
     jobs: list[tuple[composer.Job, Path]] = []
     for edition in dict.fromkeys(wanted):
         target = outputs.get(edition) or req.default_output(edition)
         job = dataclasses.replace(base, edition=edition)
         try:
-            check_output(target)
+            check_output(target, inputs, folders)
             editions.prepare(job)
         except MgiError as exc:
             results[edition] = Written(edition, target, error=exc)

@@ -125,6 +125,8 @@ def _parser() -> argparse.ArgumentParser:
                         "edition PDF into a folder")
     ex.add_argument("pdf", type=Path, help="a PDF built with --edition archive")
     ex.add_argument("dir", type=Path, help="folder to write them into (made if missing)")
+    ex.add_argument("--force", action="store_true",
+                    help="replace files of the same names in the folder")
     sv = sub.add_parser("serve", help="keep a warm renderer running: single builds "
                         "(and make X.pdf) hand their work to it and skip the start-up")
     sv.add_argument("--idle", type=float, default=1800.0, metavar="SECONDS",
@@ -266,12 +268,20 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
     req = builder.Request(args.country, args.lang, args.content, args.output, args.edition,
                           layouts=tuple(args.layouts))
+    from .editions import source_files
+    from .outputs import check_output, profile_inputs
+
+    inputs: list[Path] = []
     try:
-        builder.prepare(req)  # an unknown country or language: exit 2 before watching
+        inputs = source_files(builder.prepare(req))  # an unknown country or language: exit 2
     except ContentError:
         pass  # reported by the first build, then watched until it is put right
+    output = req.output or req.default_output()
+    # an output among the inputs would be rebuilt on every save of itself: exit 2 now
+    check_output(output, inputs, profile_inputs(args.content, args.country, args.lang,
+                                                tuple(args.layouts)))
     paths = watch.sources(args.content, args.country, args.lang, tuple(args.layouts))
-    return watch.watch(lambda: builder.build(req), paths, req.output or req.default_output())
+    return watch.watch(lambda: builder.build(req), paths, output)
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -294,7 +304,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     from . import editions
 
-    for path in editions.extract(args.pdf, args.dir):
+    for path in editions.extract(args.pdf, args.dir, args.force):
         print(path)
     return 0
 

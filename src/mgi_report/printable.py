@@ -104,7 +104,7 @@ def markup_depth(text: str) -> int:
 _UNSHOWN = frozenset(("Cc", "Cf", "Cs", "Cn", "Zl", "Zp"))
 
 
-def printable_name(name: str) -> str:
+def printable_name(name: object) -> str:
     """A name from outside (a file name, a manifest's entry) as a terminal or log
     may show it: every control, format or bidi character and separator escaped
     as Python writes it (``\\x1b``, ``\\u202e``, ``\\n``), and backslashes doubled,
