@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import socket
+import stat
 import struct
 import tracemalloc
 import zlib
@@ -271,9 +272,16 @@ def _specials(tmp_path):
     sock_path = tmp_path / "sock.pdf"
     sock = socket.socket(socket.AF_UNIX)
     sock.bind(str(sock_path))
+    # A device of the test's own (a copy of /dev/null's numbers), so that a broken
+    # rule replaces that node, never the machine's /dev/null.
+    device = tmp_path / "null.pdf"
+    try:
+        os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("making a device node needs root")
     link = tmp_path / "link.pdf"
-    link.symlink_to("/dev/null")
-    return {"device": ("/dev/null", None), "FIFO": (fifo, None), "socket": (sock_path, sock),
+    link.symlink_to(device)
+    return {"device": (device, None), "FIFO": (fifo, None), "socket": (sock_path, sock),
             "link to a device": (link, None)}
 
 
