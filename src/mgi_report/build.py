@@ -105,7 +105,7 @@ def pdf_options(job: composer.Job, html: str) -> dict:
     """WeasyPrint options for the edition; the file ID derives from the HTML."""
     ident = hashlib.sha256(f"{job.edition}\n{html}".encode()).hexdigest()[:32].encode()
     return {"pdf_identifier": ident, "uncompressed_pdf": False,
-            **editions.pdf_options(job, ident)}
+            **editions.pdf_options(job, ident, html)}
 
 
 def build(req: Request) -> Path:

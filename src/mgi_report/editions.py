@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 
 from . import chapters, finishing, i18n, reads
+from .markup import note_titles
 from .content import LanguageFile, empty_domains, shown_path
 from .yamlsource import MAX_FILE_BYTES
 from .errors import ContentError, MgiError, Problem, RenderError, UsageError
@@ -211,14 +212,15 @@ def pin_dates(document, published: date) -> None:
 # ------------------------------------------------------------------ writing
 
 
-def pdf_options(job: Job, identifier: bytes) -> dict:
-    """WeasyPrint's write_pdf options for the edition."""
+def pdf_options(job: Job, identifier: bytes, html: str = "") -> dict:
+    """WeasyPrint's write_pdf options for the edition (``html``: the composed
+    document, whose notes name the links to them)."""
     spec = SPECS[job.edition]
+    links = {**chapters.link_titles(i18n.translations(job.lang)), **note_titles(html)}
     options = {"pdf_variant": spec.variant, "pdf_tags": spec.tags,
                "finisher": functools.partial(finishing.finish, spec, identifier,
                                              isbn=job.profile.publication.isbn,
-                                             links=chapters.link_titles(
-                                                 i18n.translations(job.lang)))}
+                                             links=links)}
     if spec.sources:
         options["attachments"] = source_attachments(job)
     return options

@@ -203,3 +203,17 @@ def first_notes(html: str) -> str:
         return f'<{NOTE_ELEMENT} class="footnote" id="cite-{n}">{found[2]}</{NOTE_ELEMENT}>'
 
     return _NOTE.sub(note, html)
+
+
+_FIRST_NOTE = re.compile(rf'<{NOTE_ELEMENT} class="footnote" id="cite-(\d+)">(.*?)'
+                         rf"</{NOTE_ELEMENT}>", re.S)
+
+
+def note_titles(html: str) -> dict[str, str]:
+    """What a link to a note (a source cited again) is called for screen readers:
+    anchor -> the note as it prints, ``N. text``, in the document's language."""
+    import html as html_module
+
+    return {f"cite-{m[1]}": f"{m[1]}. " + " ".join(
+        html_module.unescape(re.sub(r"<[^>]*>", "", m[2])).split())
+        for m in _FIRST_NOTE.finditer(html)}
