@@ -220,17 +220,90 @@ _JARGON = (("block mapping", "list of keys"), ("flow mapping", "`{…}`"),
            ("mapping", "keys"), ("scalar", "text"))
 
 
+#: What may follow a closing quote: the end of the line, a space, or what ends
+#: the text (`,` `]` `}` in a `[…]` list, the `:` of a key).
+_AFTER_CLOSE = frozenset(" \t\r\n,]}:#")
+
+
+def _open_quote(exc: yaml.MarkedYAMLError, rep: Reporter) -> Any:
+    """The opening mark of a quoted text that was never closed, where YAML gave up
+    further on (None when the mistake is not one).
+
+    A quote left open runs on over the lines below it until the next quote of its
+    kind, which opens another text (`- "Next finding."`) or is an apostrophe
+    (`It's`): there YAML takes it for the closing quote, finds text right after
+    it, and gives up. The file is scanned again with PyYAML's own scanner up to
+    that place; the text to blame is the quoted one just before it that spans
+    lines and is closed by a quote that no text ends with: one followed at once
+    by more text, and standing where a word starts (after a space, the start of
+    the line, `[`, `{`, `,` or `(`); for `'`, an apostrophe inside or at the end
+    of a word followed by more text (`Migrants' right`). A text that spans lines
+    and is closed where a text ends (`…education."`) is legitimate YAML."""
+    text, found = rep.text, exc.problem_mark
+    if not text or found is None:
+        return None
+    last, after = None, 0  # the last quoted text up to the error, tokens after it
+    try:
+        for token in yaml.scan(text):  # one pass, up to the error
+            if token.start_mark.index > found.index:
+                break
+            if isinstance(token, yaml.ScalarToken) and token.style in ("'", '"'):
+                last, after = token, 0
+            elif last is not None:
+                after += 1
+    except yaml.YAMLError:  # the mistake itself, or one further on: scanned far enough
+        pass
+    if last is None or after > 1:  # YAML gave up right after it, or not because of it
+        return None
+    start, end = last.start_mark.index, last.end_mark.index  # end: just after the quote
+    if rep.position(last.start_mark)[0] == rep.position(last.end_mark)[0] \
+            or end > found.index or end >= len(text):
+        return None
+    close, quote = end - 1, text[start]
+    eol = text.find("\n", end)
+    rest = text[end:eol if eol >= 0 else len(text)].lstrip(" \t")  # after it on its line
+    if text[end] not in _AFTER_CLOSE:  # `"Next finding`, `It's`, `l'eau`
+        return last.start_mark if text[close - 1] in " \t\n[{,(" or \
+            quote == "'" and text[close - 1].isalnum() and text[end].isalnum() else None
+    if quote == "'" and text[end] in " \t" and rest and rest[0] not in _AFTER_CLOSE \
+            and text[close - 1].isalnum():  # `Migrants' right`
+        return last.start_mark
+    return None
+
+
+def _never_closed(quote: str, found: Any, rep: Reporter) -> str:
+    where = "at the end of the file" if rep.text is not None and found is not None and \
+        found.index >= len(rep.text.rstrip()) else f"on line {rep.position(found)[0]}"
+    return (f"the quote `{quote}` opened here is never closed: end the text with the same "
+            f"quote, or remove it (YAML read on and gave up {where})")
+
+
 def _plain_error(exc: yaml.MarkedYAMLError, rep: Reporter) -> tuple[Any, str]:
     """Where a YAML syntax mistake is and what to do, in an editor's words: the
     mark of the place the mistake was made (an unclosed quote where it opens,
-    not where the file ends)."""
+    not where YAML gave up: at the end of the file, or at the next quote)."""
     context, problem = exc.context or "", exc.problem or ""
     opened, found = exc.context_mark, exc.problem_mark or exc.context_mark
     if "quoted scalar" in context and "end of stream" in problem:
         quote = "'" if rep.text and opened and rep.text[opened.index:opened.index + 1] == "'" \
             else '"'
-        return opened, (f"the quote `{quote}` opened here is never closed: end the text with "
-                        "the same quote, or remove it")
+        return opened, _never_closed(quote, found, rep)
+    if "quoted scalar" in context and opened is not None and found is not None \
+            and rep.position(opened)[0] != rep.position(found)[0]:
+        quote = rep.text[opened.index] if rep.text else '"'
+        if "document separator" in problem:  # `---` or `...` starting a line inside it
+            return opened, _never_closed(quote, found, rep)
+        line, col = rep.position(found)
+        what = problem[len("found "):] if problem.startswith("found ") else problem
+        return opened, (f"the quote `{quote}` opened here is not closed before line {line}, "
+                        f"where YAML gave up ({what}, column {col}): if the text ends "
+                        "earlier, end it with the same quote; inside double quotes, write a "
+                        "backslash as \\\\")
+    if isinstance(exc, (yaml.scanner.ScannerError, yaml.parser.ParserError)):
+        start = _open_quote(exc, rep)
+        if start is not None:
+            assert rep.text is not None
+            return start, _never_closed(rep.text[start.index], found, rep)
     if "'\\t'" in problem:
         return found, "a tab indents this line: YAML is indented with spaces only"
     if context.startswith("while parsing a flow"):
