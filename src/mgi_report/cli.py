@@ -90,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("pdf", type=Path)
     pr.add_argument("-o", "--output", type=Path, help="PNG to write (default PDF-proof.png)")
     pr.add_argument("--pair", type=Path, metavar="OTHER.pdf",
-                    help="set another edition beside it, page by page")
+                    help="set another edition beside it, chapter by chapter (by the outlines)")
 
     rv = sub.add_parser("review", help="a review PDF: the changes since a git revision "
                         "marked as tracked changes, with a summary page")

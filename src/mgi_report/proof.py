@@ -1,6 +1,21 @@
 """``mgi-report proof``: every page of a PDF on one contact sheet (PNG), for a
 reviewer to see the whole profile at once; with ``--pair``, two language
-editions side by side, page by page. Pages are drawn by PDFium (pypdfium2).
+editions side by side, chapter by chapter. Pages are drawn by PDFium (pypdfium2).
+
+A pair is aligned by the two PDFs' outlines (their bookmarks, which every
+edition carries), read to OUTLINE_DEPTH levels: the chapters and their
+sections (the six domains of the key findings). The outlines must have the
+same shape -- the same number of bookmarks at the same depths, matched by
+position, not by title, since the titles are in two languages; where the
+sections differ and the chapters do not, the pair is aligned by chapter alone;
+where the chapters differ, the PDFs are not editions of one profile: refused,
+exit 2. Each bookmark that starts a new page in both PDFs starts a new row
+(a group), headed by its two titles; its pages sit side by side, and where
+one edition runs longer the other's slots are left blank (an outline on the
+background). A bookmark on the same page as the one before it, in either PDF,
+stays in that one's group. The pages before the first bookmark form the first
+group. The sheet records where it placed each page (``layout()``; the PNG's
+``mgi-proof-layout`` text chunk, JSON).
 
 Bounded for any input. A page is drawn PAGE_WIDTH pixels wide, one at a time
 straight onto the sheet; before any is drawn, a PDF of more than MAX_PAGES
@@ -29,13 +44,19 @@ PAGE_WIDTH = 180  # pixels per page on the sheet
 GAP = 12
 COLUMNS = 6  # pages per row (pairs: three pairs per row)
 LABEL = 16  # room for the page number under a page
+TITLE = 20  # room for a group's titles above its first row (pairs)
+OUTLINE_DEPTH = 2  # bookmark levels a pair is aligned by: chapters, sections
+#: Bookmarks read of one PDF (to OUTLINE_DEPTH); a profile has about 40.
+MAX_BOOKMARKS = 1000
+MAX_TITLE = 200  # characters of a bookmark's title set on the sheet
+BACKGROUND = (0x8a, 0x93, 0x9c)
 
 #: A profile has 30 to 60 pages; a proof sets at most this many of one PDF.
 MAX_PAGES = 200
 #: A page's longer side at most this many times its shorter (A4: 1.41).
 MAX_ASPECT = 4.0
 #: The sheet, in pixels (RGB: three bytes each); 200 pages of a pair at the
-#: largest aspect make 55 million.
+#: largest aspect make 55 million (more where a pair has many short groups).
 MAX_SHEET_PIXELS = 60_000_000
 #: What drawing the sheet may take, besides what the process had before (bytes,
 #: RLIMIT_DATA), and its CPU time (seconds, RLIMIT_CPU).
@@ -90,46 +111,173 @@ def _draw(page):
         bitmap.close()
 
 
-def sheet(pdf: Path, pair: Path | None = None) -> bytes:
-    """The contact sheet as PNG bytes."""
-    from PIL import Image, ImageDraw
+def _outline(pdf, shown: str) -> list[tuple[int, str, int | None]]:
+    """The PDF's bookmarks to OUTLINE_DEPTH, in order: (depth, title, page
+    index or None where it points nowhere in the PDF)."""
+    import logging
 
+    marks = []
+    log = logging.getLogger("pypdfium2")
+    level = log.level
+    log.setLevel(logging.ERROR)  # deeper levels are skipped on purpose, not news
+    try:
+        for mark in pdf.get_toc(max_depth=OUTLINE_DEPTH):
+            if len(marks) == MAX_BOOKMARKS:
+                raise _refuse(shown, f"its outline has more than {MAX_BOOKMARKS:,} bookmarks")
+            dest = mark.get_dest()
+            page = dest.get_index() if dest is not None else None
+            if page is not None and not 0 <= page < len(pdf):
+                page = None
+            marks.append((mark.level, mark.get_title()[:MAX_TITLE], page))
+    finally:
+        log.setLevel(level)
+    return marks
+
+
+def _groups(outlines, counts, shown: str):
+    """The pair's groups: [(titles, pages of A, pages of B)], titles (A's, B's)
+    or None for the pages before the first bookmark."""
+    a, b = outlines
+    if [d for d, _, _ in a] != [d for d, _, _ in b]:  # sections differ: chapters
+        a, b = [m for m in a if m[0] == 0], [m for m in b if m[0] == 0]
+        if len(a) != len(b):
+            raise _refuse(shown, f"their outlines differ ({len(a)} against {len(b)} "
+                          f"chapters): not two editions of one profile, so a pair "
+                          f"cannot be set chapter by chapter")
+    starts = [[None, 0, 0]]  # titles, first page of A, of B
+    for (_, title_a, page_a), (_, title_b, page_b) in zip(a, b):
+        last = starts[-1]
+        if page_a is None or page_b is None:
+            continue
+        if page_a > last[1] and page_b > last[2]:
+            starts.append([(title_a, title_b), page_a, page_b])
+        elif last[0] is None and (page_a, page_b) == (0, 0):
+            last[0] = (title_a, title_b)  # the outline starts on the first page
+    ends = starts[1:] + [[None, counts[0], counts[1]]]
+    return [(titles, list(range(fa, ea)), list(range(fb, eb)))
+            for (titles, fa, fb), (_, ea, eb) in zip(starts, ends)]
+
+
+def _plan(sizes, groups):
+    """Where each page goes: (sheet size, slots, headings). A slot is a dict
+    group, doc, page (None: blank), x, y, width, height; a heading is group,
+    titles, x, y."""
+    docs = len(sizes)
+    height = max(h for doc in sizes for _, h in doc)
+    per_row = COLUMNS // docs
+    slots, headings = [], []
+    y = GAP
+    for g, (titles, *pages) in enumerate(groups):
+        cells = max(len(p) for p in pages)
+        if titles is not None:
+            headings.append({"group": g, "titles": list(titles), "x": GAP, "y": y})
+            y += TITLE
+        for n in range(cells):
+            column, row = n % per_row, n // per_row
+            top = y + row * (height + LABEL + GAP)
+            for d in range(docs):
+                x = GAP + (column * docs + d) * (PAGE_WIDTH + GAP)
+                if docs == 2:  # a pair's two pages close together
+                    x += GAP // 2 if d == 0 else -(GAP // 2)
+                page = pages[d][n] if n < len(pages[d]) else None
+                slots.append({"group": g, "doc": d, "page": page, "x": x, "y": top,
+                              "width": PAGE_WIDTH, "height": height})
+        y += max(1, (cells + per_row - 1) // per_row) * (height + LABEL + GAP)
+    return (GAP + COLUMNS * (PAGE_WIDTH + GAP), y), slots, headings
+
+
+def _read(pdf: Path, pair: Path | None):
     docs = [_open(pdf)] + ([_open(pair)] if pair is not None else [])
-    if pair is not None:  # page by page: [a1 b1] [a2 b2] ...
-        count = max(len(sizes) for _, sizes in docs)
-        cells = [(d, i) if i < len(docs[d][1]) else None for i in range(count) for d in (0, 1)]
+    counts = [len(sizes) for _, sizes in docs]
+    if pair is None:
+        groups = [(None, list(range(counts[0])))]
     else:
-        cells = [(0, i) for i in range(len(docs[0][1]))]
-    height = max(docs[d][1][i][1] for d, i in filter(None, cells))
-    rows = (len(cells) + COLUMNS - 1) // COLUMNS
-    size = (GAP + COLUMNS * (PAGE_WIDTH + GAP), GAP + rows * (height + LABEL + GAP))
+        shown = f"{printable_name(pdf)} and {printable_name(pair)}"
+        groups = _groups([_outline(doc, shown) for doc, _ in docs], counts, shown)
+    size, slots, headings = _plan([sizes for _, sizes in docs], groups)
     if size[0] * size[1] > MAX_SHEET_PIXELS:
+        for doc, _ in docs:
+            doc.close()
         raise _refuse(printable_name(pdf), f"its sheet would be {size[0]:,} x {size[1]:,} "
                       f"pixels (at most {MAX_SHEET_PIXELS:,})")
-    out = Image.new("RGB", size, "#8a939c")
+    return docs, size, slots, headings
+
+
+def layout(pdf: Path, pair: Path | None = None) -> dict:
+    """Where sheet() places each page, without drawing: {"size", "slots",
+    "headings"} (see _plan). What the sheet's PNG records, titles aside."""
+    docs, size, slots, headings = _read(pdf, pair)
+    for doc, _ in docs:
+        doc.close()
+    return {"size": list(size), "slots": slots, "headings": headings}
+
+
+def _shown_title(title: str) -> str:
+    """A bookmark's title as set on the sheet: no control, format (bidi) or
+    separator character."""
+    import unicodedata
+
+    return "".join(c for c in title if unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp"))
+
+
+def _fonts():
+    from PIL import ImageFont
+
+    from .resources import FONTS
+
+    try:
+        return (ImageFont.truetype(str(FONTS / "NotoSans-Bold.ttf"), 12),
+                ImageFont.truetype(str(FONTS / "NotoSansArabic-Bold.ttf"), 12))
+    except OSError:  # pragma: no cover (the fonts ship with the project)
+        default = ImageFont.load_default()
+        return default, default
+
+
+def _heading(draw, fonts, titles, x: int, y: int, room: int) -> None:
+    """A group's titles, A's then B's (once where they are the same)."""
+    parts = list(dict.fromkeys(_shown_title(t) for t in titles))
+    each = room // len(parts)
+    for title in parts:
+        font = fonts[1] if any("\u0600" <= c <= "\u06ff" for c in title) else fonts[0]
+        while title and draw.textlength(title, font=font) > each - GAP:
+            title = title[:-2] + "…" if len(title) > 1 else ""
+        draw.text((x, y + 3), title, fill="white", font=font)
+        x += each
+
+
+def sheet(pdf: Path, pair: Path | None = None) -> bytes:
+    """The contact sheet as PNG bytes."""
+    import json
+
+    from PIL import Image, ImageDraw
+    from PIL.PngImagePlugin import PngInfo
+
+    docs, size, slots, headings = _read(pdf, pair)
+    out = Image.new("RGB", size, BACKGROUND)
     draw = ImageDraw.Draw(out)
-    for n, cell in enumerate(cells):
-        x = GAP + (n % COLUMNS) * (PAGE_WIDTH + GAP)
-        y = GAP + (n // COLUMNS) * (height + LABEL + GAP)
-        if pair is not None and n % 2:
-            x -= GAP // 2  # a pair's two pages close together
-        elif pair is not None:
-            x += GAP // 2
-        if cell is None:
+    fonts = _fonts() if headings else None
+    for heading in headings:
+        _heading(draw, fonts, heading["titles"], heading["x"], heading["y"],
+                 size[0] - 2 * GAP)
+    for slot in slots:
+        x, y, height = slot["x"], slot["y"], slot["height"]
+        if slot["page"] is None:
             draw.rectangle((x, y, x + PAGE_WIDTH - 1, y + height - 1), outline="white")
             continue
-        page = docs[cell[0]][0][cell[1]]
+        page = docs[slot["doc"]][0][slot["page"]]
         try:
             im = _draw(page)
         finally:
             page.close()
         out.paste(im.crop((0, 0, min(im.width, PAGE_WIDTH), min(im.height, height))), (x, y))
-        number = n // 2 + 1 if pair is not None else n + 1
-        draw.text((x + PAGE_WIDTH // 2, y + height + 3), str(number), fill="white", anchor="mt")
+        draw.text((x + PAGE_WIDTH // 2, y + height + 3), str(slot["page"] + 1),
+                  fill="white", anchor="mt")
     for doc, _ in docs:
         doc.close()
+    info = PngInfo()
+    info.add_text("mgi-proof-layout", json.dumps({"size": list(size), "slots": slots}))
     buf = io.BytesIO()
-    out.save(buf, format="PNG")
+    out.save(buf, format="PNG", pnginfo=info)
     return buf.getvalue()
 
 
