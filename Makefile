@@ -76,7 +76,7 @@ list: $(STAMP)
 
 test: $(STAMP)
 	@sh scripts/setup-system.sh --test
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 # The property-based tests with many more generated examples (minutes, not seconds).
 fuzz: $(STAMP)

@@ -170,7 +170,7 @@ def test_a_word_longer_than_the_line_breaks_inside_the_text_block(tmp_path, caps
     import subprocess
     from xml.etree import ElementTree
 
-    word = "Supercalifragilistic" * 200  # 4,000 characters, no break opportunity
+    word = "Supercalifragilistic" * 75  # 1,500 characters (8 lines), no break opportunity
     code, err, out = build(capsys, tmp_path, {"en.yaml": line(6, f"      - {word}\n")})
     assert code == 0, err
     with unwatched():

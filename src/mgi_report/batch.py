@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import tempfile
 import select
 import signal
 import sys
@@ -388,8 +389,11 @@ def _pool(jobs: int, langs: tuple[str, ...], cache: Path | None):
     from concurrent.futures import ProcessPoolExecutor
 
     # Fresh workers, not forked from this process (which may hold matplotlib):
-    # forked from a server that has imported WeasyPrint once, or spawned.
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    # forked from a server that has imported WeasyPrint once, or spawned. The fork
+    # server listens on a socket in the temporary folder, and a socket's path has
+    # at most 107 bytes: under a long TMPDIR, workers are spawned instead.
+    short_tmp = len(os.fsencode(tempfile.gettempdir())) <= 70
+    if "forkserver" in multiprocessing.get_all_start_methods() and short_tmp:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["__main__", *PRELOAD])
     else:  # pragma: no cover - not Linux
