@@ -90,6 +90,16 @@ def lang_yaml(country: str = "Republic of Testland", short_name: str = "Testland
     return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=72)
 
 
+def build(capsys, tmp_path, files: dict, lang: str = "en", *extra):
+    """Build testland (``files`` over its own) to tmp_path/out.pdf as a user would:
+    (exit code, stderr, the PDF's path)."""
+    content = make_tree(tmp_path, files)
+    out = tmp_path / "out.pdf"
+    code, err = run(capsys, "build", "testland", "--lang", lang, "--content", content,
+                    "-o", out, *extra)
+    return code, err, out
+
+
 def run(capsys, *argv: str) -> tuple[int, str]:
     """Call the command line as a user would; returns (exit code, stderr)."""
     code = main([str(a) for a in argv])

@@ -28,7 +28,8 @@ import pytest
 from mgi_report import chapters, facts, values
 from mgi_report.cli import main
 from mgi_report.i18n import translations
-from mgitree import LANG, PROFILE, assert_only_located, located_lines, make_tree, run, squash
+from mgitree import (LANG, PROFILE, assert_only_located, build, located_lines, make_tree,
+                     run, squash)
 from witness import listener, outside, sentinel, unwatched, witnessed  # noqa: F401
 
 LANGS = ("en", "fr", "es", "de", "ru", "ar")
@@ -39,13 +40,6 @@ matplotlib.use("svg", force=True)
 import matplotlib.backends.backend_svg  # noqa: E402,F401
 import matplotlib.figure  # noqa: E402,F401
 
-
-def build(capsys, tmp_path, files: dict, lang: str = "en", *extra):
-    content = make_tree(tmp_path, files)
-    out = tmp_path / "out.pdf"
-    code, err = run(capsys, "build", "testland", "--lang", lang, "--content", content,
-                    "-o", out, *extra)
-    return code, err, out
 
 
 def refused(capsys, tmp_path, files: dict, *located: str) -> str:

@@ -20,7 +20,8 @@ import pytest
 from PIL import Image
 
 from mgi_report import editions
-from mgitree import DE, LANG, PROFILE, assert_only_located, lang_yaml, located_lines, make_tree, run
+from mgitree import (DE, LANG, PROFILE, assert_only_located, build, lang_yaml, located_lines,
+                     make_tree, run)
 from witness import (assert_sentinel_absent, listener, outside, sentinel,  # noqa: F401
                      unwatched, witnessed)
 
@@ -31,13 +32,6 @@ def line(n: int, text: str) -> str:
     lines[n - 1] = text
     return "".join(lines)
 
-
-def build(capsys, tmp_path, files: dict, lang: str = "en", *extra):
-    content = make_tree(tmp_path, files)
-    out = tmp_path / "out.pdf"
-    code, err = run(capsys, "build", "testland", "--lang", lang, "--content", content,
-                    "-o", out, *extra)
-    return code, err, out
 
 
 def refused(capsys, tmp_path, files: dict, *located: str) -> str:

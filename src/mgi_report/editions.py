@@ -273,20 +273,12 @@ def extract(pdf_path: Path, dest: Path, force: bool = False) -> list[Path]:
     unless ``force``. All or nothing: the files are written into a temporary
     folder beside ``dest`` and renamed into place at the end.
     """
-    import os
-    import stat
-
     import pikepdf
 
+    from .outputs import input_pdf
     from .printable import printable_name
 
-    shown = printable_name(pdf_path)
-    try:
-        st = os.stat(pdf_path)
-    except OSError:
-        raise UsageError(f"no such file: {shown}") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise UsageError(f"{shown} is not a PDF file (not a regular file)")
+    shown = input_pdf(pdf_path)
     try:
         pdf = pikepdf.open(pdf_path)
     except pikepdf.PdfError as exc:

@@ -47,6 +47,22 @@ def _files_under(folder: Path) -> Iterable[Path]:
             yield Path(top) / name
 
 
+def input_pdf(path: Path) -> str:
+    """A PDF given to read (``proof``, ``extract``): it must exist and be a
+    regular file (never a FIFO, a device or a folder, which would block or
+    never end). Returns its name as it may be printed; raises UsageError."""
+    from .printable import printable_name
+
+    shown = printable_name(path)
+    try:
+        st = os.stat(path)
+    except OSError:
+        raise UsageError(f"{shown}: no such PDF file") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise UsageError(f"{shown}: not a PDF file (not a regular file)")
+    return shown
+
+
 def check_output(target: Path, inputs: Iterable[Path] = (), folders: Iterable[Path] = (),
                  what: str = "output with -o") -> None:
     """Refuse (UsageError) a target that exists and is not a regular file (a

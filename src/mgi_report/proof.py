@@ -36,7 +36,7 @@ import signal
 from pathlib import Path
 
 from .errors import MgiError, RenderError, UsageError
-from .outputs import check_output
+from .outputs import check_output, input_pdf
 from .printable import printable_name
 from .render import write_atomic
 
@@ -70,17 +70,9 @@ def _refuse(shown: str, why: str) -> UsageError:
 
 def _open(path: Path):
     """The PDF, checked; with each page's size on the sheet (width, height)."""
-    import stat
-
     import pypdfium2 as pdfium
 
-    shown = printable_name(path)
-    try:
-        st = os.stat(path)
-    except OSError:
-        raise UsageError(f"{shown}: no such PDF file") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise UsageError(f"{shown}: not a PDF file (not a regular file)")
+    shown = input_pdf(path)
     try:
         pdf = pdfium.PdfDocument(str(path))
     except (pdfium.PdfiumError, OSError) as exc:
