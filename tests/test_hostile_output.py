@@ -334,7 +334,7 @@ def test_extract_never_replaces_an_existing_file_unless_forced(tmp_path, capsys,
     (tmp_path / "w2").mkdir()
     (tmp_path / "w2" / "en.yaml").mkdir()
     code, err = run(capsys, "extract", pdf, tmp_path / "w2", "--force")
-    assert code == 2 and "it is a directory" in err, err
+    assert code == 2 and "it is a folder" in err, err
     assert not (tmp_path / "w2" / "profile.yaml").exists()
 
 

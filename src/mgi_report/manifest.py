@@ -45,7 +45,7 @@ from . import __version__
 from . import content as contents
 from .errors import RenderError, UsageError
 from .printable import printable_name
-from .reads import NotRegular
+from .reads import NotRegular, kind_of
 from .render import write_atomic
 from .resources import FONTS, LAYOUTS, LOCALE
 
@@ -226,15 +226,8 @@ def _open_regular(path: Path) -> tuple[int, os.stat_result]:
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
         os.close(fd)
-        raise NotRegular(_kind(st.st_mode))
+        raise NotRegular(kind_of(st.st_mode))
     return fd, st
-
-
-def _kind(mode: int) -> str:
-    return ("a folder" if stat.S_ISDIR(mode) else
-            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
-            "a FIFO" if stat.S_ISFIFO(mode) else
-            "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
 
 
 def _why(exc: OSError) -> str:

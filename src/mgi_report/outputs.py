@@ -18,13 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import UsageError
-
-
-def _kind(mode: int) -> str:
-    return ("a directory" if stat.S_ISDIR(mode) else
-            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
-            "a FIFO" if stat.S_ISFIFO(mode) else
-            "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+from .reads import kind_of
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -75,7 +69,7 @@ def check_output(target: Path, inputs: Iterable[Path] = (), folders: Iterable[Pa
         st = None
     link = " (through a link)" if os.path.islink(target) else ""
     if st is not None and not stat.S_ISREG(st.st_mode):
-        raise UsageError(f"will not write {target}: it is {_kind(st.st_mode)}{link}, not a "
+        raise UsageError(f"will not write {target}: it is {kind_of(st.st_mode)}{link}, not a "
                          f"regular file; choose another {what}")
     where = _real(target)
     inputs, folders = [Path(p) for p in inputs], [Path(p) for p in folders]

@@ -29,6 +29,14 @@ class NotRegular(OSError):
     """The path is not a regular file (a FIFO, a device, a folder)."""
 
 
+def kind_of(mode: int) -> str:
+    """What a file that is not a regular file is, in words (``st_mode``)."""
+    return ("a folder" if stat.S_ISDIR(mode) else
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
+            "a FIFO" if stat.S_ISFIFO(mode) else
+            "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+
+
 def _read(path: Path, cap: int) -> bytes:
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     with os.fdopen(fd, "rb") as fh:
