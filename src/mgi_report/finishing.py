@@ -85,38 +85,48 @@ _UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _XMP_ID_RE = re.compile(rf"(xmp\.did:|xmp\.iid:|uuid:)({_UUID})".encode())
 
 
+def _stream_bytes(stream) -> bytes:
+    """A pydyf stream's data as written (before compression)."""
+    return b"".join(c if isinstance(c, bytes) else str(c).encode() for c in stream.stream)
+
+
+def _edit_xmp(pdf, edit) -> None:
+    """The XMP metadata packet, if there is one, replaced by ``edit(packet)``."""
+    if "Metadata" in pdf.catalog:
+        stream = _obj(pdf, pdf.catalog["Metadata"])
+        stream.stream = [edit(_stream_bytes(stream))]
+
+
 def _pin_xmp_ids(pdf, identifier: bytes) -> None:
     """XMP document and instance IDs derived from the file ID, not random."""
-    if "Metadata" not in pdf.catalog:
-        return
-    stream = _obj(pdf, pdf.catalog["Metadata"])
-    data = b"".join(c if isinstance(c, bytes) else str(c).encode() for c in stream.stream)
-
     def derived(m: re.Match) -> bytes:
         digest = hashlib.sha256(m[1] + identifier).hexdigest()[:32]
         return m[1] + str(uuid.UUID(digest)).encode()
 
-    stream.stream = [_XMP_ID_RE.sub(derived, data)]
+    _edit_xmp(pdf, lambda data: _XMP_ID_RE.sub(derived, data))
 
 
 def _xmp_description(pdf, isbn: str | None, lang: str | None) -> None:
     """XMP: the ISBN as Dublin Core's identifier (``urn:isbn:…``, digits only) and
     the document's language as ``dc:language``. Dublin Core is predefined in
     PDF/A and PDF/X, so no extension schema is needed."""
-    if "Metadata" not in pdf.catalog or not (isbn or lang):
+    if not (isbn or lang):
         return
-    stream = _obj(pdf, pdf.catalog["Metadata"])
-    data = b"".join(c if isinstance(c, bytes) else str(c).encode() for c in stream.stream)
-    parts = b""
-    if isbn:
-        digits = re.sub(r"[^0-9X]", "", isbn).encode()
-        parts += b"<dc:identifier>urn:isbn:" + digits + b"</dc:identifier>"
-    if lang and b"<dc:language>" not in data:
-        parts += (b"<dc:language><rdf:Bag><rdf:li>" + escape(lang).encode() +
-                  b"</rdf:li></rdf:Bag></dc:language>")
-    description = (b'<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-                   + parts + b"</rdf:Description>")
-    stream.stream = [data.replace(b"</rdf:RDF>", description + b"</rdf:RDF>", 1)]
+
+    def described(data: bytes) -> bytes:
+        parts = b""
+        if isbn:
+            digits = re.sub(r"[^0-9X]", "", isbn).encode()
+            parts += b"<dc:identifier>urn:isbn:" + digits + b"</dc:identifier>"
+        if lang and b"<dc:language>" not in data:
+            parts += (b"<dc:language><rdf:Bag><rdf:li>" + escape(lang).encode() +
+                      b"</rdf:li></rdf:Bag></dc:language>")
+        description = (b'<rdf:Description rdf:about="" '
+                       b'xmlns:dc="http://purl.org/dc/elements/1.1/">'
+                       + parts + b"</rdf:Description>")
+        return data.replace(b"</rdf:RDF>", description + b"</rdf:RDF>", 1)
+
+    _edit_xmp(pdf, described)
 
 
 #: PDF/UA's identification schema, described for PDF/A (which knows only the
@@ -144,12 +154,8 @@ PDF_UA_ID = (
 def _xmp_pdf_ua(pdf) -> None:
     """The archive identifies as PDF/UA-1 as well as PDF/A-3a: it is tagged like
     the screen edition, and an archive that receives it can tell."""
-    if "Metadata" not in pdf.catalog:
-        return
-    stream = _obj(pdf, pdf.catalog["Metadata"])
-    data = b"".join(c if isinstance(c, bytes) else str(c).encode() for c in stream.stream)
-    if b"pdfuaid:part" not in data:
-        stream.stream = [data.replace(b"</rdf:RDF>", PDF_UA_ID + b"</rdf:RDF>", 1)]
+    _edit_xmp(pdf, lambda data: data if b"pdfuaid:part" in data else
+              data.replace(b"</rdf:RDF>", PDF_UA_ID + b"</rdf:RDF>", 1))
 
 
 def _plain_metadata(pdf) -> None:
@@ -237,8 +243,7 @@ def _subset_tags(pdf) -> None:
         if b"+" not in raw:
             continue
         stream = _obj(pdf, program if isinstance(program, bytes) else str(program).encode())
-        data = b"".join(c if isinstance(c, bytes) else str(c).encode() for c in stream.stream)
-        digest = int.from_bytes(hashlib.sha256(data).digest()[:8], "big")
+        digest = int.from_bytes(hashlib.sha256(_stream_bytes(stream)).digest()[:8], "big")
         tag = "".join(chr(65 + (digest // 26 ** i) % 26) for i in range(6)).encode()
         renames[raw] = b"/" + tag + b"+" + raw.split(b"+", 1)[1]
     if not renames:
