@@ -28,7 +28,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from mgi_report.build import Request, build_counted  # noqa: E402
+from mgi_report import Request, build_counted  # noqa: E402
 
 
 def tripled(src: Path, dest: Path) -> Path:

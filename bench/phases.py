@@ -38,7 +38,11 @@ def main(content: Path, cache: Path, n: int) -> dict:
     import weasyprint.svg as svg
     from weasyprint.text import ffi
 
-    from mgi_report import batch, build, compose, editions, warm
+    from mgi_report import pipeline as build
+    from mgi_report.batch import run as batch
+    from mgi_report.compose import profile as compose
+    from mgi_report.editions import document as editions
+    from mgi_report.engine import warm
 
     cpu: dict[str, float] = collections.defaultdict(float)
     calls: dict[str, int] = collections.defaultdict(int)

@@ -154,7 +154,7 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 def run_batch(content: Path, out: Path, jobs: int, cache: Path, force: bool = True,
               editions: tuple[str, ...] = ("screen",), shared: bool = True) -> dict:
-    from mgi_report import batch
+    from mgi_report.batch import run as batch
 
     opts = batch.Options(content, out, editions, jobs=jobs, cache=cache, force=force,
                          shared_layout=shared)
@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"{env_info['cpu']}, {env_info['cores']} cores, load {env_info['load']}")
     typst_ok = not args.no_typst and ensure_typst()
     tmp = Path(tempfile.mkdtemp(prefix="mgi-bench-"))
-    from mgi_report import batch as _batch
+    from mgi_report.batch import run as _batch
 
     R: dict = {"env": env_info, "sizes": sizes, "langs": synth.languages(),
                "tasks_per_worker": _batch.Options(ROOT).tasks_per_worker}
@@ -239,11 +239,10 @@ def main(argv: list[str] | None = None) -> int:
         # Without the resident renderer, except where a row says otherwise.
         env_warm = {**os.environ, "MGI_REPORT_CACHE": str(warm_cache), "MGI_REPORT_SERVER": "off"}
         env_cold = {**os.environ, "MGI_REPORT_CACHE": str(cold_cache), "MGI_REPORT_SERVER": "off"}
-        from mgi_report import batch
-
         # Others may edit the program while this runs: judge freshness against the
         # program as it was when the benchmark started.
-        from mgi_report import manifest
+        from mgi_report.batch import manifest
+        from mgi_report.batch import run as batch
 
         real_digest = manifest.program_digest
         pinned = real_digest()
@@ -274,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # Fill the warm cache (wheels, hyphenation) the way a first batch would.
         batch.predraw_wheels(targets, batch.Options(trees[big], tmp, cache=warm_cache))
-        from mgi_report import warm as warmth
+        from mgi_report.engine import warm as warmth
 
         warmth.hyphenation(R["langs"], warm_cache)
 

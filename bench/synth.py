@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from mgi_report import checks
-from mgi_report.i18n import catalog_path
 from mgi_report.resources import DEFAULT_CONTENT
+from mgi_report.text.i18n import catalog_path
+from mgi_report.workbench import check as checks
 
 SOURCE = DEFAULT_CONTENT / "kazakhstan"
 LANGS = ("en", "de", "ru")

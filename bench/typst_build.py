@@ -41,7 +41,9 @@ def _svg(uri, root: Path) -> str:
 
 
 def data(target, content: Path, cache: Path, root: Path) -> dict:
-    from mgi_report import build, compose, i18n
+    from mgi_report import pipeline as build
+    from mgi_report.compose import profile as compose
+    from mgi_report.text import i18n
 
     job = build.prepare(build.Request(target.country, target.lang, content, None,
                                       target.edition, cache=cache))
@@ -96,7 +98,7 @@ def data(target, content: Path, cache: Path, root: Path) -> dict:
 def main(content: Path, cache: Path, out: Path) -> dict:
     import typst
 
-    from mgi_report import batch
+    from mgi_report.batch import run as batch
     from mgi_report.resources import FONTS
 
     out.mkdir(parents=True, exist_ok=True)

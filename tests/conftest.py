@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mgi_report.build import Request, build
+from mgi_report import Request, build
 from mgi_report.resources import DEFAULT_CONTENT, ROOT
 
 

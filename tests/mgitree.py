@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from mgi_report.cli import main
-from mgi_report.domains import DOMAIN_KEYS
+from mgi_report.content.domains import DOMAIN_KEYS
 
 PROFILE = """\
 iso3: XTS

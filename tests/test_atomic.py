@@ -20,7 +20,7 @@ import pikepdf
 import pytest
 
 from mgi_report.errors import RenderError
-from mgi_report.render import write_atomic
+from mgi_report.files.writes import write_atomic
 from mgi_report.resources import ROOT
 from mgitree import make_tree
 

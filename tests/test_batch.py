@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from mgi_report import batch, manifest
-from mgi_report.build import Request, build
+from mgi_report import Request, build
+from mgi_report.batch import manifest
+from mgi_report.batch import run as batch
 from mgi_report.cli import main
 from mgi_report.resources import DEFAULT_CONTENT
 
@@ -208,7 +209,7 @@ def test_a_single_build_of_several_editions_is_each_single_build(tree, cache_dir
                                                                  capsys, monkeypatch):
     """`build COUNTRY --edition screen,archive,print --out DIR`: laid out once,
     each file the single build of its edition."""
-    from mgi_report import build as builder
+    from mgi_report import pipeline as builder
 
     layouts = []
     real = builder.render

@@ -184,7 +184,7 @@ def test_the_isbn_is_in_the_xmp_metadata(complete):
 @pytest.fixture(scope="module")
 def example(tmp_path_factory):
     """The fictional complete example (examples/ruritania), en and ar, built once."""
-    from mgi_report.build import Request, build
+    from mgi_report import Request, build
     from mgi_report.resources import ROOT
 
     tmp = tmp_path_factory.mktemp("example")
@@ -252,7 +252,7 @@ def test_footnotes_are_tagged_as_notes_in_the_screen_edition(complete):
 def test_the_examples_print_edition_is_cmyk_only_charts_and_diagrams_included(tmp_path):
     import pikepdf
 
-    from mgi_report.build import Request, build
+    from mgi_report import Request, build
     from mgi_report.resources import ROOT
     from test_editions import _fill_colours
 
@@ -269,7 +269,7 @@ def test_the_contents_give_the_new_chapters_right_page_numbers(built, lang):
     """Each chapter's entry points at the page its heading opens."""
     from babel.messages.pofile import read_po
 
-    from mgi_report.i18n import catalog_path
+    from mgi_report.text.i18n import catalog_path
 
     with catalog_path(lang).open("rb") as fh:
         tr = {m.id: m.string for m in read_po(fh, locale=lang) if m.id}

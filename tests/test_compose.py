@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from mgi_report.build import Request, prepare
-from mgi_report.compose import compose
+from mgi_report import Request, prepare
+from mgi_report.compose.profile import compose
 from mgi_report.resources import DEFAULT_CONTENT
 
 GOLDEN = Path(__file__).parent / "golden"

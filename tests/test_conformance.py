@@ -28,8 +28,8 @@ import page
 import pikepdf
 import pytest
 
-from mgi_report import build as builder
-from mgi_report import compose
+from mgi_report import pipeline as builder
+from mgi_report.compose import profile as compose
 from mgi_report.resources import DEFAULT_CONTENT, ROOT
 from mgitree import make_tree
 from test_editions import marked_text, struct_elements, xmp

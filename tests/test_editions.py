@@ -20,14 +20,16 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from mgi_report import cmyk, editions, finishing
-from mgi_report.build import Request, build, prepare
-from mgi_report.cli import main
-from mgi_report.compose import compose
-from mgi_report.domains import BRAND_CMYK, DOMAINS
-from mgi_report.errors import ContentError, RenderError
-from mgi_report.resources import DEFAULT_CONTENT, LAYOUTS
 import typeset
+from mgi_report import Request, build, prepare
+from mgi_report.cli import main
+from mgi_report.compose.profile import compose
+from mgi_report.content.domains import BRAND_CMYK, DOMAINS
+from mgi_report.editions import colour as cmyk
+from mgi_report.editions import document as editions
+from mgi_report.editions import finishing
+from mgi_report.errors import ContentError, RenderError
+from mgi_report.resources import DEFAULT_CONTENT, LAYOUTS, PRINT_PROFILE
 from pdfread import flat, fonts, outline, page_texts
 
 A4 = (595.276, 841.89)
@@ -203,7 +205,7 @@ def test_print_is_pdf_x4_with_a_fogra39_output_intent(pdfs):
         profile = intent.DestOutputProfile
         assert profile.N == 4
         icc = profile.read_bytes()
-        assert icc == editions.PRINT_PROFILE.read_bytes()
+        assert icc == PRINT_PROFILE.read_bytes()
         assert icc[36:40] == b"acsp" and icc[12:16] == b"prtr" and icc[16:20] == b"CMYK"
         assert icc[8] in (2, 4)  # ICC major version
 
@@ -242,7 +244,7 @@ def test_print_is_the_one_layout_with_bleed_and_blank_pages(pdfs, tmp_path, cach
     layout, written with the bleed and blank pages added after layout. So a
     print build lays out once, and its pages sit exactly where the screen
     edition's do (the same words at the same places, within the trim)."""
-    from mgi_report import build as builder
+    from mgi_report import pipeline as builder
 
     layouts = []
     real = builder.render

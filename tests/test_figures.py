@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from mgi_report import figures
-from mgi_report.domains import DOMAINS
+from mgi_report.compose import figures
+from mgi_report.content.domains import DOMAINS
 
 COLOURS = [d.rgb for d in DOMAINS]
 FRAMEWORK = {k: k.upper() for k in figures.FRAMEWORK_KEYS}

@@ -18,12 +18,11 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from mgi_report.render import RefusedURL, _fetcher_class, render
+from mgi_report.engine.render import RefusedURL, _fetcher_class, render
 from mgi_report.resources import LAYOUTS
 from mgitree import lang_yaml, make_tree, run, squash
 from pdfread import text
-from witness import (assert_sentinel_absent, listener, outside, sentinel,  # noqa: F401
-                     witnessed)
+from witness import assert_sentinel_absent, listener, outside, sentinel, witnessed  # noqa: F401
 
 # -------------------------------------------------------------------- content
 

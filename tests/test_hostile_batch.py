@@ -25,12 +25,13 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from mgi_report import batch, build, manifest
-from mgi_report.manifest import MANIFEST, Digests, Manifest
+from mgi_report import pipeline as build
+from mgi_report.batch import manifest
+from mgi_report.batch import run as batch
+from mgi_report.batch.manifest import MANIFEST, Digests, Manifest
 from mgitree import PROFILE, lang_yaml, run
 from pdfread import text
-from witness import (assert_sentinel_absent, listener, outside, sentinel,  # noqa: F401
-                     unwatched, witnessed)
+from witness import assert_sentinel_absent, listener, outside, sentinel, unwatched, witnessed  # noqa: F401
 
 CONTROLS = ("\x1b", "\x07", "\x9b", "\u202e", "\u2066", "\u2028", "\u2029")
 

@@ -31,9 +31,11 @@ from types import SimpleNamespace
 import pyphen
 import pytest
 
-from mgi_report import build as builder
-from mgi_report import cachefile, render, server, warm, watch
-from mgi_report.render import CACHE_WARNED
+from mgi_report import pipeline as builder
+from mgi_report.engine import warm
+from mgi_report.files import cachefile, names
+from mgi_report.files.writes import CACHE_WARNED
+from mgi_report.resident import server, watch
 from mgitree import make_tree, run
 from witness import listener, outside, sentinel, witnessed  # noqa: F401
 
@@ -334,11 +336,11 @@ def test_a_batch_never_writes_an_edition_with_a_missing_picture(tmp_path, capsys
 
 def test_log_messages_never_carry_a_data_uri():
     payload = base64.b64encode(b"<svg>" + b"private bytes " * 20).decode()
-    text = render._shorten(f"Failed to load image at 'data:image/svg+xml;base64,{payload}': x"
+    text = names.shorten(f"Failed to load image at 'data:image/svg+xml;base64,{payload}': x"
                            "\x1b[2J\u202e")
     assert payload[:10] not in text and "\x1b" not in text and "\u202e" not in text
     assert text.startswith("Failed to load image at 'data:image/svg+xml (")
-    assert render._shorten("the metadata: kept") == "the metadata: kept"
+    assert names.shorten("the metadata: kept") == "the metadata: kept"
 
 
 # ------------------------------------------------------------------ serve

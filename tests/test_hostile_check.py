@@ -25,11 +25,11 @@ import time
 import matplotlib
 import pytest
 
-from mgi_report import chapters, facts, values
 from mgi_report.cli import main
-from mgi_report.i18n import translations
-from mgitree import (LANG, PROFILE, assert_only_located, build, located_lines, make_tree,
-                     run, squash)
+from mgi_report.compose import chapters
+from mgi_report.content import facts, values
+from mgi_report.text.i18n import translations
+from mgitree import LANG, PROFILE, assert_only_located, build, located_lines, make_tree, run, squash
 from witness import listener, outside, sentinel, unwatched, witnessed  # noqa: F401
 
 LANGS = ("en", "fr", "es", "de", "ru", "ar")
@@ -39,7 +39,6 @@ LANGS = ("en", "fr", "es", "de", "ru", "ar")
 matplotlib.use("svg", force=True)
 import matplotlib.backends.backend_svg  # noqa: E402,F401
 import matplotlib.figure  # noqa: E402,F401
-
 
 
 def refused(capsys, tmp_path, files: dict, *located: str) -> str:
@@ -331,7 +330,7 @@ def test_thirty_thousand_errors_cost_linear_time(tmp_path, capsys, witnessed):
     """A file of 30,000 errors (distinct characters no font covers) ran past 120 s:
     each problem was compared with all before it, and its line counted from the
     start of the file."""
-    from mgi_report.printable import covered
+    from mgi_report.text.printable import covered
 
     fonts = covered()
     points = [p for p in (*range(0x4E00, 0xA000), *range(0xAC00, 0xD7A4)) if p not in fonts]

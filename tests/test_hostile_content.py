@@ -19,11 +19,19 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from mgi_report import editions
-from mgitree import (DE, LANG, PROFILE, assert_only_located, build, lang_yaml, located_lines,
-                     make_tree, run)
-from witness import (assert_sentinel_absent, listener, outside, sentinel,  # noqa: F401
-                     unwatched, witnessed)
+from mgi_report.editions import document as editions
+from mgitree import (
+    DE,
+    LANG,
+    PROFILE,
+    assert_only_located,
+    build,
+    lang_yaml,
+    located_lines,
+    make_tree,
+    run,
+)
+from witness import assert_sentinel_absent, listener, outside, sentinel, unwatched, witnessed  # noqa: F401
 
 
 def line(n: int, text: str) -> str:

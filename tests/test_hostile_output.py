@@ -27,8 +27,10 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from mgi_report import editions, proof
-from mgi_report.printable import BIDI_CONTROLS, SEPARATORS, printable_name
+from mgi_report.editions import document as editions
+from mgi_report.files.names import printable_name
+from mgi_report.text.printable import BIDI_CONTROLS, SEPARATORS
+from mgi_report.workbench import proof
 from mgitree import PROFILE, make_tree, run
 from witness import listener, outside, sentinel, witnessed  # noqa: F401
 

@@ -21,12 +21,11 @@ import pikepdf
 import pytest
 import yaml
 
-from mgi_report import changes
-from mgi_report.yamlsource import MAX_FILE_BYTES
+from mgi_report.content import changes
+from mgi_report.content.yamlsource import MAX_FILE_BYTES
 from mgitree import DE, LANG, lang_yaml, make_tree, run, squash
 from pdfread import page_texts
-from witness import (_AUDIT, assert_sentinel_absent, listener, outside, sentinel,  # noqa: F401
-                     witnessed)
+from witness import _AUDIT, assert_sentinel_absent, listener, outside, sentinel, witnessed  # noqa: F401
 
 # ------------------------------------------------------------------ helpers
 

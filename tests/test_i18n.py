@@ -9,11 +9,11 @@ import pikepdf
 import pytest
 from babel.messages.pofile import read_po
 
-from mgi_report.build import Request, prepare
+from mgi_report import Request, prepare
 from mgi_report.cli import main
-from mgi_report.compose import compose
-from mgi_report.domains import DOMAINS
-from mgi_report.i18n import catalog_path, month_year
+from mgi_report.compose.profile import compose
+from mgi_report.content.domains import DOMAINS
+from mgi_report.text.i18n import catalog_path, month_year
 from pdfread import flat, fonts, text
 
 LANGS = ["en", "de", "fr", "es", "ru", "ar"]

@@ -9,8 +9,8 @@ import pytest
 from babel.messages.pofile import read_po
 from pypdf import PdfReader
 
-from mgi_report.domains import DOMAINS
-from mgi_report.i18n import catalog_path
+from mgi_report.content.domains import DOMAINS
+from mgi_report.text.i18n import catalog_path
 from pdfread import flat, fonts, outline, page_texts, text
 
 A4 = (595.28, 841.89)  # 210 x 297 mm in points, to 0.01 pt
@@ -157,7 +157,7 @@ def test_running_header_names_the_current_domain(de):
 
 
 def test_same_input_gives_identical_bytes(built, pdf_dir, cache_dir):
-    from mgi_report.build import Request, build
+    from mgi_report import Request, build
     from mgi_report.resources import DEFAULT_CONTENT
 
     again = build(Request("kazakhstan", "de", DEFAULT_CONTENT, pdf_dir / "again.pdf",
@@ -166,7 +166,7 @@ def test_same_input_gives_identical_bytes(built, pdf_dir, cache_dir):
 
 
 def test_draft_puts_a_translated_watermark_on_every_page(content_copy, tmp_path, cache_dir):
-    from mgi_report.build import Request, build
+    from mgi_report import Request, build
 
     de_yaml = content_copy / "kazakhstan" / "de.yaml"
     de_yaml.write_text(de_yaml.read_text().replace("translation_of: en",

@@ -75,7 +75,7 @@ def test_links_are_described_by_their_sections_title_in_the_documents_language(b
 
 def contrast(a: str, b: str) -> float:
     """WCAG contrast ratio (the program's own, checked against known values)."""
-    from mgi_report.domains import contrast as wcag
+    from mgi_report.content.domains import contrast as wcag
 
     return wcag(a, b)
 
@@ -91,8 +91,8 @@ def test_the_wheels_names_are_legible_on_white():
     AA asks 4.5:1. Read from the style sheet as it is composed."""
     import re as _re
 
-    from mgi_report.build import Request, prepare
-    from mgi_report.compose import compose
+    from mgi_report import Request, prepare
+    from mgi_report.compose.profile import compose
     from mgi_report.resources import DEFAULT_CONTENT
 
     html = compose(prepare(Request("kazakhstan", "en", DEFAULT_CONTENT)))

@@ -18,8 +18,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from mgi_report import proof
 from mgi_report.resources import ROOT
+from mgi_report.workbench import proof
 from mgitree import run
 from witness import listener, outside, sentinel, witnessed  # noqa: F401
 

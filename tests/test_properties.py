@@ -31,10 +31,11 @@ from fontTools.ttLib import TTFont
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from mgi_report import content as contents
-from mgi_report import markup, printable, values
-from mgi_report.domains import DOMAIN_KEYS
+from mgi_report.content import tree as contents
+from mgi_report.content import values
+from mgi_report.content.domains import DOMAIN_KEYS
 from mgi_report.resources import FONTS
+from mgi_report.text import markup, printable
 from mgitree import PROFILE, assert_only_located, lang_yaml, make_tree, run
 from pdfread import text as pdf_text
 

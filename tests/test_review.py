@@ -8,7 +8,7 @@ import re
 import yaml
 
 from mgi_report.cli import main
-from mgi_report.review import other_language
+from mgi_report.workbench.translation import other_language
 
 FRENCH = {
     "migrants_rights": {
@@ -148,7 +148,7 @@ def test_check_names_the_source_findings_changed_since_the_stamp(content_copy, c
 
 
 def test_word_diff_and_matching_of_findings():
-    from mgi_report.changes import _pair, word_diff
+    from mgi_report.content.changes import _pair, word_diff
 
     assert word_diff("to receive social allowances", "to get social allowances") == [
         ("=", "to"), ("-", "receive"), ("+", "get"), ("=", "social allowances")]

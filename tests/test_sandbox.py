@@ -13,12 +13,12 @@ import subprocess
 
 import pytest
 
-from mgi_report.render import isolate_fonts
+from mgi_report.engine.fonts import isolate_fonts
 from mgi_report.resources import FONTS
 from mgitree import lang_yaml, located_lines, make_tree, run
 from pdfread import fonts
-from witness import (assert_sentinel_absent, listener, outside, sentinel,  # noqa: F401
-                     witnessed)
+from witness import assert_sentinel_absent, listener, outside, sentinel, witnessed  # noqa: F401
+
 
 def cover(line2: str) -> dict[str, str]:
     """A cover part whose line 2 is the given template code."""

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
-import signal
 import sys
 import tempfile
 import time

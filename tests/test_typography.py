@@ -12,10 +12,12 @@ from statistics import mean
 import pikepdf
 import pytest
 
-from mgi_report import domains, hyphenate, joins, wheel
-from mgi_report.domains import DOMAINS
-from mgi_report.i18n import translations
+from mgi_report.compose import wheel
+from mgi_report.content import domains
+from mgi_report.content.domains import DOMAINS
 from mgi_report.resources import DEFAULT_CONTENT
+from mgi_report.text import hyphenate, joins
+from mgi_report.text.i18n import translations
 from typeset import MM, breaks, hyphen_runs, justified, pages, paragraphs
 
 LANGS = ("en", "de", "fr", "es", "ru", "ar")
@@ -75,7 +77,7 @@ def test_justified_word_spacing_is_bounded(profile, lang):
 def test_without_the_limit_the_measure_sees_longer_runs(tmp_path, cache_dir, monkeypatch):
     """The same German profile with the limit lifted has runs of three and more:
     the test above measures something the hook changes."""
-    from mgi_report.build import Request, build
+    from mgi_report import Request, build
 
     monkeypatch.setattr(hyphenate, "MAX_RUN", 99)
     out = build(Request("kazakhstan", "de", DEFAULT_CONTENT, tmp_path / "de.pdf",
@@ -87,7 +89,7 @@ def test_the_exceptions_list_and_the_contents_names_are_obeyed(content_copy, tmp
                                                                  cache_dir):
     """A word the content declares in ``names`` is never broken; a word listed in
     locale/<lang>/hyphenation.txt breaks only where the list says."""
-    from mgi_report.build import Request, build
+    from mgi_report import Request, build
 
     de = content_copy / "kazakhstan" / "de.yaml"
     de.write_text(de.read_text() + "names:\n  - Migrantinnen\n  - Migrationspolitik\n")
@@ -165,8 +167,8 @@ def test_domain_headings_print_the_full_official_title(profile, lang):
 
     tr = translations(lang).gettext
     if lang == "ar":
-        from mgi_report.build import Request, prepare
-        from mgi_report.compose import compose
+        from mgi_report import Request, prepare
+        from mgi_report.compose.profile import compose
 
         html = compose(prepare(Request("kazakhstan", lang, DEFAULT_CONTENT)))
         flat = " ".join(re.findall(r'<h2 class="domain-title"[^>]*>([^<]*)</h2>', html))
@@ -222,8 +224,8 @@ def test_wheel_names_of_the_profiles_read_back(profile):
 
 
 def _labels(lang: str) -> list[dict]:
-    from mgi_report.build import Request, prepare
-    from mgi_report.compose import context
+    from mgi_report import Request, prepare
+    from mgi_report.compose.profile import context
 
     return context(prepare(Request("kazakhstan", lang, DEFAULT_CONTENT)))["wheel_full_labels"]
 
@@ -384,8 +386,8 @@ def test_print_reversed_text_is_paper_white_and_large_enough(profile, lang):
 def test_screen_text_on_colour_reads_at_4_5_to_1():
     """White small text sits on the domain's deep colour; large text (the
     wheel's numbers, 22 pt bold) on the domain colour at 3:1 at least."""
-    from mgi_report.build import Request, prepare
-    from mgi_report.compose import compose
+    from mgi_report import Request, prepare
+    from mgi_report.compose.profile import compose
 
     html = compose(prepare(Request("kazakhstan", "en", DEFAULT_CONTENT)))
     heads = re.findall(r'class="domain-head" style="background: (#[0-9a-f]{6})"', html)

@@ -12,7 +12,8 @@ import random
 
 import pytest
 
-from mgi_report import content as contents
+from mgi_report.content import tree as contents
+from mgi_report.content.yamlsource import MAX_DEPTH, MAX_FILE_BYTES
 from mgitree import LANG, LOCATED, PROFILE, assert_only_located, located_lines, make_tree, run
 
 L = LANG.splitlines(keepends=True)
@@ -140,7 +141,7 @@ CASES = {
          "U+D800, which cannot be printed"]),
     "deep nesting": (
         {"en.yaml": "country: " + "[" * 50_000 + "]" * 50_000 + "\n"},
-        [f"en.yaml:1:29: YAML syntax error: nested more than {contents.MAX_DEPTH} levels deep"]),
+        [f"en.yaml:1:29: YAML syntax error: nested more than {MAX_DEPTH} levels deep"]),
     "bad published month": (
         {"profile.yaml": PROFILE.replace("2018-05", "2018-13")},
         ["profile.yaml:2:12: `published` must be a year (1900-2100) and month like `2018-05`, "
@@ -241,7 +242,7 @@ def test_the_limits_themselves_are_accepted(tmp_path, capsys):
     longest = "x" * contents.MAX_TEXT_CHARS
     en = (line(6, f"      - {longest}\n" * contents.MAX_FINDINGS) + "sources:\n" +
           "  - s\n" * contents.MAX_SOURCES + "introduction: " + "y" * 4 * contents.MAX_TEXT_CHARS)
-    assert len(en.encode()) <= contents.MAX_FILE_BYTES
+    assert len(en.encode()) <= MAX_FILE_BYTES
     content = make_tree(tmp_path, {"en.yaml": en})
     code, err = run(capsys, "check", "--content", content)
     assert code == 0, err
@@ -354,7 +355,7 @@ def test_usage_errors_exit_2(argv, message, tmp_path, capsys):
 
 @pytest.mark.parametrize("verbose", [False, True])
 def test_an_internal_error_is_one_line_and_exit_3(verbose, tmp_path, capsys, monkeypatch):
-    from mgi_report import build as builder
+    from mgi_report import pipeline as builder
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("something nobody foresaw\nsecond line")

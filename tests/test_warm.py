@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyphen
 import pytest
 
-from mgi_report import warm
+from mgi_report.engine import warm
 
 WORDS = {
     "de": ["Migrationssteuerung", "Staatsangehörigkeit", "Zuwanderinnen", "Aufenthaltsrecht"],

@@ -7,8 +7,8 @@ import re
 import subprocess
 import sys
 
-from mgi_report import wheel
-from mgi_report.domains import DOMAINS
+from mgi_report.compose import wheel
+from mgi_report.content.domains import DOMAINS
 
 SEGMENTS = tuple(wheel.Segment(d.number, d.short_name, d.rgb) for d in DOMAINS)
 

@@ -99,7 +99,7 @@ def test_check_does_not_say_nothing_was_written(tmp_path, capsys):
 def test_stats_counts_findings_words_state_and_pages(tmp_path, capsys):
     import json
 
-    from mgi_report.build import Request, build
+    from mgi_report import Request, build
 
     content = make_tree(tmp_path)
     out = tmp_path / "en.pdf"
@@ -149,7 +149,7 @@ def test_proof_sets_every_page_on_one_sheet_and_pairs_editions(built, tmp_path, 
         width, height = im.size
         # the cover's navy top-left, a white page beside it
         assert im.getpixel((14, 14))[2] > im.getpixel((14, 14))[0]
-    from mgi_report import proof
+    from mgi_report.workbench import proof
     rows = (pages + proof.COLUMNS - 1) // proof.COLUMNS
     assert width == proof.GAP + proof.COLUMNS * (proof.PAGE_WIDTH + proof.GAP)
     assert height > rows * proof.PAGE_WIDTH  # every page, portrait
@@ -169,8 +169,8 @@ def test_watch_rebuilds_on_save_reports_errors_and_stops(tmp_path, capsys):
     import threading
     import time
 
-    from mgi_report import watch
-    from mgi_report.build import Request, build
+    from mgi_report import Request, build
+    from mgi_report.resident import watch
 
     content = make_tree(tmp_path)
     out = tmp_path / "watched.pdf"

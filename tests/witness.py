@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import mimetypes
 import os
 import secrets
 import socket
@@ -20,9 +22,6 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-
-import contextlib
-import mimetypes
 
 import pytest
 import weasyprint  # noqa: F401  (its import finds libraries with ldconfig: not a build's doing)

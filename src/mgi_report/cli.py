@@ -12,11 +12,10 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import __version__
-from . import build as builder
-from . import content as contents
+from . import pipeline as builder
+from .content import tree as contents
 from .errors import ContentError, MgiError, RenderError, UsageError
-from .resources import DEFAULT_CONTENT
+from .resources import DEFAULT_CONTENT, VERSION
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,7 +27,7 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="mgi-report", description="Compile Migration Governance Profiles to PDF.",
                 allow_abbrev=False)
-    p.add_argument("--version", action="version", version=f"mgi-report {__version__}")
+    p.add_argument("--version", action="version", version=f"mgi-report {VERSION}")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress")
     # No abbreviated options: `build --al` must not mean `--all` (nor reach the
     # resident renderer, which takes single builds only).
@@ -151,7 +150,7 @@ def _editions(text: str) -> tuple[str, ...]:
 
 def cmd_build(args: argparse.Namespace) -> int:
     if args.all:
-        from . import batch
+        from .batch import run as batch
 
         return batch.command(args)
     if args.shard or args.merge_manifests:
@@ -187,7 +186,7 @@ def _review(content: Path, slug: str, lang: str) -> list:
     """A built profile's warnings: its empty domains, and a translation's review
     warnings (review.py) without the language identification that ``check``
     adds (it costs a model's loading)."""
-    from . import review
+    from .workbench import translation as review
 
     country = contents.countries(content).get(slug)
     if country is None or lang not in country.languages:
@@ -202,7 +201,8 @@ def _review(content: Path, slug: str, lang: str) -> list:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from . import checks, review
+    from .workbench import check as checks
+    from .workbench import translation as review
 
     empty: list = []  # domains with no finding: valid, not finished
     problems = contents.check_tree(args.content, empty) + \
@@ -224,7 +224,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_stamp(args: argparse.Namespace) -> int:
-    from . import checks
+    from .workbench import check as checks
 
     value = checks.stamp(args.content, args.country, args.lang)
     print(f"{args.country}/{args.lang}.yaml: source_hash {value}")
@@ -232,7 +232,7 @@ def cmd_stamp(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from . import starter
+    from .workbench import new as starter
 
     for path in starter.new(args.country, args.iso3, args.lang, args.content, args.published):
         print(path)
@@ -242,7 +242,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from . import stats
+    from .workbench import stats
 
     data = stats.rows(args.content, args.country)
     print(stats.as_json(data) if args.json else stats.table(data))
@@ -250,7 +250,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_proof(args: argparse.Namespace) -> int:
-    from . import proof
+    from .workbench import proof
 
     print(proof.command(args.pdf, args.output, args.pair))
     return 0
@@ -264,12 +264,12 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from . import watch
+    from .resident import watch
 
     req = builder.Request(args.country, args.lang, args.content, args.output, args.edition,
                           layouts=tuple(args.layouts))
-    from .editions import source_files
-    from .outputs import check_output, profile_inputs
+    from .editions.document import source_files
+    from .files.outputs import check_output, profile_inputs
 
     inputs: list[Path] = []
     try:
@@ -285,7 +285,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from . import history
+    from .workbench import history
 
     tree = contents.countries(args.content)
     if args.country and args.country not in tree:
@@ -302,7 +302,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from . import editions
+    from .editions import document as editions
 
     for path in editions.extract(args.pdf, args.dir, args.force):
         print(path)
@@ -310,7 +310,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from . import server
+    from .resident import server
 
     if args.stop:
         if not server.stop():
@@ -333,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         verbose = args.verbose
         if getattr(args, "lang", None):  # FR, french, Français: fr
-            from .i18n import resolve_lang
+            from .text.i18n import resolve_lang
 
             args.lang = resolve_lang(args.lang)
         if args.verbose:

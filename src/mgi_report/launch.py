@@ -20,9 +20,9 @@ import os
 import signal
 import socket
 import sys
-from pathlib import Path
 
-from .resident import ANSWER_TIMEOUT, code_key, private_folder, socket_path  # noqa: F401
+from .resident.protocol import ANSWER_TIMEOUT, code_key, private_folder, socket_path  # noqa: F401
+
 
 def _delegable(argv: list[str]) -> bool:
     """Only single builds go to the server (``--all`` has its own warm workers);

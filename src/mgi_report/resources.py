@@ -5,6 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+#: The program's version (``mgi_report.__version__``).
+VERSION = "0.1.0"
+
+#: This package's folder: every module of the program is under it.
+PACKAGE = Path(__file__).resolve().parent
+
 
 def home() -> Path:
     """The project folder: ``MGI_REPORT_HOME``, else the one this package is in."""

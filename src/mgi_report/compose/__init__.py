@@ -1,0 +1,7 @@
+"""Stage 5, compose: a profile's HTML document from its content and layout.
+
+What one PDF is made of (``job``), the sandboxed Jinja templates
+(``templates``), the values each chapter shows (``profile``, ``chapters``),
+the drawn figures (``wheel``, ``figures``) and the review PDF's tracked
+changes (``tracked``).
+"""

@@ -1,0 +1,222 @@
+"""What the complete profile's chapters show, ready for the templates: the list
+of acronyms, the imprint's identifiers and required citation, and key data in
+the language's number format.
+
+Everything here is data for ``layouts/parts/*.html``; the wording comes from
+the catalogs (``tr``), the numbers' format from Babel's locale data.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from babel.numbers import format_compact_decimal, format_decimal
+
+from ..content.facts import LICENCE_TEXTS, KeyData
+from . import figures
+
+N_ = str  # marks a catalog string
+
+#: The programme's own acronyms: in every list of acronyms, from the catalogs.
+PROGRAMME_ACRONYMS = (
+    (N_("MGI"), N_("Migration Governance Indicators")),
+    (N_("IOM"), N_("International Organization for Migration")),
+    (N_("MiGOF"), N_("Migration Governance Framework")),
+    (N_("SDG"), N_("Sustainable Development Goal")),
+)
+
+
+def collation_key(text: str) -> tuple[str, str]:
+    """Alphabetical order without regard to case or accents (É with E, Ä with A),
+    Unicode order within a script. (Tailored per-language collation would need
+    ICU, which this project does not build.)"""
+    base = "".join(ch for ch in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(ch))
+    return base.casefold(), text
+
+
+def acronyms(content: dict[str, str], tr) -> list[tuple[str, str]]:
+    """The programme's acronyms and the content's, sorted; the content's win."""
+    merged = {tr.gettext(a): tr.gettext(e) for a, e in PROGRAMME_ACRONYMS}
+    merged.update(content)
+    return sorted(merged.items(), key=lambda item: collation_key(item[0]))
+
+
+def imprint(profile, country: str, lang: str, tr) -> dict[str, Any]:
+    """The imprint's identifiers and required citation."""
+    _ = tr.gettext
+    default = _("International Organization for Migration (IOM)")
+    publisher = profile.publisher or default
+    title = _("%(label)s: %(value)s") % {"label": _("Migration Governance Profile"),
+                                          "value": country}
+    place = _("Geneva") if profile.publisher is None else ""
+    citation = _("%(publisher)s (%(year)s). %(title)s. %(publisher)s, %(place)s.") % {
+        "publisher": publisher, "year": profile.published.year, "title": title,
+        "place": place}
+    if not place:  # a publisher of its own: no place is known
+        for cut in (", .", "، .", ",.", "،."):
+            citation = citation.replace(cut, ".")
+    pub = profile.publication
+    return {
+        "citation": citation,
+        "copyright": _("© %(year)s %(publisher)s") % {"year": profile.published.year,
+                                                       "publisher": publisher},
+        "isbn": pub.isbn,
+        "reference": pub.reference,
+        "licence": pub.licence,
+        "licence_text": _(LICENCE_TEXTS[pub.licence]),
+    }
+
+
+def number(value: float, lang: str, millions: bool = False, share: bool = False) -> str:
+    """A figure in the language's format: separators, decimals; "3.7 million";
+    a percentage always with one decimal."""
+    if share:
+        return format_decimal(round(value, 1), format="#,##0.0", locale=lang)
+    if not millions and abs(value) >= 1_000_000:
+        return format_compact_decimal(value, format_type="long", locale=lang,
+                                      fraction_digits=1)
+    if value == int(value):
+        return format_decimal(int(value), locale=lang)
+    return format_decimal(round(value, 1), format="#,##0.0", locale=lang)
+
+
+#: The bars' figures and years are set at 6.5 pt (layouts/profile.css, .bar-value),
+#: in Noto Sans: a digit is 0.572 em wide, a separator or space at most 0.3; a
+#: letter is taken as 0.8 em (most are narrower). A label keeps 1 mm clear of
+#: the next.
+LABEL_MM_PER_EM, LABEL_GAP_MM = 6.5 * 25.4 / 72, 1.0
+
+
+def label_mm(text: str) -> float:
+    """About how wide a bar's label is (never much narrower than it prints)."""
+    return sum(0.6 if ch.isdigit() else 0.3 if ch in " ,.'\u00a0\u202f\u066b\u066c" else
+               0.8 for ch in text) * LABEL_MM_PER_EM
+
+
+def _label(bars: list[dict], texts: list[str], width_mm: float) -> None:
+    """Which bars a chart labels (its figure and year), and the box each label is
+    centred in (``label_left``, ``label_width``, percent of the image): every
+    bar while the labels fit their columns; otherwise, from the oldest, each bar
+    whose label clears the last one set, so that labels never overlap (the
+    table beside the chart has every figure). This also keeps a chart of many
+    years cheap: its labels' positioned boxes were most of its cost."""
+    right = -1.0
+    for bar, text in zip(bars, texts):
+        need = (max(label_mm("2000"), label_mm(text)) + LABEL_GAP_MM) / width_mm * 100
+        left, width = bar["column_left"], bar["column_width"]
+        if need > width:  # wider than its column: centred on it, inside the image
+            width = min(100.0, need)
+            left = min(max(0.0, left + bar["column_width"] / 2 - width / 2), 100.0 - width)
+            left, width = round(left, 2), math.floor(width * 100) / 100
+        bar["label"] = left >= right
+        bar["label_left"], bar["label_width"] = left, width
+        if bar["label"]:
+            right = round(left + width, 2)
+
+
+def key_data(items: list[KeyData], lang: str, tr, color: str,
+             cache: Path | None = None) -> list[dict[str, Any]]:
+    """Each indicator: its name and unit, source, (year, figure) rows, and a bar
+    chart whose bars carry the same figures, set as page text. Each has an
+    anchor of its own (an indicator may come from two sources)."""
+    _ = tr.gettext
+    out = []
+    anchors: set[str] = set()
+    for item in items:
+        ind = item.indicator
+        years = list(item.values)
+        texts = [number(v, lang, ind.millions, ind.share) for v in item.values.values()]
+        # the bars as the figures print (to a tenth): 1e-320 is a bar of nothing
+        drawn = figures.chart(years, [round(v, 1) for v in item.values.values()], color, cache)
+        bars = drawn["bars"]
+        _label(bars, texts, drawn["size"][0])
+        for bar, text in zip(bars, texts):
+            bar["text"] = text
+            # the value above a bar (below a negative one), in percent of the image,
+            # clear of the bars its label's box reaches over
+            under = [b for b in bars if b["negative"] == bar["negative"] and
+                     b["column_left"] < bar["label_left"] + bar["label_width"] and
+                     bar["label_left"] < b["column_left"] + b["column_width"]] or [bar]
+            bar["value_top"] = round(max(b["top"] + b["height"] for b in under) + 1.0, 2) \
+                if bar["negative"] else round(max(0.0, min(b["top"] for b in under) - 15.0), 2)
+        anchor, n = f"indicator-{ind.key}", 1
+        while anchor in anchors:
+            n += 1
+            anchor = f"indicator-{ind.key}-{n}"
+        anchors.add(anchor)
+        out.append({
+            "key": ind.key,
+            "anchor": anchor,
+            "name": _(ind.name),
+            "unit": _(ind.unit),
+            "source": item.source,
+            "rows": [(str(y), t) for y, t in zip(years, texts)],
+            "chart": drawn,
+            "alt": _("%(indicator)s, %(first)s to %(last)s: a chart; the figures are in the "
+                     "table beside it.") % {"indicator": _(ind.name), "first": years[0],
+                                             "last": years[-1]},
+        })
+    return out
+
+
+#: The MiGOF diagram's words (catalog msgids): each principle and objective.
+FRAMEWORK_LABELS = {
+    "principle-1": (N_("Principle %(n)s"), 1, N_("International standards and migrants' rights")),
+    "principle-2": (N_("Principle %(n)s"), 2, N_("Evidence and whole-of-government approach")),
+    "principle-3": (N_("Principle %(n)s"), 3, N_("Partnerships")),
+    "objective-1": (N_("Objective %(n)s"), 1, N_("Socioeconomic well-being")),
+    "objective-2": (N_("Objective %(n)s"), 2, N_("Mobility dimensions of crises")),
+    "objective-3": (N_("Objective %(n)s"), 3, N_("Safe, orderly and dignified migration")),
+}
+PROCESS_LABELS = (N_("Launch"), N_("Data collection"), N_("Inter-ministerial consultation"),
+                  N_("Validation"), N_("Publication"))
+
+
+def framework_figure(tr, rtl: bool, colors: list[str], cache: Path | None = None) -> dict:
+    """MiGOF's principles and objectives, each in its domain's colour."""
+    _ = tr.gettext
+    labels = {key: _(head) % {"n": n} + "\n" + _(name)
+              for key, (head, n, name) in FRAMEWORK_LABELS.items()}
+    labels["domains"] = _("The six domains of the Migration Governance Indicators")
+    fig = figures.framework(labels, rtl, colors, cache)
+    fig["alt"] = _("; ").join(lab["text"].replace("\n", ": ") for lab in fig["labels"])
+    fig["kind"] = "framework"
+    fig["size"] = (144.0, 72.0)  # shown a little smaller: the chapter fits its page
+    return fig
+
+
+def process_figure(tr, rtl: bool, color: str, cache: Path | None = None) -> dict:
+    """The assessment's five steps."""
+    _ = tr.gettext
+    labels = {f"step-{n}": _(name) for n, name in enumerate(PROCESS_LABELS, 1)}
+    fig = figures.process(labels, rtl, color, cache)
+    fig["alt"] = _("; ").join(f"{lab['number']}. {lab['text']}" for lab in fig["labels"])
+    fig["kind"] = "process"
+    return fig
+
+
+#: The sections a link may lead to (their ids in the layout) and their titles.
+SECTION_TITLES = {
+    "objectives": N_("Objectives"), "introduction": N_("Introduction"),
+    "framework": N_("Conceptual framework"),
+    "process": N_("How the MGI assessment is conducted"), "context": N_("Context"),
+    "key-data": N_("Key migration data"), "key-findings": N_("Key findings"),
+    "sources": N_("Key sources"), "acronyms": N_("List of acronyms"),
+}
+
+
+def link_titles(tr) -> dict[str, str]:
+    """Section id -> its title in the document's language: what a link to it is
+    called for a screen reader (``Domain 1: Migrants' rights``)."""
+    from ..content.domains import DOMAINS
+
+    _ = tr.gettext
+    titles = {key: _(msgid) for key, msgid in SECTION_TITLES.items()}
+    for d in DOMAINS:
+        titles[f"domain-{d.number}"] = _("%(label)s: %(value)s") % {
+            "label": _("Domain %(n)s") % {"n": d.number}, "value": _(d.short_name)}
+    return titles

@@ -1,0 +1,8 @@
+"""Stage 4, content: the YAML files of a country, read once and validated.
+
+Reading a file into located YAML nodes (``yamlsource``), typed values from
+them (``values``, ``facts``), the model they make (``model``, ``domains``),
+parsing one file (``parse``), the tree of countries and languages (``tree``),
+one walk over a language file's texts (``walk``) and what changed between two
+versions of one (``changes``).
+"""

@@ -1,0 +1,242 @@
+"""The build, in order: read and validate, compose HTML, lay out, write.
+
+A profile is laid out once, and each edition asked for is written from that
+one layout (``build_editions``; editions.document_for says what an edition
+changes). A single edition's build is the same path with one edition, so a PDF
+is the same bytes whichever way it was asked for.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .compose import profile as composer
+from .content import tree as contents
+from .editions import document as editions
+from .editions.specs import SPECS
+from .engine import warm
+from .engine.render import render
+from .errors import MgiError, RenderError, UsageError
+from .files import cachefile
+from .files.outputs import check_output, profile_inputs
+from .files.writes import write_atomic
+from .resources import FONTS, ICC, LAYOUTS, cache_folder
+from .text import hyphenate
+
+LOG = logging.getLogger("mgi_report")
+EDITIONS = tuple(SPECS)  # screen, print, archive
+
+
+@dataclass
+class Request:
+    """What the user asked for: one country, one language, one edition."""
+
+    country: str
+    lang: str
+    content: Path
+    output: Path | None = None
+    edition: str = "screen"
+    fallback: bool = False
+    layouts: tuple[Path, ...] = ()
+    cache: Path | None = None
+
+    def default_output(self, edition: str | None = None) -> Path:
+        edition = edition or self.edition
+        suffix = "" if edition == "screen" else f"-{edition}"
+        return Path(f"{self.country}-{self.lang}{suffix}.pdf")
+
+
+@dataclass
+class Written:
+    """One edition of a build: its file and page count, or why it was not written."""
+
+    edition: str
+    path: Path
+    pages: int = 0
+    error: MgiError | None = None
+
+
+def check_edition(name: str) -> None:
+    if name not in EDITIONS:
+        raise UsageError(f"unknown edition `{name}` (editions: {', '.join(EDITIONS)})")
+
+
+def prepare(req: Request) -> composer.Job:
+    """Read and validate everything the request needs; draw nothing yet."""
+    job = _read(req)
+    editions.prepare(job)  # e.g. the print edition refuses a draft
+    return job
+
+
+def _read(req: Request) -> composer.Job:
+    """The profile's content, read and validated, for any edition."""
+    check_edition(req.edition)
+    tree = contents.countries(req.content)
+    if req.country not in tree:
+        contents.load_country(req.content, req.country)  # raises the usage error
+    country = tree[req.country]
+    fallback_from = None
+    if req.lang not in country.languages:
+        if not req.fallback:
+            raise UsageError(
+                f"no `{req.lang}` findings for {req.country} "
+                f"(languages: {', '.join(country.languages) or 'none'}); add "
+                f"{country.folder / (req.lang + '.yaml')}, or pass --fallback to print "
+                "the source language's findings under this language's layout")
+    # Only the files this PDF is made from are read: a broken file of another
+    # language does not stop it (and is not among its Make dependencies).
+    if req.lang in country.languages:
+        loaded = contents.load_country(req.content, req.country, (req.lang,))
+        doc = loaded.files[req.lang]
+    else:
+        profile = contents.load_country(req.content, req.country, ()).profile
+        fallback_from = profile.source_language
+        loaded = contents.load_country(req.content, req.country, (fallback_from,))
+        doc = loaded.files[fallback_from]
+    return composer.Job(loaded.profile, doc, req.lang, req.edition, fallback_from,
+                        tuple(req.layouts), req.cache)
+
+
+def allowed_roots(req: Request) -> list[Path]:
+    return [LAYOUTS, FONTS, ICC, req.content, *req.layouts]
+
+
+def pdf_options(job: composer.Job, html: str) -> dict:
+    """WeasyPrint options for the edition; the file ID derives from the HTML."""
+    ident = hashlib.sha256(f"{job.edition}\n{html}".encode()).hexdigest()[:32].encode()
+    return {"pdf_identifier": ident, "uncompressed_pdf": False,
+            **editions.pdf_options(job, ident, html)}
+
+
+def build(req: Request) -> Path:
+    """Build one PDF; returns its path. Raises MgiError subclasses."""
+    return build_counted(req)[0]
+
+
+def build_counted(req: Request, extra: dict | None = None) -> tuple[Path, int]:
+    """Build one PDF; returns its path and its number of pages.
+    ``extra``: more for the layout (the review PDF's changes)."""
+    [written] = build_editions(req, (req.edition,), extra=extra)
+    if written.error is not None:
+        raise written.error
+    return written.path, written.pages
+
+
+def build_editions(req: Request, wanted: Sequence[str],
+                   outputs: Mapping[str, Path] | None = None,
+                   extra: dict | None = None) -> list[Written]:
+    """Lay the profile out once and write each edition in ``wanted`` from it.
+
+    Each edition goes to ``outputs[edition]``, else (one edition) ``req.output``,
+    else its default name. A problem of one edition (the print edition refuses a
+    draft, an output that is not a file, a failed write) is that edition's
+    ``Written.error``; the others are written. A problem of the content or the
+    layout concerns them all, and is raised.
+    """
+    for edition in wanted:
+        check_edition(edition)
+    outputs = dict(outputs or {})
+    if len(wanted) == 1 and req.output is not None:
+        outputs.setdefault(wanted[0], req.output)
+    base = _read(req)
+    base.extra.update(extra or {})
+    inputs = editions.source_files(base)
+    folders = profile_inputs(req.content, req.country, req.lang, req.layouts)
+    results: dict[str, Written] = {}
+    jobs: list[tuple[composer.Job, Path]] = []
+    for edition in dict.fromkeys(wanted):
+        target = outputs.get(edition) or req.default_output(edition)
+        job = dataclasses.replace(base, edition=edition)
+        try:
+            check_output(target, inputs, folders)
+            editions.prepare(job)
+        except MgiError as exc:
+            results[edition] = Written(edition, target, error=exc)
+            continue
+        jobs.append((job, target))
+    if jobs:
+        laid_out, html = lay_out(req, base)
+        for job, target in jobs:
+            try:
+                results[job.edition] = Written(job.edition, target,
+                                               write(job, laid_out, html, target))
+            except MgiError as exc:
+                results[job.edition] = Written(job.edition, target, error=exc)
+            except Exception as exc:  # a bug: this edition fails, the others are written
+                if len(jobs) == 1:
+                    raise
+                error = RenderError(f"internal error: {type(exc).__name__}: {exc}")
+                error.__cause__ = exc
+                results[job.edition] = Written(job.edition, target, error=error)
+        if not extra and not req.layouts:
+            _remember_pages(req, len(laid_out.pages))
+    return [results[edition] for edition in dict.fromkeys(wanted)]
+
+
+def lay_out(req: Request, job: composer.Job):
+    """The profile's HTML, laid out into pages once for every edition:
+    (weasyprint.Document, the HTML)."""
+    # The language's parsed hyphenation patterns, from .cache when parsed before.
+    warm.hyphenation((job.lang, job.fallback_from or job.lang), req.cache)
+    html = composer.compose(job)
+    base_url, roots = LAYOUTS.resolve().as_uri() + "/", allowed_roots(req)
+    words = hyphenate.policy_for(job.lang, [job.doc.country, job.doc.short_name,
+                                             *job.doc.names])
+    with hyphenate.applied(words):  # no PDF option: those are each edition's (document_for)
+        document = render(html, base_url, roots)
+    editions.pin_dates(document, job.profile.published)
+    return document, html
+
+
+def write(job: composer.Job, laid_out, html: str, target: Path) -> int:
+    """Write ``job.edition`` of the layout ``laid_out`` to ``target``; returns its
+    number of pages."""
+    document = editions.document_for(job, laid_out)
+    options = pdf_options(job, html)
+    write_atomic(target, lambda fh: document.write_pdf(fh, **options))
+    return len(document.pages)
+
+
+# A profile's page count (without the print edition's blank pages), kept from
+# its last build of any edition, for `mgi-report stats`.
+
+def _pages_entry(req: Request) -> tuple[Path, str]:
+    """(cache folder, key) of the profile's page count (cachefile checks it)."""
+    key = repr((str(Path(req.content).resolve()), req.country, req.lang, req.fallback))
+    return req.cache or cache_folder(), hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def _known_pages(req: Request) -> int | None:
+    root, key = _pages_entry(req)
+    data = cachefile.read(root, "pages", key, key, 32)
+    try:
+        pages = int(data.decode("ascii")) if data is not None else None
+    except ValueError:
+        return None
+    return pages if pages is not None and pages > 0 else None
+
+
+def review(req: Request, rev: str) -> Path:
+    """The profile with every change to its findings since the git revision
+    ``rev`` marked (tracked.py), and a summary page of them."""
+    from .workbench import history
+
+    _, found = history.since(req.content, req.country, req.lang, rev)
+    return build_counted(req, {"tracked": {"rev": rev, "changes": found}})[0]
+
+
+def last_page_count(req: Request) -> int | None:
+    """The page count of the profile's last build (any edition, without the
+    print edition's blank pages), or None."""
+    return _known_pages(req)
+
+
+def _remember_pages(req: Request, pages: int) -> None:
+    if _known_pages(req) != pages:
+        root, key = _pages_entry(req)
+        cachefile.write(root, "pages", key, key, str(pages).encode())

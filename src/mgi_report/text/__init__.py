@@ -1,0 +1,7 @@
+"""Stage 2, text: what is done to a string before it is set.
+
+Message catalogs and locale formats (``i18n``), the inline markup of findings
+(``markup``), the non-breaking spaces a typesetter adds (``joins``), the
+hyphenation rules (``hyphenate``) and the characters content may hold
+(``printable``).
+"""

@@ -1,0 +1,156 @@
+"""Earlier versions of the content, from git: what a language file was at a
+revision, and what changed since (``mgi-report diff --since REV``, the review
+PDF). Git is asked through its command line, read-only.
+
+An earlier version that cannot be read is an error naming the revision, the
+file and the problem (exit 1): a file that was a link or a folder then, one
+over the size limit (its size is asked before a byte is read), one that does
+not parse or breaks a rule. It is never taken as empty, which would report
+every finding as added. A translation's earlier version is read as what it
+was, a translation."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+from ..content import changes
+from ..content import tree as contents
+from ..content.model import LanguageFile
+from ..content.yamlsource import MAX_FILE_BYTES
+from ..errors import ContentError, Problem, UsageError
+
+
+def _git(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", "--literal-pathspecs", "-C", str(folder), *args],
+                              capture_output=True, timeout=60)
+    except FileNotFoundError:
+        raise UsageError("--since needs git, which is not installed") from None
+
+
+def repository(content: Path) -> Path:
+    """The root of the git repository the content tree is in (exit 2 if none)."""
+    done = _git(content, "rev-parse", "--show-toplevel")
+    if done.returncode:
+        raise UsageError(f"{contents.shown_path(content)} is not inside a git repository: "
+                         "--since compares with a git revision")
+    return Path(done.stdout.decode().strip())
+
+
+def resolve(root: Path, rev: str) -> str:
+    """The commit a revision names (exit 2 for an unknown one)."""
+    done = _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    if done.returncode or rev.startswith("-"):
+        raise UsageError(f"unknown git revision `{rev}` (a commit, tag or branch, "
+                         "e.g. HEAD~1 or v1.0)")
+    return done.stdout.decode().strip()
+
+
+class Unreadable(Exception):
+    """A file's earlier version that cannot be read as a file (the message says why)."""
+
+
+def file_at(root: Path, commit: str, path: Path) -> bytes | None:
+    """A file's bytes at a commit; None if it did not exist then. Raises
+    Unreadable for what was not a regular file then, or was over the size limit
+    (told by git's listing, before the blob is read)."""
+    rel = path.resolve().relative_to(root.resolve()).as_posix()
+    listed = _git(root, "ls-tree", "-z", "-l", commit, "--", rel)
+    entry = listed.stdout.split(b"\0", 1)[0].decode("utf-8", "replace")
+    if listed.returncode or "\t" not in entry:
+        return None
+    mode, kind, oid, size = entry.split("\t", 1)[0].split()
+    if kind != "blob":
+        raise Unreadable("it was a folder, not a file" if kind == "tree" else
+                         "it was a submodule, not a file")
+    if mode == "120000":
+        raise Unreadable("it was a symbolic link, which is never followed")
+    if int(size) > MAX_FILE_BYTES:
+        raise Unreadable(f"the file was {int(size):,} bytes; the limit is {MAX_FILE_BYTES:,}")
+    done = _git(root, "cat-file", "blob", oid)
+    if done.returncode:
+        raise Unreadable("git could not read it")
+    return done.stdout[:MAX_FILE_BYTES + 1]
+
+
+def _shown_rev(rev: str, commit: str) -> str:
+    return rev if rev.isprintable() and len(rev) <= 60 else commit[:12]
+
+
+def language_at(root: Path, commit: str, lf: LanguageFile, rev: str = "",
+                problems: list[Problem] | None = None) -> LanguageFile | None:
+    """The language file as it was at a commit; None if it did not exist then.
+    If it existed but cannot be read, None, and why goes to ``problems`` (each
+    located in ``<file> at <rev>``)."""
+    shown = f"{contents.shown_path(lf.path)} at {_shown_rev(rev or commit, commit)}"
+    found: list[Problem] = []
+    try:
+        data = file_at(root, commit, lf.path)
+    except Unreadable as exc:
+        found.append(Problem(shown, 1, 1, f"cannot read the earlier version: {exc}"))
+        data = None
+    old = None
+    if data is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = Path(tmp) / lf.path.name
+            copy.write_bytes(data)
+            old = contents.read_language(copy, lf.lang, shown, found)
+        if old is None and not found:  # pragma: no cover - read_language says why
+            found.append(Problem(shown, 1, 1, "the earlier version does not parse"))
+    if problems is not None:
+        problems += found
+    return old
+
+
+def since(content: Path, slug: str, lang: str, rev: str) -> tuple[LanguageFile,
+                                                                 list[changes.Change]]:
+    """The language file now, and its changes since ``rev``. An earlier version
+    that cannot be read is a ContentError naming the revision and the file."""
+    root = repository(content)
+    commit = resolve(root, rev)
+    country = contents.countries(content).get(slug)
+    if country is not None and lang not in country.languages:
+        raise UsageError(f"no {lang}.yaml for {slug} (languages: "
+                         f"{', '.join(country.languages) or 'none'})")
+    lf = contents.load_country(content, slug, (lang,)).files[lang]
+    problems: list[Problem] = []
+    old = language_at(root, commit, lf, rev, problems)
+    if problems:
+        raise ContentError(problems)
+    if old is None:  # the file is new since rev
+        empty = LanguageFile(lang, lf.path, lf.country, lf.short_name,
+                             {k: type(f)(k, [], [], []) for k, f in lf.domains.items()})
+        return lf, changes.compare(empty, lf)
+    return lf, changes.compare(old, lf)
+
+
+def diff_text(content: Path, slugs: list[str], lang: str | None, rev: str) -> str:
+    """``mgi-report diff``: every change since ``rev``, per file, as text. Every
+    earlier version that cannot be read is reported, all at once."""
+    lines = []
+    problems: list[Problem] = []
+    tree = contents.countries(content)
+    if lang and not any(lang in tree[slug].languages for slug in slugs if slug in tree):
+        names = ", ".join(slugs) if len(slugs) == 1 else "any country"
+        raise UsageError(f"no {lang}.yaml for {names}")
+    for slug in slugs:
+        country = tree[slug]
+        for code in [lang] if lang else country.languages:
+            if code not in country.languages:
+                continue
+            try:
+                lf, found = since(content, slug, code, rev)
+            except ContentError as exc:
+                problems += exc.problems
+                continue
+            shown = contents.shown_path(lf.path)
+            if not found:
+                lines.append(f"{shown}: no change since {rev}")
+                continue
+            lines.append(f"{shown}: {len(found)} change(s) since {rev}")
+            lines += [f"  {change.describe(context=6)}" for change in found]
+    if problems:
+        raise ContentError(problems)
+    return "\n".join(lines)
