@@ -188,7 +188,8 @@ def test_the_makefile_has_a_serve_target(root):
 
 
 def test_the_server_stops_when_its_code_changes(env, tmp_path, root):
-    """A server started from a copy of the package stops once that copy is edited."""
+    """A server started from a copy of the package stops once that copy is edited, also
+    a module inside one of its stage folders."""
     pkg = tmp_path / "src" / "mgi_report"
     shutil.copytree(Path(launch.__file__).parent, pkg,
                     ignore=shutil.ignore_patterns("__pycache__"))
@@ -196,8 +197,8 @@ def test_the_server_stops_when_its_code_changes(env, tmp_path, root):
     s = Server(env, tmp_path / "copy.log", "--idle", "60", cmd=[
         sys.executable, "-c", "import sys, mgi_report.launch as l; "
         "assert l.__file__.startswith(sys.argv[1]); sys.exit(l.main(sys.argv[2:]))", str(pkg)])
-    build = pkg / "build.py"
-    build.write_text(build.read_text() + "\n# edited\n")
+    module = pkg / "engine" / "render.py"  # a module inside a stage's folder
+    module.write_text(module.read_text() + "\n# edited\n")
     assert s.proc.wait(timeout=30) == 0
     assert "stopped: mgi-report or a library it uses changed" in s.text()
 
