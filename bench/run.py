@@ -241,12 +241,12 @@ def main(argv: list[str] | None = None) -> int:
         env_cold = {**os.environ, "MGI_REPORT_CACHE": str(cold_cache), "MGI_REPORT_SERVER": "off"}
         # Others may edit the program while this runs: judge freshness against the
         # program as it was when the benchmark started.
-        from mgi_report.batch import manifest
+        from mgi_report.batch import digests
         from mgi_report.batch import run as batch
 
-        real_digest = manifest.program_digest
+        real_digest = digests.program_digest
         pinned = real_digest()
-        manifest.program_digest = lambda layouts=(): pinned
+        digests.program_digest = lambda layouts=(): pinned
         targets = batch.plan(batch.Options(trees[big], tmp, ("screen",)))
         one = next(t for t in targets if t.lang == "de") if any(
             t.lang == "de" for t in targets) else targets[0]

@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from mgi_report import Request, build
-from mgi_report.batch import manifest
+from mgi_report.batch import digests, manifest, plan, workers
 from mgi_report.batch import run as batch
 from mgi_report.cli import main
 from mgi_report.resources import DEFAULT_CONTENT
@@ -49,7 +49,7 @@ def tree(tmp_path_factory) -> Path:
 def fixed_program():
     """Other work may edit the program while these tests run: pin its hash."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(manifest, "program_digest", lambda layouts=(): "pinned")
+        mp.setattr(digests, "program_digest", lambda layouts=(): "pinned")
         yield
 
 
@@ -132,14 +132,14 @@ def test_second_run_skips_then_an_edit_rebuilds_only_its_outputs(first, tree, ca
 def test_what_an_output_depends_on(tree, fixed_program, tmp_path):
     opts = batch.Options(tree, tmp_path)
     targets = {t.name: t for t in batch.plan(opts)}
-    before = {n: manifest.Digests(opts).of(t) for n, t in targets.items()}
+    before = {n: digests.Digests(opts).of(t) for n, t in targets.items()}
     (tree / "brokenland" / "en.yaml").touch()  # a touch alone changes nothing
-    assert {n: manifest.Digests(opts).of(t) for n, t in targets.items()} == before
+    assert {n: digests.Digests(opts).of(t) for n, t in targets.items()} == before
     profile = tree / "altland" / "profile.yaml"
     original = profile.read_text(encoding="utf-8")
     try:
         profile.write_text(original + "# edited\n", encoding="utf-8")
-        after = {n: manifest.Digests(opts).of(t) for n, t in targets.items()}
+        after = {n: digests.Digests(opts).of(t) for n, t in targets.items()}
     finally:
         profile.write_text(original, encoding="utf-8")
     assert {n for n in targets if after[n] != before[n]} == {"altland-en.pdf"}
@@ -147,7 +147,7 @@ def test_what_an_output_depends_on(tree, fixed_program, tmp_path):
 
 def test_a_failing_build_becomes_a_located_outcome(tree, cache_dir, tmp_path):
     target = batch.Target("brokenland", "en", "screen", tmp_path / "b.pdf")
-    [outcome] = batch._build_profile((target,), batch.Options(tree, tmp_path, cache=cache_dir))
+    [outcome] = workers.build_profile((target,), batch.Options(tree, tmp_path, cache=cache_dir))
     assert outcome.status == "failed" and outcome.exit_code == 1
     assert all(LOCATED.match(e) for e in outcome.errors)
     assert not target.output.exists()
@@ -260,16 +260,16 @@ def test_every_target_has_an_outcome_when_the_workers_cannot_start(tmp_path):
     targets = [T(c, "en", e, tmp_path / f"{c}-{e}.pdf") for c in ("a", "b", "c")
                for e in ("screen", "print")]
     units = [tuple(targets[i:i + 2]) for i in range(0, len(targets), 2)]
-    workers = batch._Workers(batch.Options(tmp_path, jobs=1), 1, ("en",))
+    team = workers.Workers(batch.Options(tmp_path, jobs=1), 1, ("en",))
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"),
                                initializer=os._exit, initargs=(1,))
-    workers.pools.append(pool)
+    team.pools.append(pool)
     with pytest.raises(Exception):
         pool.submit(os.getpid).result()  # the pool is broken before the batch begins
     try:
-        results = list(workers.build(units))
+        results = list(team.build(units))
     finally:
-        workers.close()
+        team.close()
     assert sorted(t.name for t, _ in results) == sorted(t.name for t in targets)
     assert all(o.status == "failed" and o.exit_code == 3 for _, o in results)
 
@@ -300,7 +300,7 @@ def test_shards_partition_the_release_by_profile(tree, tmp_path):
     whole = {t.output.name: t for t in batch.plan(batch.Options(tree, tmp_path, every))}
     for n in (1, 2, 3, 4):
         parts = [{t.output.name for t in batch.plan(
-            batch.Options(tree, tmp_path, every, shard=manifest.Shard(k, n)))}
+            batch.Options(tree, tmp_path, every, shard=plan.Shard(k, n)))}
             for k in range(1, n + 1)]
         assert sum(len(p) for p in parts) == len(whole)  # each output once
         assert set().union(*parts) == set(whole)
@@ -308,11 +308,11 @@ def test_shards_partition_the_release_by_profile(tree, tmp_path):
             profiles = {(whole[name].country, whole[name].lang) for name in part}
             assert len(part) == 3 * len(profiles)  # a profile's editions together
     names = [f"country-{i}/{lang}" for i in range(400) for lang in ("en", "fr")]
-    before = {name: manifest.shard_of(name, 4) for name in names}
+    before = {name: plan.shard_of(name, 4) for name in names}
     counts = [list(before.values()).count(k) for k in (1, 2, 3, 4)]
     assert min(counts) > 0.15 * len(names) and max(counts) < 0.35 * len(names), counts
     more = ["new-country/en", *names, "another/ar"]
-    assert {name: manifest.shard_of(name, 4) for name in more if name in before} == before
+    assert {name: plan.shard_of(name, 4) for name in more if name in before} == before
 
 
 @pytest.mark.parametrize("text", ["0/4", "5/4", "2", "a/b", "2/0"])
@@ -338,7 +338,7 @@ def test_shard_manifests_merge_into_an_incremental_release(tree, cache_dir, fixe
     files were copied (new times), and rebuilds only what an edit touched."""
     def shard_run(k: int, out: Path):
         return batch.run(batch.Options(tree, out, ("screen",), jobs=1, cache=cache_dir,
-                                       shard=manifest.Shard(k, 2)))
+                                       shard=plan.Shard(k, 2)))
 
     runs = {k: shard_run(k, tmp_path / f"shard-{k}") for k in (1, 2)}
     built = [o.target.name for r in runs.values() for o in r.built]

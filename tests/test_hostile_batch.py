@@ -26,9 +26,10 @@ import pikepdf
 import pytest
 
 from mgi_report import pipeline as build
-from mgi_report.batch import manifest
+from mgi_report.batch import manifest, progress, workers
 from mgi_report.batch import run as batch
-from mgi_report.batch.manifest import MANIFEST, Digests, Manifest
+from mgi_report.batch.digests import Digests
+from mgi_report.batch.manifest import MANIFEST, Manifest
 from mgitree import PROFILE, lang_yaml, run
 from pdfread import text
 from witness import assert_sentinel_absent, listener, outside, sentinel, unwatched, witnessed  # noqa: F401
@@ -343,7 +344,7 @@ def test_one_build_reads_each_content_file_once(tmp_path, cache_dir, monkeypatch
     opts = batch.Options(content, tmp_path / "out", ("archive",), cache=cache_dir)
     (target,) = batch.plan(opts)
     planned = Digests(opts)
-    (outcome,) = batch._build_profile((target,), opts, (planned.program, {}))
+    (outcome,) = workers.build_profile((target,), opts, (planned.program, {}))
     assert outcome.status == "built", outcome.errors
     assert _attachments(target.output)["en.yaml"] == original
     assert "Twiceland" not in text(target.output)
@@ -477,14 +478,14 @@ def test_after_ctrl_c_the_last_message_says_what_was_written(tmp_path, cache_dir
     others not; never 'nothing was written'."""
     content = _tree(tmp_path, COUNTRIES)
     out = tmp_path / "out"
-    call = batch.Progress.__call__
+    call = progress.Progress.__call__
 
     def interrupted(self, outcome, n, total):
         call(self, outcome, n, total)
         if outcome.status == "built":
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(batch.Progress, "__call__", interrupted)
+    monkeypatch.setattr(progress.Progress, "__call__", interrupted)
     monkeypatch.setenv("MGI_REPORT_CACHE", str(cache_dir))
     code, err = run(capsys, "build", "--all", "--content", content, "--out", out,
                     "--edition", "screen", "--jobs", "1")

@@ -150,7 +150,7 @@ def _editions(text: str) -> tuple[str, ...]:
 
 def cmd_build(args: argparse.Namespace) -> int:
     if args.all:
-        from .batch import run as batch
+        from .batch import command as batch
 
         return batch.command(args)
     if args.shard or args.merge_manifests:

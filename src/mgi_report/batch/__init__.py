@@ -1,5 +1,7 @@
 """Stage 8, batch: every profile of a release in one run.
 
-Planning and the warm workers (``run``, ``workers``), what a release is made of
-and what of it is built (``manifest``), shards and their merge (``merge``).
+What a run builds (``plan``), the run itself (``run``) and its warm workers
+(``workers``); what an output is made from (``digests``) and what of a release
+is built (``manifest``); shards and their merge (``merge``); what it says on a
+terminal (``progress``) and the command ``build --all`` (``command``).
 """

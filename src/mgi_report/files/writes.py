@@ -42,7 +42,7 @@ def cache_unwritable(root: Path, exc: BaseException) -> None:
 
 
 #: Entered around each rename of a finished file into place; a batch worker's
-#: (batch._worker_init) raises when the batch it works for is gone, so that a
+#: (batch.workers._worker_init) raises when the batch it works for is gone, so that a
 #: stopped batch puts nothing in place.
 rename_guard = contextlib.nullcontext
 

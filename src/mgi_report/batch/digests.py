@@ -1,0 +1,189 @@
+"""What an output is made from, as one hash: equal hash, equal PDF.
+
+``Digests`` hashes the program (its version and source, layouts, fonts, colour
+profiles, the versions of the libraries that draw the PDF), the language's
+message catalog and the country's files; the manifest (``manifest``) records
+it per output, so that ``build --all`` rebuilds only what changed.
+
+A content file is hashed as the build read it (``reads.once``), else read as
+the build would (``reads.open_regular``): never through a link out of the
+content tree, never blocking on a pipe or reading past the size limit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Protocol
+
+from ..content import tree as contents
+from ..content.yamlsource import MAX_FILE_BYTES
+from ..files import reads
+from ..files.reads import NotRegular
+from ..resources import FONTS, LAYOUTS, LOCALE, PACKAGE, VERSION
+
+#: Libraries whose version changes what a PDF looks like (part of every input hash).
+RENDERING_LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5",
+                       "pyphen", "fonttools", "jinja2", "babel", "markdown-it-py")
+
+
+class Options(Protocol):
+    """What the input hashes need of a run's options (batch.Options)."""
+
+    content: Path
+    layouts: tuple[Path, ...]
+
+
+class Output(Protocol):
+    """What the input hashes need of an output (batch.Target)."""
+
+    country: str
+    lang: str
+    edition: str
+
+    @property
+    def name(self) -> str: ...
+
+
+def _hash_tree(h, root: Path) -> None:
+    root = Path(root)
+    files = [root] if root.is_file() else sorted(
+        p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+        and not p.name.startswith(".") and p.suffix != ".pyc")
+    for p in files:
+        h.update(f"\0{p.relative_to(root) if p != root else p.name}\0".encode())
+        h.update(p.read_bytes())
+
+
+def program_digest(layouts: tuple[Path, ...] = ()) -> str:
+    """The program: its version and source, layouts, fonts, colour profiles, and
+    the versions of the libraries that draw the PDF."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from ..editions import document as editions
+
+    h = hashlib.sha256(f"mgi-report {VERSION}\0{sys.version_info[:2]}".encode())
+    for lib in RENDERING_LIBRARIES:
+        try:
+            h.update(f"\0{lib} {version(lib)}".encode())
+        except PackageNotFoundError:
+            h.update(f"\0{lib} -".encode())
+    icc = getattr(editions, "ICC", None)
+    for root in (PACKAGE, LAYOUTS, FONTS, icc, *layouts):
+        if root is not None and Path(root).exists():
+            h.update(f"\0{root}".encode())
+            _hash_tree(h, root)
+    return h.hexdigest()
+
+
+class Digests:
+    """Hash of everything an output is made from; equal hash, equal PDF.
+
+    The program (``program_digest``), the language's message catalog, and
+    the country's files: profile.yaml, the language's own file, and any other
+    file of the folder (a logo), but not the other languages' files.
+
+    ``taken``: the bytes a build actually read (reads.once(), by real path),
+    hashed instead of the files as they are now; ``program``, ``catalogs``:
+    those of another Digests (a worker gets the parent's, not computed again).
+    """
+
+    def __init__(self, opts: Options, taken: Mapping[str, bytes] | None = None,
+                 program: str | None = None, catalogs: Mapping[str, str] | None = None):
+        self.opts = opts
+        self.taken = taken or {}
+        self.program = program or program_digest(tuple(opts.layouts))
+        self._catalogs: dict[str, str] = dict(catalogs or {})
+        self._countries: dict[str, str] = {}
+
+    def catalog(self, lang: str) -> str:
+        if lang not in self._catalogs:
+            h = hashlib.sha256()
+            path = LOCALE / lang / "LC_MESSAGES" / "messages.po"
+            if path.exists():
+                _hash_tree(h, path)
+            self._catalogs[lang] = h.hexdigest()
+        return self._catalogs[lang]
+
+    def country(self, slug: str) -> str:
+        """The country's files that every language depends on."""
+        if slug not in self._countries:
+            h = hashlib.sha256()
+            folder = self.opts.content / slug
+            for rel in _country_files(folder):
+                h.update(f"\0{rel}\0".encode())
+                h.update(self._bytes(folder / rel))
+            self._countries[slug] = h.hexdigest()
+        return self._countries[slug]
+
+    def of(self, t: Output) -> str:
+        lang_file = self.opts.content / t.country / f"{t.lang}.yaml"
+        h = hashlib.sha256("\0".join((self.program, self.catalog(t.lang),
+                                      self.country(t.country), t.edition, t.name)).encode())
+        h.update(b"\0")
+        h.update(self._bytes(lang_file))
+        return h.hexdigest()
+
+    def _bytes(self, path: Path) -> bytes:
+        """A content file's bytes for hashing: as the build read them, if it did;
+        never through a link out of the content tree, never blocking on a pipe
+        or reading past the size limit.
+
+        What is not a regular file within the size limit hashes as a marker;
+        validation then reports it, located.
+        """
+        real = os.path.realpath(path)
+        if real in self.taken:
+            return self.taken[real]
+        root = os.path.realpath(self.opts.content)
+        if os.path.commonpath((root, real)) != root:
+            return b"\0a link out of the content tree"
+        try:
+            fd, st = reads.open_regular(real, follow=True)
+        except NotRegular as exc:
+            st = exc.st
+            return f"\0not a content file {st.st_mode} {st.st_size}".encode()
+        except OSError as exc:
+            return f"\0unreadable {exc.errno}".encode()
+        try:
+            if st.st_size > MAX_FILE_BYTES:
+                return f"\0not a content file {st.st_mode} {st.st_size}".encode()
+            return b"".join(reads.blocks(fd, MAX_FILE_BYTES))
+        except OSError as exc:
+            return f"\0unreadable {exc.errno}".encode()
+        finally:
+            os.close(fd)
+
+
+def _country_files(folder: Path) -> list[str]:
+    """The files of a country folder that every language depends on, as relative
+    paths, sorted: no hidden file or folder, no language file, no folder reached
+    through a link; a walk without recursion, however deep the folders."""
+    found: list[str] = []
+    stack = [""]
+    while stack:
+        rel = stack.pop()
+        try:
+            with os.scandir(folder / rel if rel else folder) as entries:
+                listed = list(entries)
+        except OSError:
+            continue
+        for entry in listed:
+            if entry.name.startswith("."):
+                continue
+            sub = f"{rel}/{entry.name}" if rel else entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(sub)
+                    continue
+                if not entry.is_file():
+                    continue
+            except OSError:
+                continue
+            if not rel and contents.LANG_RE.match(Path(sub).stem) and sub.endswith(".yaml"):
+                continue
+            found.append(sub)
+    return sorted(found)
