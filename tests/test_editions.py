@@ -26,7 +26,7 @@ from mgi_report.cli import main
 from mgi_report.compose.profile import compose
 from mgi_report.content.domains import BRAND_CMYK, DOMAINS
 from mgi_report.editions import colour as cmyk
-from mgi_report.editions import document as editions
+from mgi_report.editions import attachments
 from mgi_report.editions import finishing
 from mgi_report.errors import ContentError, RenderError
 from mgi_report.resources import DEFAULT_CONTENT, LAYOUTS, PRINT_PROFILE
@@ -487,10 +487,10 @@ def test_extract_gives_back_the_sources_byte_for_byte(pdfs, tmp_path, capsys):
 
 def test_extract_keeps_names_inside_the_folder():
     for good in ("profile.yaml", "de.yaml", "logo.svg", "Logo 2.PNG"):
-        assert editions._checked_name("x.pdf", good) == good
+        assert attachments._checked_name("x.pdf", good) == good
     for bad in ("..", "", "/", ".hidden", "../../etc/passwd", "C:\\x\\de.yaml", "Makefile"):
-        with pytest.raises(editions.DamagedAttachment):
-            editions._checked_name("x.pdf", bad)
+        with pytest.raises(attachments.DamagedAttachment):
+            attachments._checked_name("x.pdf", bad)
 
 
 # ------------------------------------------------------------------ screen: PDF/UA-1

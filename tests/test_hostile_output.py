@@ -27,7 +27,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from mgi_report.editions import document as editions
+from mgi_report.editions import attachments
 from mgi_report.files.names import printable_name
 from mgi_report.text.printable import BIDI_CONTROLS, SEPARATORS
 from mgi_report.workbench import proof
@@ -387,7 +387,7 @@ def test_extract_refuses_thousands_of_attachments_before_writing(tmp_path, capsy
     before = snapshot(tmp_path)
     code, err = run(capsys, "extract", path, tmp_path / "out")
     assert code == 3, err
-    assert "carries 3,000 embedded files" in err and f"at most {editions.MAX_ATTACHMENTS}" in err
+    assert "carries 3,000 embedded files" in err and f"at most {attachments.MAX_ATTACHMENTS}" in err
     assert snapshot(tmp_path) == before
 
 
@@ -398,7 +398,7 @@ def test_extract_caps_the_total_size(tmp_path, capsys, witnessed):
     before = snapshot(tmp_path)
     code, err = run(capsys, "extract", pdf, tmp_path / "out")
     assert code == 3, err
-    assert f"larger than {editions.MAX_EXTRACT_BYTES:,} bytes together" in err
+    assert f"larger than {attachments.MAX_EXTRACT_BYTES:,} bytes together" in err
     assert snapshot(tmp_path) == before
 
 

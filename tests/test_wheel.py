@@ -98,8 +98,8 @@ def test_matplotlib_is_not_imported_when_wheels_are_cached(tmp_path):
     wheel.svg(w, tmp_path)
     code = (
         "import sys\n"
-        "from mgi_report import wheel\n"
-        "from mgi_report.domains import DOMAINS\n"
+        "from mgi_report.compose import wheel\n"
+        "from mgi_report.content.domains import DOMAINS\n"
         "segs = tuple(wheel.Segment(d.number, d.short_name, d.rgb) for d in DOMAINS)\n"
         f"wheel.svg(wheel.Wheel(segs, highlight=4), __import__('pathlib').Path({str(tmp_path)!r}))\n"
         "print('matplotlib' in sys.modules)\n"

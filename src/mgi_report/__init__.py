@@ -28,7 +28,7 @@ _LAZY = {
     "build": "pipeline", "build_editions": "pipeline", "build_counted": "pipeline",
     "prepare": "pipeline",
     "Edition": "editions.specs", "SPECS": "editions.specs",
-    "Job": "compose.job",
+    "Job": "compose.job", "Tracked": "compose.job",
     "countries": "content.tree", "load_country": "content.tree", "check_tree": "content.tree",
 }
 

@@ -257,9 +257,11 @@ def cmd_proof(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
+    from .workbench import history
+
     output = args.output or Path(f"{args.country}-{args.lang}-review.pdf")
     req = builder.Request(args.country, args.lang, args.content, output)
-    print(builder.review(req, args.since))
+    print(history.review_pdf(req, args.since))
     return 0
 
 
@@ -268,7 +270,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
     req = builder.Request(args.country, args.lang, args.content, args.output, args.edition,
                           layouts=tuple(args.layouts))
-    from .editions.document import source_files
+    from .editions.attachments import source_files
     from .files.outputs import check_output, profile_inputs
 
     inputs: list[Path] = []
@@ -302,9 +304,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .editions import document as editions
+    from .editions.attachments import extract
 
-    for path in editions.extract(args.pdf, args.dir, args.force):
+    for path in extract(args.pdf, args.dir, args.force):
         print(path)
     return 0
 

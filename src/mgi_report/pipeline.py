@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .compose import profile as composer
+from .compose.job import Tracked
 from .content import tree as contents
 from .editions import document as editions
+from .editions.attachments import source_files
 from .editions.specs import SPECS
 from .engine import warm
 from .engine.render import render
@@ -118,10 +120,10 @@ def build(req: Request) -> Path:
     return build_counted(req)[0]
 
 
-def build_counted(req: Request, extra: dict | None = None) -> tuple[Path, int]:
+def build_counted(req: Request, tracked: Tracked | None = None) -> tuple[Path, int]:
     """Build one PDF; returns its path and its number of pages.
-    ``extra``: more for the layout (the review PDF's changes)."""
-    [written] = build_editions(req, (req.edition,), extra=extra)
+    ``tracked``: the changes the review PDF marks (workbench.history.review_pdf)."""
+    [written] = build_editions(req, (req.edition,), tracked=tracked)
     if written.error is not None:
         raise written.error
     return written.path, written.pages
@@ -129,7 +131,7 @@ def build_counted(req: Request, extra: dict | None = None) -> tuple[Path, int]:
 
 def build_editions(req: Request, wanted: Sequence[str],
                    outputs: Mapping[str, Path] | None = None,
-                   extra: dict | None = None) -> list[Written]:
+                   tracked: Tracked | None = None) -> list[Written]:
     """Lay the profile out once and write each edition in ``wanted`` from it.
 
     Each edition goes to ``outputs[edition]``, else (one edition) ``req.output``,
@@ -143,9 +145,8 @@ def build_editions(req: Request, wanted: Sequence[str],
     outputs = dict(outputs or {})
     if len(wanted) == 1 and req.output is not None:
         outputs.setdefault(wanted[0], req.output)
-    base = _read(req)
-    base.extra.update(extra or {})
-    inputs = editions.source_files(base)
+    base = dataclasses.replace(_read(req), tracked=tracked)
+    inputs = source_files(base)
     folders = profile_inputs(req.content, req.country, req.lang, req.layouts)
     results: dict[str, Written] = {}
     jobs: list[tuple[composer.Job, Path]] = []
@@ -173,7 +174,7 @@ def build_editions(req: Request, wanted: Sequence[str],
                 error = RenderError(f"internal error: {type(exc).__name__}: {exc}")
                 error.__cause__ = exc
                 results[job.edition] = Written(job.edition, target, error=error)
-        if not extra and not req.layouts:
+        if counts_pages(req, base):
             _remember_pages(req, len(laid_out.pages))
     return [results[edition] for edition in dict.fromkeys(wanted)]
 
@@ -205,6 +206,13 @@ def write(job: composer.Job, laid_out, html: str, target: Path) -> int:
 # A profile's page count (without the print edition's blank pages), kept from
 # its last build of any edition, for `mgi-report stats`.
 
+def counts_pages(req: Request, job: composer.Job) -> bool:
+    """Whether a build's page count is the profile's, kept for `stats`: a build
+    of its content in the built-in layout. Not the review PDF (its marks and
+    summary add pages), not a layout of the user's."""
+    return job.tracked is None and not req.layouts
+
+
 def _pages_entry(req: Request) -> tuple[Path, str]:
     """(cache folder, key) of the profile's page count (cachefile checks it)."""
     key = repr((str(Path(req.content).resolve()), req.country, req.lang, req.fallback))
@@ -219,15 +227,6 @@ def _known_pages(req: Request) -> int | None:
     except ValueError:
         return None
     return pages if pages is not None and pages > 0 else None
-
-
-def review(req: Request, rev: str) -> Path:
-    """The profile with every change to its findings since the git revision
-    ``rev`` marked (tracked.py), and a summary page of them."""
-    from .workbench import history
-
-    _, found = history.since(req.content, req.country, req.lang, rev)
-    return build_counted(req, {"tracked": {"rev": rev, "changes": found}})[0]
 
 
 def last_page_count(req: Request) -> int | None:

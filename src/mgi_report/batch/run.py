@@ -85,11 +85,12 @@ def predraw_wheels(targets: Iterable[Target], opts: Options) -> None:
     """Draw, once per language, every wheel not yet in the cache (the wheels
     are the same in every edition).
 
-    Composing one profile per language fills the wheel cache; workers then
-    only read it. A failure here is left for that profile's own build to report.
+    Drawing one profile's wheels and figures per language fills the drawings'
+    caches; workers then only read them. A failure here is left for that
+    profile's own build to report.
     """
     from .. import pipeline as builder
-    from ..compose import profile as compose
+    from ..compose import drawings
 
     seen = set()
     for t in targets:
@@ -99,7 +100,8 @@ def predraw_wheels(targets: Iterable[Target], opts: Options) -> None:
         try:
             job = builder.prepare(Request(t.country, t.lang, opts.content, None, "screen",
                                           False, tuple(opts.layouts), opts.cache))
-            compose.context(job)
+            drawings.profile_wheels(job)
+            drawings.chapter_figures(job)
         except MgiError:
             pass
 

@@ -2,6 +2,6 @@
 
 What one PDF is made of (``job``), the sandboxed Jinja templates
 (``templates``), the values each chapter shows (``profile``, ``chapters``),
-the drawn figures (``wheel``, ``figures``) and the review PDF's tracked
-changes (``tracked``).
+the drawn figures (``wheel``, ``figures``; ``drawings``: those one profile
+shows) and the review PDF's tracked changes (``tracked``).
 """

@@ -3,17 +3,26 @@ it drives (compose, editions)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from ..content.changes import Change
 from ..content.model import LanguageFile, Profile
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """The review PDF's changes (tracked.py marks them): every change to the
+    findings since the git revision ``rev``."""
+
+    rev: str
+    changes: list[Change]
 
 
 @dataclass
 class Job:
     """Everything one PDF is made from. The HTML does not depend on ``edition``:
-    one layout serves every edition (build.build_editions)."""
+    one layout serves every edition (pipeline.build_editions)."""
 
     profile: Profile
     doc: LanguageFile  # the language file whose findings are printed
@@ -22,4 +31,4 @@ class Job:
     fallback_from: str | None = None  # findings' language when it differs from lang
     layouts: tuple[Path, ...] = ()
     cache: Path | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    tracked: Tracked | None = None  # the review PDF: its changes, marked and summed up

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from ..content.changes import Change, opcodes
+from ..content.domains import DOMAINS
 from ..text import markup
+from .job import Tracked
 
 SIGNS = {"added": "+", "changed": "±", "removed": "–"}
 
@@ -230,3 +232,25 @@ def summary(changes: list[Change], domains: list[tuple[str, str]],
     if rest:
         out.append({"name": None, "changes": entries(rest)})
     return out
+
+
+def marks(tr) -> dict[str, str]:
+    """The margin signs' names, as a screen reader says them (``tr``: the
+    layout's translations)."""
+    _ = tr.gettext
+    return {"added": _("added"), "changed": _("changed"), "removed": _("removed")}
+
+
+def review(tracked: Tracked, tr, lang: str) -> dict:
+    """The review PDF's summary page: the revision and its changes by domain,
+    in the layout's words (``tr``), the findings marked (``lang``: theirs)."""
+    _ = tr.gettext
+    return {
+        "rev": tracked.rev,
+        "summary": summary(
+            tracked.changes, [(d.key, _(d.short_name)) for d in DOMAINS],
+            {"well_developed": _("Well-developed areas"),
+             "potential": _("Areas with potential for further development"),
+             "introduction": _("Introduction"), "context": _("Context"),
+             "sources": _("Key sources"), "finding": _("finding %(n)s"),
+             "before": _("as it was")}, lang)}

@@ -8,9 +8,10 @@ and the ``pydyf.PDF`` it is about to write. What is done here, and why:
   Core); ``/Direction /R2L`` for right-to-left languages; font subsets named by
   a hash of their glyphs (equal names, equal subsets, across files); each
   associated file listed once in /AF;
-- print: the output intent named as the registered FOGRA39 condition; every
-  colour made CMYK; RGB raster images tagged with
-  an sRGB profile; crop marks drawn on top of each page; no link annotations;
+- ``cmyk`` (print): the output intent named as the registered FOGRA39
+  condition; every colour made CMYK; RGB raster images tagged with an sRGB
+  profile; ``crop_marks`` (print): crop marks drawn on top of each page;
+  without ``links`` (print): no link annotations;
 - tagged editions: the structure tree mended for PDF/UA-1 (``structure.py``);
   the archive identified as PDF/UA-1 as well as PDF/A-3a;
 - every edition: XMP metadata uncompressed, and a CR LF end-of-line before
@@ -58,9 +59,10 @@ def finish(spec: Edition, identifier: bytes, document, pdf, isbn: str | None = N
     _subset_tags(pdf)
     if "AF" in pdf.catalog:  # WeasyPrint lists each associated file twice
         pdf.catalog["AF"][:] = list(dict.fromkeys(pdf.catalog["AF"]))
-    if spec.name == "print":
+    if spec.cmyk:
         _name_output_condition(pdf)
         _cmyk_only(pdf)
+    if spec.crop_marks:
         for page in _pages(pdf):
             _draw_crop_marks(pdf, page, _obj(pdf, page["Contents"]))
     if not spec.links:

@@ -1,5 +1,8 @@
 """What each edition is: its PDF standard and what it adds or refuses.
 
+Each field says one thing an edition does, and the code that does it asks
+that field, never the edition's name: an edition is its spec.
+
 Read by ``editions`` (before and while drawing) and by ``finishing`` (the
 last touches to WeasyPrint's PDF), which therefore need not import each other.
 """
@@ -17,14 +20,18 @@ class Edition:
     page_multiple: int = 1  # blank pages before the back cover up to a multiple of this
     links: bool = True  # link annotations (contents, wheel, findings)
     sources: bool = False  # the content files are embedded as associated files
-    drafts: bool = True  # False: a draft is refused
+    drafts: bool = True  # False: a draft (or an empty domain) is refused
     bleed: bool = False  # the page is written with the layout's bleed (else trimmed)
     pdf_ua: bool = False  # identifies as PDF/UA-1 too (the screen's variant is PDF/UA-1 itself)
+    cmyk: bool = False  # every colour CMYK, the FOGRA39 output profile and condition
+    crop_marks: bool = False  # crop marks drawn outside each page's bleed
+    checks_resolution: bool = False  # raster images must print at MIN_PRINT_DPI at least
 
 
 SPECS: dict[str, Edition] = {
     "screen": Edition("screen", "pdf/ua-1", tags=True),
     "print": Edition("print", "pdf/x-4", tags=False, page_multiple=4, links=False,
-                     drafts=False, bleed=True),
+                     drafts=False, bleed=True, cmyk=True, crop_marks=True,
+                     checks_resolution=True),
     "archive": Edition("archive", "pdf/a-3a", tags=True, sources=True, pdf_ua=True),
 }

@@ -14,12 +14,17 @@ from __future__ import annotations
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ..compose.job import Tracked
 from ..content import changes
 from ..content import tree as contents
 from ..content.model import LanguageFile
 from ..content.yamlsource import MAX_FILE_BYTES
 from ..errors import ContentError, Problem, UsageError
+
+if TYPE_CHECKING:
+    from ..pipeline import Request
 
 
 def _git(folder: Path, *args: str) -> subprocess.CompletedProcess:
@@ -154,3 +159,13 @@ def diff_text(content: Path, slugs: list[str], lang: str | None, rev: str) -> st
     if problems:
         raise ContentError(problems)
     return "\n".join(lines)
+
+
+def review_pdf(req: Request, rev: str) -> Path:
+    """``mgi-report review``: the profile with every change to its findings
+    since the git revision ``rev`` marked (compose/tracked.py), and a summary
+    page of them; returns its path."""
+    from .. import pipeline  # WeasyPrint: only when a PDF is built
+
+    _, found = since(req.content, req.country, req.lang, rev)
+    return pipeline.build_counted(req, Tracked(rev, found))[0]
