@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from ..content import changes
 from ..content.domains import BRAND_RGB, DOMAINS
-from ..content.tree import MAX_FILE_BYTES
+from ..content.yamlsource import MAX_FILE_BYTES
 from ..errors import RenderError
 from ..files import cachefile, reads
 from ..resources import FONTS, LAYOUTS, VERSION, cache_folder
