@@ -43,14 +43,14 @@ def rows(content: Path, only: str | None = None) -> list[dict[str, Any]]:
 
     tree = contents.countries(content)
     if only is not None and only not in tree:
-        contents.load_country(content, only)  # the usage error, with its did-you-mean
+        contents.find(content, only)  # the usage error, with its did-you-mean
     every = sorted({lang for c in tree.values() for lang in c.languages})
     out = []
     for slug, country in tree.items():
         if only is not None and slug != only:
             continue
         try:
-            loaded = contents.load_country(content, slug)
+            loaded = contents.read_country(content, country).loaded()
         except ContentError as exc:
             out.append({"country": slug, "lang": None, "state": "invalid",
                         "problems": len(exc.problems)})

@@ -9,8 +9,8 @@
   warns of the rest, which costs nothing).
 
 Every warning is located at the translation's entry, where parsing the file
-recorded it (``LanguageFile.at``): the review reads no file. ``check --strict`` turns
-them into failures.
+recorded it (``LanguageFile.at``): the review reads no file again. ``check
+--strict`` turns them into failures.
 """
 
 from __future__ import annotations
