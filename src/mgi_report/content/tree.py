@@ -123,6 +123,8 @@ def _inside(path: Path, root: Path, rep: Reporter) -> bool:
 
 @dataclass
 class Loaded:
+    """A country's profile and language files, read without a problem."""
+
     profile: Profile
     files: dict[str, LanguageFile]
 
