@@ -31,7 +31,7 @@ from fontTools.ttLib import TTFont
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from mgi_report.content import tree as contents
+from mgi_report.content import parse
 from mgi_report.content import values
 from mgi_report.content.domains import DOMAIN_KEYS
 from mgi_report.resources import FONTS
@@ -93,7 +93,7 @@ def text_within(limit: int) -> st.SearchStrategy[str]:
         lambda t: t.strip() and _prints_as_written(t))
 
 
-FINDING = text_within(contents.MAX_TEXT_CHARS)
+FINDING = text_within(parse.MAX_TEXT_CHARS)
 
 
 def _on_the_cover(name: str) -> str:
@@ -106,7 +106,7 @@ def _on_the_cover(name: str) -> str:
 
 COUNTRY = text_within(200).map(_on_the_cover).filter(lambda t: t.strip() and
                                                      _prints_as_written(t))
-FINDINGS = st.lists(FINDING, max_size=contents.MAX_FINDINGS)
+FINDINGS = st.lists(FINDING, max_size=parse.MAX_FINDINGS)
 
 
 @st.composite
@@ -116,7 +116,7 @@ def language_files(draw) -> dict:
            "domains": {key: {"well_developed": draw(FINDINGS), "potential": draw(FINDINGS)}
                        for key in DOMAIN_KEYS}}
     if draw(st.booleans()):
-        doc["sources"] = draw(st.lists(FINDING, max_size=contents.MAX_SOURCES))
+        doc["sources"] = draw(st.lists(FINDING, max_size=parse.MAX_SOURCES))
     return doc
 
 
@@ -255,8 +255,8 @@ def test_a_valid_profile_gives_a_pdf_with_every_finding(doc, lang, capsys):
 
 def test_the_longest_lists_and_findings_are_printed_whole(tmp_path, capsys):
     """The limits themselves, rendered: 100 findings, one of them 4,000 characters."""
-    longest = " ".join(["Grenzwert"] * 400)[: contents.MAX_TEXT_CHARS]
-    many = [f"Finding number {i} of the longest list." for i in range(contents.MAX_FINDINGS)]
+    longest = " ".join(["Grenzwert"] * 400)[: parse.MAX_TEXT_CHARS]
+    many = [f"Finding number {i} of the longest list." for i in range(parse.MAX_FINDINGS)]
     many[50] = longest
     content = make_tree(tmp_path, {"en.yaml": lang_yaml(
         findings={"partnerships": (many, [])}, sources=[longest])})
@@ -305,10 +305,10 @@ def invalid_language_files(draw) -> tuple[str, str]:
         doc[draw(st.sampled_from(["country", "short_name"]))] = draw(
             st.one_of(st.none(), WRONG_VALUES))
     elif how == "unknown key":
-        key = draw(KEY_NAMES.filter(lambda k: k not in contents.LANG_KEYS))
+        key = draw(KEY_NAMES.filter(lambda k: k not in parse.LANG_KEYS))
         doc[key] = draw(FINDING)
     elif how == "unknown domain key":
-        key = draw(KEY_NAMES.filter(lambda k: k not in contents.FINDINGS_KEYS))
+        key = draw(KEY_NAMES.filter(lambda k: k not in parse.FINDINGS_KEYS))
         doc["domains"][domain][key] = []
     elif how == "missing key":
         del doc[draw(st.sampled_from(["country", "short_name", "domains"]))]
@@ -317,9 +317,9 @@ def invalid_language_files(draw) -> tuple[str, str]:
     elif how == "empty text":
         doc["country"] = draw(st.sampled_from(["", " ", "\t", "\u00a0\u2003"]))
     elif how == "too long":
-        findings.append("x" * (contents.MAX_TEXT_CHARS + draw(st.integers(1, 50))))
+        findings.append("x" * (parse.MAX_TEXT_CHARS + draw(st.integers(1, 50))))
     elif how == "too many":
-        doc["domains"][domain][which] = ["x"] * (contents.MAX_FINDINGS + draw(st.integers(1, 9)))
+        doc["domains"][domain][which] = ["x"] * (parse.MAX_FINDINGS + draw(st.integers(1, 9)))
     elif how == "control character":
         bad = draw(st.sampled_from(["\x00", "\x07", "\x1b", "\x7f", "\x9b", "\ud800"]))
         findings.append(f"before{bad}after")

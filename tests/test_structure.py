@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import mgi_report
-from mgi_report.batch import manifest
+from mgi_report.batch import digests
 from mgi_report.resident import protocol
 
 PACKAGE = Path(mgi_report.__file__).parent
@@ -189,10 +189,22 @@ def test_the_program_hash_covers_the_modules_of_every_stage(monkeypatch, tmp_pat
     """A batch rebuilds everything when any module changed, also one in a stage folder
     (the manifest's program hash); so does the resident renderer's code key."""
     copy = _copy(tmp_path)
-    monkeypatch.setattr(manifest, "PACKAGE", copy)
+    monkeypatch.setattr(digests, "PACKAGE", copy)
     monkeypatch.setattr(protocol, "PACKAGE", copy)
-    before = manifest.program_digest(), protocol.code_key()
+    before = digests.program_digest(), protocol.code_key()
     module = copy / "content" / "facts.py"
     module.write_text(module.read_text() + "\n# edited\n")
-    after = manifest.program_digest(), protocol.code_key()
+    after = digests.program_digest(), protocol.code_key()
     assert before[0] != after[0] and before[1] != after[1]
+
+
+def test_the_program_hash_covers_the_colour_profiles(monkeypatch, tmp_path):
+    """The print edition's output profile is part of the program: changed, every
+    print PDF of a batch is rebuilt."""
+    icc = tmp_path / "icc"
+    shutil.copytree(digests.ICC, icc)
+    monkeypatch.setattr(digests, "ICC", icc)
+    before = digests.program_digest()
+    profile = next(icc.glob("*.icc"))
+    profile.write_bytes(profile.read_bytes() + b"\0")
+    assert digests.program_digest() != before

@@ -12,7 +12,7 @@ import random
 
 import pytest
 
-from mgi_report.content import tree as contents
+from mgi_report.content import parse
 from mgi_report.content.yamlsource import MAX_DEPTH, MAX_FILE_BYTES
 from mgitree import LANG, LOCATED, PROFILE, assert_only_located, located_lines, make_tree, run
 
@@ -188,20 +188,20 @@ CASES = {
         [f"en.yaml:1:1: the file is {len(line(6, '      - ' + 'x' * 1_000_000 + chr(10))):,} bytes; "
          "the limit is 1,000,000"]),
     "finding over the text limit": (
-        {"en.yaml": line(6, "      - " + "x" * (contents.MAX_TEXT_CHARS + 1) + "\n")},
+        {"en.yaml": line(6, "      - " + "x" * (parse.MAX_TEXT_CHARS + 1) + "\n")},
         ["en.yaml:6:9: entry 1 of `migrants_rights.well_developed` is 4,001 characters long; "
          "the limit is 4,000"]),
     "introduction over its limit": (
-        {"en.yaml": LANG + "introduction: " + "y" * (4 * contents.MAX_TEXT_CHARS + 1) + "\n"},
+        {"en.yaml": LANG + "introduction: " + "y" * (4 * parse.MAX_TEXT_CHARS + 1) + "\n"},
         ["en.yaml:24:15: `introduction` is 16,001 characters long; the limit is 16,000"]),
     "10,000 findings": (
         {"en.yaml": line(6, "      - x\n" * 10_000)},
         ["en.yaml:6:7: `migrants_rights.well_developed` has 10,000 entries; the limit is 100"]),
     "101 findings": (
-        {"en.yaml": line(6, "      - x\n" * (contents.MAX_FINDINGS + 1))},
+        {"en.yaml": line(6, "      - x\n" * (parse.MAX_FINDINGS + 1))},
         ["en.yaml:6:7: `migrants_rights.well_developed` has 101 entries; the limit is 100"]),
     "201 sources": (
-        {"en.yaml": LANG + "sources:\n" + "  - s\n" * (contents.MAX_SOURCES + 1)},
+        {"en.yaml": LANG + "sources:\n" + "  - s\n" * (parse.MAX_SOURCES + 1)},
         ["en.yaml:25:3: `sources` has 201 entries; the limit is 200"]),
     "logo outside the folder": (
         {"profile.yaml": PROFILE + "logo: ../../../etc/hostname\n"},
@@ -239,9 +239,9 @@ def test_bad_content_is_located_exit_1_and_writes_nothing(case, tmp_path, capsys
 
 def test_the_limits_themselves_are_accepted(tmp_path, capsys):
     """Exactly at every limit is valid (``check`` validates without rendering)."""
-    longest = "x" * contents.MAX_TEXT_CHARS
-    en = (line(6, f"      - {longest}\n" * contents.MAX_FINDINGS) + "sources:\n" +
-          "  - s\n" * contents.MAX_SOURCES + "introduction: " + "y" * 4 * contents.MAX_TEXT_CHARS)
+    longest = "x" * parse.MAX_TEXT_CHARS
+    en = (line(6, f"      - {longest}\n" * parse.MAX_FINDINGS) + "sources:\n" +
+          "  - s\n" * parse.MAX_SOURCES + "introduction: " + "y" * 4 * parse.MAX_TEXT_CHARS)
     assert len(en.encode()) <= MAX_FILE_BYTES
     content = make_tree(tmp_path, {"en.yaml": en})
     code, err = run(capsys, "check", "--content", content)

@@ -165,7 +165,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     req = builder.Request(args.country, args.lang, args.content, args.output,
                           wanted[0], args.fallback, tuple(args.layouts))
     outputs = {e: args.out / req.default_output(e) for e in wanted} if args.out else {}
-    written = builder.build_editions(req, wanted, outputs)
+    job = builder.read(req)  # each content file once, for the build and its warnings
+    written = builder.build_editions(req, wanted, outputs, job=job)
     failed = [w for w in written if w.error is not None]
     if len(failed) == len(written) == 1:
         raise failed[0].error
@@ -177,39 +178,42 @@ def cmd_build(args: argparse.Namespace) -> int:
         for line in (w.error.problems if isinstance(w.error, ContentError) else [w.error]):
             print(line, file=sys.stderr)
     if len(failed) < len(written):
-        for warning in _review(args.content, args.country, args.lang):
+        for warning in _review(args.content, job):
             print(f"{warning} (warning)", file=sys.stderr)
     return max((w.error.exit_code for w in failed), default=0)
 
 
-def _review(content: Path, slug: str, lang: str) -> list:
+def _review(content: Path, job) -> list:
     """A built profile's warnings: its empty domains, and a translation's review
     warnings (review.py) without the language identification that ``check``
-    adds (it costs a model's loading)."""
+    adds (it costs a model's loading). From the content the build read; of the
+    source, its language file only is read (the review is left out if it has
+    problems: ``check`` names them)."""
     from .workbench import translation as review
 
-    country = contents.countries(content).get(slug)
-    if country is None or lang not in country.languages:
+    if job.fallback_from is not None:
         return []
-    loaded = contents.load_country(content, slug, (lang,))
-    lf = loaded.files[lang]
+    lf = job.doc
     empty = contents.empty_domains(lf)  # built, but not a finished profile
-    if not lf.translation_of or lf.translation_of not in country.languages:
+    if not lf.translation_of or lf.translation_of not in job.profile.languages:
         return empty
-    source = country.folder / f"{lf.translation_of}.yaml"
-    return empty + review.compare(lf.path, source, lang, identify=False)
+    try:
+        source = contents.load_language(content, job.profile, lf.translation_of)
+    except ContentError:
+        return empty
+    return empty + review.compare(lf, source, identify=False)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .workbench import check as checks
     from .workbench import translation as review
 
-    empty: list = []  # domains with no finding: valid, not finished
-    problems = contents.check_tree(args.content, empty) + \
-        checks.languages_without_catalog(args.content)
+    tree = contents.read_tree(args.content)  # every file read and validated once
+    problems = tree.problems + checks.languages_without_catalog(tree.countries)
     # by place; at one place in the order given (a header, then its changes)
-    warnings = sorted(checks.catalog_warnings() + checks.stale_translations(args.content)
-                      + review.translation_warnings(args.content) + empty,
+    warnings = sorted(checks.catalog_warnings() + checks.stale_translations(tree.loaded)
+                      + review.translation_warnings(tree.loaded)
+                      + tree.warnings,  # domains with no finding: valid, not finished
                       key=lambda w: (w.path, w.line, w.col))
     if args.strict:
         problems += warnings

@@ -70,18 +70,16 @@ def check_edition(name: str) -> None:
 
 def prepare(req: Request) -> composer.Job:
     """Read and validate everything the request needs; draw nothing yet."""
-    job = _read(req)
+    job = read(req)
     editions.prepare(job)  # e.g. the print edition refuses a draft
     return job
 
 
-def _read(req: Request) -> composer.Job:
-    """The profile's content, read and validated, for any edition."""
+def read(req: Request) -> composer.Job:
+    """The profile's content, read and validated, for any edition (each file
+    it is made from once)."""
     check_edition(req.edition)
-    tree = contents.countries(req.content)
-    if req.country not in tree:
-        contents.load_country(req.content, req.country)  # raises the usage error
-    country = tree[req.country]
+    country = contents.find(req.content, req.country)  # the usage error
     fallback_from = None
     if req.lang not in country.languages:
         if not req.fallback:
@@ -93,13 +91,12 @@ def _read(req: Request) -> composer.Job:
     # Only the files this PDF is made from are read: a broken file of another
     # language does not stop it (and is not among its Make dependencies).
     if req.lang in country.languages:
-        loaded = contents.load_country(req.content, req.country, (req.lang,))
+        loaded = contents.read_country(req.content, country, (req.lang,)).loaded()
         doc = loaded.files[req.lang]
     else:
-        profile = contents.load_country(req.content, req.country, ()).profile
-        fallback_from = profile.source_language
-        loaded = contents.load_country(req.content, req.country, (fallback_from,))
-        doc = loaded.files[fallback_from]
+        loaded = contents.read_country(req.content, country, ()).loaded()
+        fallback_from = loaded.profile.source_language
+        doc = contents.load_language(req.content, loaded.profile, fallback_from)
     return composer.Job(loaded.profile, doc, req.lang, req.edition, fallback_from,
                         tuple(req.layouts), req.cache)
 
@@ -131,21 +128,23 @@ def build_counted(req: Request, tracked: Tracked | None = None) -> tuple[Path, i
 
 def build_editions(req: Request, wanted: Sequence[str],
                    outputs: Mapping[str, Path] | None = None,
-                   tracked: Tracked | None = None) -> list[Written]:
+                   tracked: Tracked | None = None, job: composer.Job | None = None
+                   ) -> list[Written]:
     """Lay the profile out once and write each edition in ``wanted`` from it.
 
     Each edition goes to ``outputs[edition]``, else (one edition) ``req.output``,
     else its default name. A problem of one edition (the print edition refuses a
     draft, an output that is not a file, a failed write) is that edition's
     ``Written.error``; the others are written. A problem of the content or the
-    layout concerns them all, and is raised.
+    layout concerns them all, and is raised. ``job``: the content as ``read``
+    read it for ``req`` (read here if not given).
     """
     for edition in wanted:
         check_edition(edition)
     outputs = dict(outputs or {})
     if len(wanted) == 1 and req.output is not None:
         outputs.setdefault(wanted[0], req.output)
-    base = dataclasses.replace(_read(req), tracked=tracked)
+    base = dataclasses.replace(job if job is not None else read(req), tracked=tracked)
     inputs = source_files(base)
     folders = profile_inputs(req.content, req.country, req.lang, req.layouts)
     results: dict[str, Written] = {}

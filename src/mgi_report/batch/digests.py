@@ -23,7 +23,7 @@ from ..content import tree as contents
 from ..content.yamlsource import MAX_FILE_BYTES
 from ..files import reads
 from ..files.reads import NotRegular
-from ..resources import FONTS, LAYOUTS, LOCALE, PACKAGE, VERSION
+from ..resources import FONTS, ICC, LAYOUTS, LOCALE, PACKAGE, VERSION
 
 #: Libraries whose version changes what a PDF looks like (part of every input hash).
 RENDERING_LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5",
@@ -63,16 +63,13 @@ def program_digest(layouts: tuple[Path, ...] = ()) -> str:
     the versions of the libraries that draw the PDF."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from ..editions import document as editions
-
     h = hashlib.sha256(f"mgi-report {VERSION}\0{sys.version_info[:2]}".encode())
     for lib in RENDERING_LIBRARIES:
         try:
             h.update(f"\0{lib} {version(lib)}".encode())
         except PackageNotFoundError:
             h.update(f"\0{lib} -".encode())
-    icc = getattr(editions, "ICC", None)
-    for root in (PACKAGE, LAYOUTS, FONTS, icc, *layouts):
+    for root in (PACKAGE, LAYOUTS, FONTS, ICC, *layouts):
         if root is not None and Path(root).exists():
             h.update(f"\0{root}".encode())
             _hash_tree(h, root)

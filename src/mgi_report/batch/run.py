@@ -57,16 +57,16 @@ def _validate(todo: list[Target], opts: Options) -> Iterator[tuple[Target, Outco
     for slug, targets in by_country.items():
         langs = tuple(dict.fromkeys(t.lang for t in targets))
         problems: dict[str, MgiError | None] = {}
-        try:
-            contents.load_country(opts.content, slug, langs)
-            problems = dict.fromkeys(langs)
-        except MgiError:
-            for lang in langs:  # find whose file it is
-                try:
-                    contents.load_country(opts.content, slug, (lang,))
-                    problems[lang] = None
-                except MgiError as exc:
-                    problems[lang] = exc
+        try:  # each file read once; a problem is its file's outputs'
+            read = contents.read_country(opts.content, contents.find(opts.content, slug), langs)
+        except MgiError as exc:
+            read, problems = None, dict.fromkeys(langs, exc)
+        for lang in langs if read is not None else ():
+            try:
+                read.loaded((lang,))
+                problems[lang] = None
+            except MgiError as exc:
+                problems[lang] = exc
         for t in targets:
             if t.lang not in catalogs:
                 try:

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from ..content import changes
 from ..content.domains import BRAND_RGB, DOMAINS
-from ..content.tree import MAX_FILE_BYTES
+from ..content.yamlsource import MAX_FILE_BYTES
 from ..files import reads
 from ..resources import FONTS, VERSION, cache_folder
 from ..text import i18n, markup

@@ -18,7 +18,7 @@ import difflib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .domains import DOMAINS
+from . import walk
 from .model import LanguageFile
 
 
@@ -131,16 +131,10 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
 
 
 def _lists(lf: LanguageFile) -> list[tuple[str, list[str]]]:
-    out = []
-    for spec in DOMAINS:
-        f = lf.domains.get(spec.key)
-        if f is None:
-            continue
-        out.append((f"{spec.key}.well_developed", f.well_developed or []))
-        out.append((f"{spec.key}.potential", f.potential or []))
-        for n, area in enumerate(f.areas, 1):
-            out.append((area_where(spec.key, n, area.title), area.findings))
-    return out
+    """The findings' lists, by how a change names them."""
+    return [(area_where(listed.domain, listed.number, listed.area.title)
+             if listed.area else listed.name, listed.items or [])
+            for listed in walk.lists(lf, sources=False) if listed.part != "areas"]
 
 
 def area_where(domain: str, number: int, title: str) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .domains import DOMAIN_KEYS
+from . import walk
 from .facts import KeyData, Publication
 
 
@@ -67,6 +67,10 @@ class LanguageFile:
     context: str | None = None
     acronyms: dict[str, str] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)  # proper names, never hyphenated
+    #: Where its texts stand in the file: (line, column) by the name ``walk``
+    #: gives each (parse.py records them), so that what is said of a text later
+    #: (the translation review) is located without reading the file again.
+    at: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
 
     def notes(self) -> dict[str, str]:
         """The citable sources: id -> text."""
@@ -93,11 +97,13 @@ def findings_hash(lf: LanguageFile) -> str:
     """A short hash of what a translation is made from: the source's text.
     (What a file without the newer keys hashes to is what it always did.)"""
     parts = [lf.country, lf.short_name, lf.introduction or ""]
-    for key in DOMAIN_KEYS:
-        f = lf.domains[key]
-        parts += ["#" + key, *(f.well_developed or []), "|", *(f.potential or [])]
-        for area in f.areas:
-            parts += ["#area", area.title, *area.findings]
+    for listed in walk.lists(lf, sources=False):
+        if listed.part == "well_developed":
+            parts += ["#" + listed.domain, *(listed.items or [])]
+        elif listed.part == "potential":
+            parts += ["|", *(listed.items or [])]
+        elif listed.part == "area":
+            parts += ["#area", listed.area.title, *listed.items]
     parts += ["#sources", *(s.text for s in lf.sources)]
     if lf.context:
         parts += ["#context", lf.context]

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -37,11 +38,12 @@ def catalog_warnings(langs: tuple[str, ...] | None = None) -> list[Problem]:
     return out
 
 
-def languages_without_catalog(content: Path) -> list[Problem]:
-    """Language files whose language has no message catalog: they cannot be built."""
+def languages_without_catalog(countries: Mapping[str, contents.Country]) -> list[Problem]:
+    """Language files (of the tree's ``countries``) whose language has no message
+    catalog: they cannot be built."""
     known = set(available_languages())
     out = []
-    for country in contents.countries(content).values():
+    for country in countries.values():
         for lang in country.languages:
             if lang not in known:
                 out.append(Problem(contents.shown_path(country.folder / f"{lang}.yaml"), 1, 1,
@@ -51,10 +53,11 @@ def languages_without_catalog(content: Path) -> list[Problem]:
     return out
 
 
-def stale_translations(content: Path) -> list[Problem]:
-    """Per country: translations whose source changed since they were made."""
+def stale_translations(loaded: Mapping[str, contents.Loaded]) -> list[Problem]:
+    """Per country read (``tree.read_tree``): translations whose source changed
+    since they were made."""
     out = []
-    for slug, lf, source in contents.translations(content):
+    for slug, lf, source in contents.translations(loaded):
         lang = lf.lang
         current = findings_hash(source)
         shown = contents.shown_path(lf.path)
@@ -63,7 +66,7 @@ def stale_translations(content: Path) -> list[Problem]:
                                "records no `source_hash`; after checking it, run "
                                f"`mgi-report stamp {slug} --lang {lang}`"))
         elif lf.source_hash != current:
-            line = _line_of(lf.path, "source_hash")
+            line = lf.at.get("source_hash", (1, 1))[0]
             kept = stamped_copy(lf.path)
             was = contents.read_language(kept, source.lang) if kept.is_file() else None
             if was is not None and findings_hash(was) == lf.source_hash:
@@ -87,13 +90,6 @@ def stale_translations(content: Path) -> list[Problem]:
 def stamped_copy(translation: Path) -> Path:
     """Where ``stamp`` keeps the source as it was when the translation was stamped."""
     return translation.with_name(f".stamp-{translation.stem}.yaml")
-
-
-def _line_of(path: Path, key: str) -> int:
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.startswith(f"{key}:"):
-            return n
-    return 1
 
 
 def stamp(content: Path, slug: str, lang: str) -> str:

@@ -8,29 +8,23 @@ from pathlib import Path
 from typing import Any
 
 from ..content import tree as contents
+from ..content import walk
 from ..content.domains import DOMAINS
 from ..content.model import LanguageFile, findings_hash
 from ..errors import ContentError, UsageError
 
 
 def _counts(lf: LanguageFile) -> dict[str, dict[str, int]]:
-    out = {}
-    for spec in DOMAINS:
-        f = lf.domains[spec.key]
-        out[spec.key] = {"well_developed": len(f.well_developed or []),
-                         "potential": len(f.potential or []),
-                         "areas": len(f.areas),
-                         "area_findings": sum(len(a.findings) for a in f.areas)}
+    out = {spec.key: {"well_developed": 0, "potential": 0, "areas": 0, "area_findings": 0}
+           for spec in DOMAINS}
+    for listed in walk.lists(lf, sources=False):
+        part = "area_findings" if listed.part == "area" else listed.part
+        out[listed.domain][part] += len(listed.items or [])
     return out
 
 
 def _words(lf: LanguageFile) -> int:
-    texts = [lf.introduction or "", lf.context or ""]
-    for f in lf.domains.values():
-        texts += (f.well_developed or []) + (f.potential or [])
-        for area in f.areas:
-            texts += [area.title, *area.findings]
-    return sum(len(t.split()) for t in texts)
+    return sum(len(t.split()) for t in walk.texts(lf))
 
 
 def _state(lf: LanguageFile, files: dict[str, LanguageFile], source: str) -> str:
@@ -49,14 +43,14 @@ def rows(content: Path, only: str | None = None) -> list[dict[str, Any]]:
 
     tree = contents.countries(content)
     if only is not None and only not in tree:
-        contents.load_country(content, only)  # the usage error, with its did-you-mean
+        contents.find(content, only)  # the usage error, with its did-you-mean
     every = sorted({lang for c in tree.values() for lang in c.languages})
     out = []
     for slug, country in tree.items():
         if only is not None and slug != only:
             continue
         try:
-            loaded = contents.load_country(content, slug)
+            loaded = contents.read_country(content, country).loaded()
         except ContentError as exc:
             out.append({"country": slug, "lang": None, "state": "invalid",
                         "problems": len(exc.problems)})

@@ -8,8 +8,9 @@
   another language by py3langid (``identify=True``: ``check`` does it; a build
   warns of the rest, which costs nothing).
 
-Every warning is located at the translation's entry. ``check --strict`` turns
-them into failures.
+Every warning is located at the translation's entry, where parsing the file
+recorded it (``LanguageFile.at``): the review reads no file again. ``check
+--strict`` turns them into failures.
 """
 
 from __future__ import annotations
@@ -17,14 +18,11 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from pathlib import Path
-from typing import Any
-
-import yaml
+from collections.abc import Mapping
 
 from ..content import tree as contents
-from ..content.domains import DOMAIN_KEYS
-from ..content.yamlsource import Reporter, read_yaml
+from ..content import walk
+from ..content.model import LanguageFile
 from ..errors import Problem
 from ..text.markup import CITATION
 
@@ -88,99 +86,56 @@ def other_language(text: str, lang: str, identify: bool) -> str | None:
 # ------------------------------------------------------------ the two files
 
 
-def _entry(node: Any, key: str) -> tuple[Any, Any]:
-    """(key node, value node) of ``key`` in a mapping node; (None, None) if absent."""
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
-                return k, v
-    return None, None
+def _normal(text: str | None) -> str | None:
+    """A text as the review compares it: its words, one space between."""
+    return " ".join(text.split()) if text is not None else None
 
 
-def _get(node: Any, key: str) -> Any:
-    return _entry(node, key)[1]
-
-
-def _seq(node: Any) -> list:
-    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
-
-
-def _text(node: Any) -> str | None:
-    if isinstance(node, yaml.ScalarNode):
-        return " ".join(node.value.split())
-    if isinstance(node, yaml.MappingNode):  # a source: {id, text}
-        return _text(_get(node, "text"))
-    return None
-
-
-def _lists(node: Any) -> list[tuple[str, Any, Any]]:
-    """Every list a translation must match: (its name, its key node, its node)."""
-    out = []
-    domains = _get(node, "domains")
-    for key in DOMAIN_KEYS:
-        domain = _get(domains, key)
-        for part in ("well_developed", "potential", "areas"):
-            out.append((f"{key}.{part}", *_entry(domain, part)))
-        for n, area in enumerate(_seq(_get(domain, "areas")), 1):
-            out.append((f"{key}.areas[{n}].findings", *_entry(area, "findings")))
-    out.append(("sources", *_entry(node, "sources")))
-    return out
-
-
-def _texts(node: Any) -> list[tuple[str, Any]]:
-    """The texts that stand alone: (their name, their node)."""
-    out = [(key, _get(node, key)) for key in ("introduction", "context")]
-    for key in DOMAIN_KEYS:
-        for n, area in enumerate(_seq(_get(_get(_get(node, "domains"), key), "areas")), 1):
-            out.append((f"{key}.areas[{n}].title", _get(area, "title")))
-    return out
-
-
-def compare(translation: Path, source: Path, lang: str, identify: bool = True) -> list[Problem]:
-    """The review warnings of one translation file against its source file."""
-    trep = Reporter(translation, contents.shown_path(translation))
-    tnode, trep = read_yaml(translation, trep.shown, trep)
-    snode, srep = read_yaml(source, contents.shown_path(source))
-    if tnode is None or snode is None:
-        return []  # the content errors say why
+def compare(lf: LanguageFile, source: LanguageFile, identify: bool = True) -> list[Problem]:
+    """The review warnings of one translation against its source, both read
+    (located where ``lf.at`` says its texts stand)."""
+    shown = contents.shown_path(lf.path)
     out: list[Problem] = []
 
-    def at(node: Any, message: str) -> None:
-        line, col = trep.position(getattr(node, "start_mark", None))
-        out.append(Problem(trep.shown, line, col, message))
+    def at(name: str, message: str) -> None:  # where the file is left out: its start
+        out.append(Problem(shown, *lf.at.get(name, lf.at.get("", (1, 1))), message))
 
-    def review_text(what: str, node: Any, original: Any, lang_too: bool = True) -> None:
-        text = _text(node)
+    def review_text(what: str, name: str, text: str | None, original: str | None,
+                    lang_too: bool = True) -> None:
+        text = _normal(text)
         if not text:
             return
-        if text == _text(original) and len(text.split()) >= MIN_IDENTICAL_WORDS:
-            line = srep.position(original.start_mark)[0]
-            at(node, f"{what} is the source's text as it is ({source.name}:{line}): "
+        if text == _normal(original) and len(text.split()) >= MIN_IDENTICAL_WORDS:
+            line = source.at.get(name, (1, 1))[0]
+            at(name, f"{what} is the source's text as it is ({source.path.name}:{line}): "
                "not translated?")
-        elif lang_too and (why := other_language(text, lang, identify)):
-            at(node, f"{what} is not in `{lang}`: {why}")
+        elif lang_too and (why := other_language(text, lf.lang, identify)):
+            at(name, f"{what} is not in `{lf.lang}`: {why}")
 
-    source_lists = {name: value for name, _, value in _lists(snode)}
-    for name, key, tlist in _lists(tnode):
-        titems, sitems = _seq(tlist), _seq(source_lists.get(name))
-        if len(titems) != len(sitems) and (tlist is not None or sitems):
+    source_lists = {listed.name: listed.items for listed in walk.lists(source)}
+    for listed in walk.lists(lf):
+        name = listed.name
+        titems, sitems = listed.items or [], source_lists.get(name) or []
+        if len(titems) != len(sitems) and (name in lf.at or sitems):  # in lf.at: written
             n = len(titems)
-            at(key if key is not None else tnode,
-               f"`{name}` has {n} entr{'y' if n == 1 else 'ies'}; the source "
-               f"({source.name}) has {len(sitems)}")
-        if name.endswith(".areas"):
+            at(name, f"`{name}` has {n} entr{'y' if n == 1 else 'ies'}; the source "
+               f"({source.path.name}) has {len(sitems)}")
+        if listed.part == "areas":
             continue  # an area's title and findings are reviewed on their own
-        for i, (item, original) in enumerate(zip(titems, sitems)):
-            review_text(f"entry {i + 1} of `{name}`", item, original, name != "sources")
-    source_texts = dict(_texts(snode))
-    for name, node in _texts(tnode):
-        review_text(f"`{name}`", node, source_texts.get(name))
+        for i, (item, original) in enumerate(zip(titems, sitems), 1):
+            review_text(f"entry {i} of `{name}`", walk.entry(name, i), item, original,
+                        name != "sources")
+    source_texts = dict(walk.lone_texts(source))
+    for name, text in walk.lone_texts(lf):
+        review_text(f"`{name}`", name, text, source_texts.get(name))
     return out
 
 
-def translation_warnings(content: Path, identify: bool = True) -> list[Problem]:
-    """The review warnings of every translation in the content tree."""
+def translation_warnings(loaded: Mapping[str, contents.Loaded],
+                         identify: bool = True) -> list[Problem]:
+    """The review warnings of every translation of the countries read
+    (``tree.read_tree``)."""
     out: list[Problem] = []
-    for _, lf, source in contents.translations(content):
-        out += compare(lf.path, source.path, lf.lang, identify)
+    for _, lf, source in contents.translations(loaded):
+        out += compare(lf, source, identify)
     return out

@@ -1,0 +1,77 @@
+"""A logo file checked before it is printed: its size, that it is the image its
+name says (every row of a PNG decoded; an SVG's root element), that an SVG
+refers to nothing outside itself, and that the renderer can draw it.
+
+Used by ``parse`` for profile.yaml's ``logo``; apart from parsing, because it
+reads image files, not YAML.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from pathlib import Path
+from xml.etree import ElementTree
+
+import PIL.Image
+import PIL.ImageFile
+
+from ..files import reads
+from .yamlsource import MAX_FILE_BYTES
+
+MAX_IMAGE_PIXELS = 25_000_000  # a logo (an A4 page at 300 dpi is 8.7 million)
+
+_OUTSIDE_REF = re.compile(  # href="…", url(…), @import "…" other than #id or data:
+    r"""(?:href\s*=\s*["']|url\(\s*["']?|@import\s*["']?)\s*(?!#|data:)([^"')\s>]*)""",
+    re.IGNORECASE)
+
+
+def logo_problem(path: Path) -> str | None:
+    """Why a logo file cannot be printed as it is, or None: too big, not an image,
+    or an SVG that refers to anything but itself (it would be refused)."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"
+    data = reads.read(path, MAX_FILE_BYTES)
+    if path.suffix.lower() == ".png":
+        try:
+            with warnings.catch_warnings():  # the size is checked here, below
+                warnings.simplefilter("ignore", PIL.Image.DecompressionBombWarning)
+                image = PIL.Image.open(io.BytesIO(data), formats=["PNG"])
+            with image:
+                width, height = image.size  # from the header: nothing decoded yet
+                if width * height > MAX_IMAGE_PIXELS:
+                    return (f"the image is {width:,} x {height:,} pixels; the limit is "
+                            f"{MAX_IMAGE_PIXELS:,} pixels")
+                # Every row: a truncated or corrupt file fails here (WeasyPrint's
+                # import tells Pillow to fill in missing rows, so this says otherwise).
+                lenient, PIL.ImageFile.LOAD_TRUNCATED_IMAGES = \
+                    PIL.ImageFile.LOAD_TRUNCATED_IMAGES, False
+                try:
+                    image.load()
+                finally:
+                    PIL.ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+        except PIL.UnidentifiedImageError:
+            return "not a PNG image"
+        except Exception as exc:  # Pillow raises many kinds
+            detail = str(exc).split("\n")[0][:80]
+            return f"not a PNG image, or not a complete one ({type(exc).__name__}: {detail})"
+        return None
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        return f"not an SVG image ({exc})"
+    if root.tag not in ("svg", "{http://www.w3.org/2000/svg}svg"):
+        return "not an SVG image (its root element is not <svg>)"
+    if ref := _OUTSIDE_REF.search(data.decode("utf-8", "replace")):
+        return f"refers to `{ref[1] or ref[0]}`; a logo must not refer to other files or URLs"
+    return None
+
+
+def drawing_problem(path: Path) -> str | None:
+    """Why the renderer could not draw a logo that passed the checks above."""
+    from ..engine.images import image_problem
+
+    mime = "image/png" if path.suffix.lower() == ".png" else "image/svg+xml"
+    return image_problem(reads.read(path, MAX_FILE_BYTES), mime)

@@ -1,0 +1,83 @@
+"""One walk over a language file's texts, in the order of the document: each
+domain's two lists, its list of areas and each area's findings, then the
+sources; and the texts that stand alone (the introduction, the context, each
+area's title).
+
+What the translation review, the changes between two versions, the stats and
+the findings hash go through, so that the order and the names are written once:
+the names here (``migrants_rights.potential``, ``…areas[2].findings``, an
+entry ``…potential[3]``) are also those under which ``parse`` records where
+each text stands (``LanguageFile.at``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .domains import DOMAIN_KEYS
+
+if TYPE_CHECKING:  # the model imports this module
+    from .model import Area, LanguageFile
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A list of texts in a language file.
+
+    ``part``: ``well_developed``, ``potential``, ``areas`` (the domain's list of
+    areas: its entries are their titles), ``area`` (one area's findings) or
+    ``sources``. ``items`` is None where the file leaves the list out (only the
+    two lists of a domain can be None)."""
+
+    name: str
+    part: str
+    items: list[str] | None
+    domain: str | None = None
+    area: Area | None = None
+    number: int = 0  # an area's, 1-based
+
+
+def area_name(domain: str, number: int, what: str) -> str:
+    """The name of an area's ``title`` or ``findings``: ``domain.areas[n].what``."""
+    return f"{domain}.areas[{number}].{what}"
+
+
+def entry(name: str, i: int) -> str:
+    """The name of a list's entry ``i`` (1-based)."""
+    return f"{name}[{i}]"
+
+
+def lists(lf: LanguageFile, sources: bool = True) -> Iterator[Listed]:
+    """Every list of the file, in the document's order."""
+    for key in DOMAIN_KEYS:
+        f = lf.domains.get(key)
+        if f is None:
+            continue
+        yield Listed(f"{key}.well_developed", "well_developed", f.well_developed, key)
+        yield Listed(f"{key}.potential", "potential", f.potential, key)
+        yield Listed(f"{key}.areas", "areas", [area.title for area in f.areas], key)
+        for n, area in enumerate(f.areas, 1):
+            yield Listed(area_name(key, n, "findings"), "area", area.findings, key, area, n)
+    if sources:
+        yield Listed("sources", "sources", [s.text for s in lf.sources])
+
+
+def lone_texts(lf: LanguageFile) -> Iterator[tuple[str, str | None]]:
+    """The texts that stand alone, by name: the introduction, the context (None
+    where the file has none) and each area's title."""
+    yield "introduction", lf.introduction
+    yield "context", lf.context
+    for key in DOMAIN_KEYS:
+        for n, area in enumerate(lf.domains[key].areas if key in lf.domains else (), 1):
+            yield area_name(key, n, "title"), area.title
+
+
+def texts(lf: LanguageFile) -> Iterator[str]:
+    """Every text of the findings: the texts that stand alone and the domains'
+    lists (not the sources)."""
+    yield from (text for _, text in lone_texts(lf) if text)
+    for listed in lists(lf, sources=False):
+        if listed.part != "areas":  # its entries are the titles, above
+            yield from listed.items or ()

@@ -1,0 +1,69 @@
+"""One read per build and per check (issue 20): each content file is parsed once,
+and what is said of it later (the translation review, stale translations) works
+on the model read then."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from mgi_report.cli import main
+from mgi_report.content import yamlsource
+from mgitree import make_tree
+
+
+@pytest.fixture
+def parsed(monkeypatch) -> Counter:
+    """How often each file is parsed: every module's ``read_yaml`` counts."""
+    counts: Counter = Counter()
+    original = yamlsource.read_yaml
+
+    def counting(path, *args, **kwargs):
+        counts[Path(path).name] += 1
+        return original(path, *args, **kwargs)
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("mgi_report") and getattr(module, "read_yaml", None) is original:
+            monkeypatch.setattr(module, "read_yaml", counting)
+    return counts
+
+
+def test_a_build_of_a_translation_parses_each_file_once(tmp_path, parsed, capsys):
+    content = make_tree(tmp_path, {"de.yaml": open_de_with_a_list_missing()})
+    out = tmp_path / "de.pdf"
+    assert main(["build", "testland", "--lang", "de", "--content", str(content),
+                 "-o", str(out)]) == 0
+    assert out.exists()
+    # the review warning says the build read the source too, located in de.yaml
+    assert "testland/de.yaml:11:5: `whole_of_government.well_developed` has 0 entries" \
+        in capsys.readouterr().err
+    assert parsed == {"profile.yaml": 1, "de.yaml": 1, "en.yaml": 1}
+
+
+def test_check_parses_each_file_once(tmp_path, parsed, capsys):
+    content = make_tree(tmp_path, {"de.yaml": open_de_with_a_list_missing()})
+    assert main(["check", "--content", str(content)]) == 0
+    err = capsys.readouterr().err
+    assert "`whole_of_government.well_developed` has 0 entries" in err
+    assert "records no `source_hash`" in err
+    assert parsed == {"profile.yaml": 1, "de.yaml": 1, "en.yaml": 1}
+
+
+def test_a_batch_validates_each_file_once(tmp_path, parsed):
+    from mgi_report.batch import run as batch
+
+    content = make_tree(tmp_path, {"de.yaml": "country: [broken\n"})
+    opts = batch.Options(content=content, out=tmp_path / "out", editions=("screen",))
+    outcomes = dict(batch._validate(batch.plan(opts), opts))
+    assert {t.lang: o is None for t, o in outcomes.items()} == {"de": False, "en": True}
+    assert parsed == {"profile.yaml": 1, "de.yaml": 1, "en.yaml": 1}
+
+
+def open_de_with_a_list_missing() -> str:
+    """testland's de.yaml with one list emptied (a review warning on line 11)."""
+    from mgitree import DE
+
+    return DE.replace("well_developed: [Ein Rat besteht.]", "well_developed: []", 1)
