@@ -6,12 +6,10 @@ parts; ``findings_hash``, what a translation is stamped with.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from . import walk
 from .facts import KeyData, Publication
 
 
@@ -92,21 +90,3 @@ class Profile:
     publication: Publication = field(default_factory=Publication)
     key_data: list[KeyData] = field(default_factory=list)
 
-
-def findings_hash(lf: LanguageFile) -> str:
-    """A short hash of what a translation is made from: the source's text.
-    (What a file without the newer keys hashes to is what it always did.)"""
-    parts = [lf.country, lf.short_name, lf.introduction or ""]
-    for listed in walk.lists(lf, sources=False):
-        if listed.part == "well_developed":
-            parts += ["#" + listed.domain, *(listed.items or [])]
-        elif listed.part == "potential":
-            parts += ["|", *(listed.items or [])]
-        elif listed.part == "area":
-            parts += ["#area", listed.area.title, *listed.items]
-    parts += ["#sources", *(s.text for s in lf.sources)]
-    if lf.context:
-        parts += ["#context", lf.context]
-    if lf.acronyms:
-        parts += ["#acronyms", *(f"{k}={v}" for k, v in lf.acronyms.items())]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]

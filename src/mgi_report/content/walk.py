@@ -12,14 +12,12 @@ each text stands (``LanguageFile.at``).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from .domains import DOMAIN_KEYS
-
-if TYPE_CHECKING:  # the model imports this module
-    from .model import Area, LanguageFile
+from .model import Area, LanguageFile
 
 
 @dataclass(frozen=True)
@@ -81,3 +79,22 @@ def texts(lf: LanguageFile) -> Iterator[str]:
     for listed in lists(lf, sources=False):
         if listed.part != "areas":  # its entries are the titles, above
             yield from listed.items or ()
+
+
+def findings_hash(lf: LanguageFile) -> str:
+    """A short hash of what a translation is made from: the source's text.
+    (What a file without the newer keys hashes to is what it always did.)"""
+    parts = [lf.country, lf.short_name, lf.introduction or ""]
+    for listed in lists(lf, sources=False):
+        if listed.part == "well_developed":
+            parts += ["#" + listed.domain, *(listed.items or [])]
+        elif listed.part == "potential":
+            parts += ["|", *(listed.items or [])]
+        elif listed.part == "area":
+            parts += ["#area", listed.area.title, *listed.items]
+    parts += ["#sources", *(s.text for s in lf.sources)]
+    if lf.context:
+        parts += ["#context", lf.context]
+    if lf.acronyms:
+        parts += ["#acronyms", *(f"{k}={v}" for k, v in lf.acronyms.items())]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]

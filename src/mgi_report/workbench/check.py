@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 
 from ..content import changes
 from ..content import tree as contents
-from ..content.model import findings_hash
+from ..content.walk import findings_hash
 from ..errors import ContentError, Problem, UsageError
 from ..files.writes import write_atomic
 from ..text.i18n import available_languages, catalog_path

@@ -10,7 +10,8 @@ from typing import Any
 from ..content import tree as contents
 from ..content import walk
 from ..content.domains import DOMAINS
-from ..content.model import LanguageFile, findings_hash
+from ..content.model import LanguageFile
+from ..content.walk import findings_hash
 from ..errors import ContentError, UsageError
 
 
