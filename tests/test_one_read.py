@@ -67,3 +67,23 @@ def open_de_with_a_list_missing() -> str:
     from mgitree import DE
 
     return DE.replace("well_developed: [Ein Rat besteht.]", "well_developed: []", 1)
+
+
+def test_the_review_pdf_reads_the_file_once_and_its_earlier_version_once(tmp_path, parsed):
+    """`mgi-report review`: the language file as it is now is parsed once, for the
+    changes and for the PDF alike; the version at the revision, once more."""
+    import subprocess
+
+    content = make_tree(tmp_path)
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=Editor",
+           "-c", "user.email=editor@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "validated"], check=True)
+    en = content / "testland" / "en.yaml"
+    en.write_text(en.read_text().replace("A council exists.", "A council meets monthly."))
+    review = tmp_path / "review.pdf"
+    assert main(["review", "testland", "--lang", "en", "--since", "HEAD",
+                 "--content", str(content), "-o", str(review)]) == 0
+    assert review.exists()
+    assert parsed == {"profile.yaml": 1, "en.yaml": 2}

@@ -117,10 +117,12 @@ def build(req: Request) -> Path:
     return build_counted(req)[0]
 
 
-def build_counted(req: Request, tracked: Tracked | None = None) -> tuple[Path, int]:
+def build_counted(req: Request, tracked: Tracked | None = None,
+                  job: composer.Job | None = None) -> tuple[Path, int]:
     """Build one PDF; returns its path and its number of pages.
-    ``tracked``: the changes the review PDF marks (workbench.history.review_pdf)."""
-    [written] = build_editions(req, (req.edition,), tracked=tracked)
+    ``tracked``: the changes the review PDF marks (workbench.history.review_pdf);
+    ``job``: the request's content, when already read (``read``)."""
+    [written] = build_editions(req, (req.edition,), tracked=tracked, job=job)
     if written.error is not None:
         raise written.error
     return written.path, written.pages

@@ -113,22 +113,34 @@ def since(content: Path, slug: str, lang: str, rev: str) -> tuple[LanguageFile,
                                                                  list[changes.Change]]:
     """The language file now, and its changes since ``rev``. An earlier version
     that cannot be read is a ContentError naming the revision and the file."""
+    root, commit = _revision(content, slug, lang, rev)
+    lf = contents.load_country(content, slug, (lang,)).files[lang]
+    return lf, _changes(root, commit, lf, rev)
+
+
+def _revision(content: Path, slug: str, lang: str, rev: str) -> tuple[Path, str]:
+    """(the repository, the commit of ``rev``) for a language file's history; a
+    usage error for a language the country does not have."""
     root = repository(content)
     commit = resolve(root, rev)
     country = contents.countries(content).get(slug)
     if country is not None and lang not in country.languages:
         raise UsageError(f"no {lang}.yaml for {slug} (languages: "
                          f"{', '.join(country.languages) or 'none'})")
-    lf = contents.load_country(content, slug, (lang,)).files[lang]
+    return root, commit
+
+
+def _changes(root: Path, commit: str, lf: LanguageFile, rev: str) -> list[changes.Change]:
+    """The changes to ``lf`` (the file now) since ``commit``."""
     problems: list[Problem] = []
     old = language_at(root, commit, lf, rev, problems)
     if problems:
         raise ContentError(problems)
     if old is None:  # the file is new since rev
-        empty = LanguageFile(lang, lf.path, lf.country, lf.short_name,
+        empty = LanguageFile(lf.lang, lf.path, lf.country, lf.short_name,
                              {k: type(f)(k, [], [], []) for k, f in lf.domains.items()})
-        return lf, changes.compare(empty, lf)
-    return lf, changes.compare(old, lf)
+        return changes.compare(empty, lf)
+    return changes.compare(old, lf)
 
 
 def diff_text(content: Path, slugs: list[str], lang: str | None, rev: str) -> str:
@@ -167,5 +179,7 @@ def review_pdf(req: Request, rev: str) -> Path:
     page of them; returns its path."""
     from .. import pipeline  # WeasyPrint: only when a PDF is built
 
-    _, found = since(req.content, req.country, req.lang, rev)
-    return pipeline.build_counted(req, Tracked(rev, found))[0]
+    root, commit = _revision(req.content, req.country, req.lang, rev)
+    job = pipeline.read(req)  # the content, read once: for the changes and the PDF
+    found = _changes(root, commit, job.doc, rev)
+    return pipeline.build_counted(req, Tracked(rev, found), job=job)[0]
