@@ -143,7 +143,7 @@ def test_make_builds_once_then_only_when_an_input_changes(repo_copy):
     assert stale_after_touching("layouts/parts/cover.html")
     assert stale_after_touching("fonts/NotoSans-Regular.ttf")
     assert stale_after_touching("locale/de/LC_MESSAGES/messages.po")
-    assert stale_after_touching("src/mgi_report/compose.py")
+    assert stale_after_touching("src/mgi_report/compose/profile.py")  # in a stage folder
     (repo_copy / "content/kazakhstan/logo.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
     assert stale_after_touching("content/kazakhstan/logo.svg")  # a logo is printed

@@ -173,7 +173,7 @@ def test_no_stream_ends_in_cr_before_its_end_of_line(editions):
 
 def _html_counts(profile) -> dict[str, int]:
     content, country, lang, fallback = profile
-    job = builder._read(builder.Request(country, lang, content, fallback=fallback))
+    job = builder.read(builder.Request(country, lang, content, fallback=fallback))
     html = compose.compose(job)
     tags = {"P": "p", "L": "(?:ul|ol|dl)", "Sect": "section", "H1": "h1", "H2": "h2",
             "H3": "h3", "Figure": "img", "Note": "mgi-note"}

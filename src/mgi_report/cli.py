@@ -185,7 +185,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _review(content: Path, job) -> list:
     """A built profile's warnings: its empty domains, and a translation's review
-    warnings (review.py) without the language identification that ``check``
+    warnings (workbench/translation.py) without the language identification that ``check``
     adds (it costs a model's loading). From the content the build read; of the
     source, its language file only is read (the review is left out if it has
     problems: ``check`` names them)."""

@@ -5,7 +5,7 @@ edition    standard    what it adds
 =========  ==========  ====================================================
 screen     PDF/UA-1    tagged: headings, lists, figures with alt text,
                        language, title; bookmarks, clickable contents/wheel
-print      PDF/X-4     CMYK only (``cmyk.py``, in the drawn PDF) with a
+print      PDF/X-4     CMYK only (``colour.py``, in the drawn PDF) with a
                        FOGRA39 output intent (``icc/``); the 3 mm bleed of
                        the layout and crop marks; a page count that is a
                        multiple of 4; refuses drafts; no links
