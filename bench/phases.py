@@ -61,7 +61,7 @@ def main(content: Path, cache: Path, n: int) -> dict:
 
         setattr(owner, name, wrapper)
 
-    timed(build, "_read", "read and validate content")
+    timed(build, "read", "read and validate content")
     timed(compose, "compose", "compose HTML (Jinja, catalogs, wheels from cache)")
     timed(tinyhtml5, "parse", "parse HTML")
     timed(document, "get_all_computed_styles", "CSS: parse <style>, @font-face, cascade")
