@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from mgi_report.cli import main
 from mgi_report.batch import workers
+from mgi_report.cli import main
 from mgi_report.content import yamlsource
 from mgi_report.files import reads
 from mgitree import make_tree

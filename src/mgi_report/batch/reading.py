@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..compose.job import Job
-from ..content import tree as contents
+from ..content import tree
 from ..errors import MgiError
 from ..files import reads
 from ..pipeline import Request, job_for
@@ -82,8 +82,8 @@ class Contents:
             problems: dict[str, MgiError | None] = {}
             try:  # each file read once; a problem is its file's outputs'
                 with reads.once(self.read.setdefault(slug, {})):
-                    read = contents.read_country(self.opts.content,
-                                                 contents.find(self.opts.content, slug), langs)
+                    read = tree.read_country(self.opts.content,
+                                             tree.find(self.opts.content, slug), langs)
             except MgiError as exc:
                 read, problems = None, dict.fromkeys(langs, exc)
             for lang in langs if read is not None else ():
