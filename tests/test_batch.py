@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from mgi_report import Request, build
-from mgi_report.batch import digests, manifest, plan, workers
+from mgi_report.batch import digests, manifest, plan, reading, workers
 from mgi_report.batch import run as batch
 from mgi_report.cli import main
 from mgi_report.resources import DEFAULT_CONTENT
@@ -147,7 +147,8 @@ def test_what_an_output_depends_on(tree, fixed_program, tmp_path):
 
 def test_a_failing_build_becomes_a_located_outcome(tree, cache_dir, tmp_path):
     target = batch.Target("brokenland", "en", "screen", tmp_path / "b.pdf")
-    [outcome] = workers.build_profile((target,), batch.Options(tree, tmp_path, cache=cache_dir))
+    opts = batch.Options(tree, tmp_path, cache=cache_dir)
+    [(_, outcome)] = reading.Contents(opts, digests.Digests(opts)).validate([target])
     assert outcome.status == "failed" and outcome.exit_code == 1
     assert all(LOCATED.match(e) for e in outcome.errors)
     assert not target.output.exists()
@@ -259,7 +260,8 @@ def test_every_target_has_an_outcome_when_the_workers_cannot_start(tmp_path):
     T = batch.Target
     targets = [T(c, "en", e, tmp_path / f"{c}-{e}.pdf") for c in ("a", "b", "c")
                for e in ("screen", "print")]
-    units = [tuple(targets[i:i + 2]) for i in range(0, len(targets), 2)]
+    tasks = [reading.Task(tuple(targets[i:i + 2]), None, {}, {})  # never sent: no Job
+             for i in range(0, len(targets), 2)]
     team = workers.Workers(batch.Options(tmp_path, jobs=1), 1, ("en",))
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"),
                                initializer=os._exit, initargs=(1,))
@@ -267,7 +269,7 @@ def test_every_target_has_an_outcome_when_the_workers_cannot_start(tmp_path):
     with pytest.raises(Exception):
         pool.submit(os.getpid).result()  # the pool is broken before the batch begins
     try:
-        results = list(team.build(units))
+        results = list(team.build(tasks))
     finally:
         team.close()
     assert sorted(t.name for t, _ in results) == sorted(t.name for t in targets)

@@ -30,6 +30,7 @@ from mgi_report.batch import manifest, progress, workers
 from mgi_report.batch import run as batch
 from mgi_report.batch.digests import Digests
 from mgi_report.batch.manifest import MANIFEST, Manifest
+from mgi_report.batch.reading import Contents
 from mgitree import PROFILE, lang_yaml, run
 from pdfread import text
 from witness import assert_sentinel_absent, listener, outside, sentinel, unwatched, witnessed  # noqa: F401
@@ -300,28 +301,32 @@ def _attachments(pdf: Path) -> dict[str, bytes]:
 
 def test_a_file_saved_during_the_run_is_built_again_by_the_next(tmp_path, cache_dir,
                                                                 monkeypatch):
-    """The editor saves while ``build --all`` runs (after its plan, before the
-    worker reads), then undoes the edit: the output made from the edited file
-    is recorded under the edited file's hash, so the next run builds it again."""
+    """The editor saves while ``build --all`` runs (once the batch has read the
+    file, before the worker lays it out): the output is made from the bytes
+    the batch read and recorded under their hash, so the next run builds it
+    again from the saved file, and again once the edit is undone."""
     content = _tree(tmp_path, ("Editland",))
     en = content / "editland" / "en.yaml"
     original = en.read_bytes()
     opts = batch.Options(content, tmp_path / "out", ("screen",), jobs=1, cache=cache_dir)
+    (target,) = batch.plan(opts)
+    as_read = Digests(opts).of(target)
     predraw = batch.predraw_wheels
 
-    def save_meanwhile(targets, o):
+    def save_meanwhile(*args):
         en.write_bytes(original.replace(b"Republic of Editland", b"Republic of Savedland"))
-        predraw(targets, o)
+        predraw(*args)
 
     monkeypatch.setattr(batch, "predraw_wheels", save_meanwhile)
     pdf = opts.out / "editland-en.pdf"
     assert [o.target.name for o in batch.run(opts).built] == [pdf.name]
-    assert "Savedland" in text(pdf)  # made from the saved file...
-    (target,) = batch.plan(opts)
+    assert "Editland" in text(pdf) and "Savedland" not in text(pdf)  # made as read...
     entry = json.loads((opts.out / MANIFEST).read_text())["outputs"][pdf.name]
-    assert entry["inputs"] == Digests(opts).of(target)  # ...and recorded as such
+    assert entry["inputs"] == as_read  # ...and recorded as such
 
     monkeypatch.setattr(batch, "predraw_wheels", predraw)
+    assert [o.target.name for o in batch.run(opts).built] == [pdf.name]
+    assert "Savedland" in text(pdf)  # the next run: the saved file
     en.write_bytes(original)  # the undo
     assert [o.target.name for o in batch.run(opts).built] == [pdf.name]
     assert "Savedland" not in text(pdf) and "Editland" in text(pdf)
@@ -329,8 +334,9 @@ def test_a_file_saved_during_the_run_is_built_again_by_the_next(tmp_path, cache_
 
 
 def test_one_build_reads_each_content_file_once(tmp_path, cache_dir, monkeypatch):
-    """A file saved while a profile is laid out: the archive embeds the bytes that
-    were printed, and the worker reports the hash of those bytes."""
+    """A file saved while a profile is laid out: the archive embeds the bytes
+    the batch read and validated, and the worker reports the hash of those
+    bytes."""
     content = _tree(tmp_path, ("Onceland",))
     en = content / "onceland" / "en.yaml"
     original = en.read_bytes()
@@ -343,8 +349,11 @@ def test_one_build_reads_each_content_file_once(tmp_path, cache_dir, monkeypatch
     monkeypatch.setattr(build, "lay_out", save_meanwhile)
     opts = batch.Options(content, tmp_path / "out", ("archive",), cache=cache_dir)
     (target,) = batch.plan(opts)
-    planned = Digests(opts)
-    (outcome,) = workers.build_profile((target,), opts, (planned.program, {}))
+    read = Contents(opts, Digests(opts))
+    read.digest(target)
+    assert list(read.validate([target])) == [(target, None)]
+    (task,) = read.tasks([target])
+    (outcome,) = workers.build_profile(task, opts)
     assert outcome.status == "built", outcome.errors
     assert _attachments(target.output)["en.yaml"] == original
     assert "Twiceland" not in text(target.output)

@@ -1,17 +1,22 @@
-"""One read per build and per check (issue 20): each content file is parsed once,
-and what is said of it later (the translation review, stale translations) works
-on the model read then."""
+"""One read per build, per batch and per check (issue 20): each content file is
+read and parsed once, and what is said of it later (the translation review,
+stale translations, a batch's input hash) works on what was read then."""
 
 from __future__ import annotations
 
+import os
+import pickle
 import sys
 from collections import Counter
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
 
+from mgi_report.batch import workers
 from mgi_report.cli import main
 from mgi_report.content import yamlsource
+from mgi_report.files import reads
 from mgitree import make_tree
 
 
@@ -54,12 +59,67 @@ def test_check_parses_each_file_once(tmp_path, parsed, capsys):
 
 def test_a_batch_validates_each_file_once(tmp_path, parsed):
     from mgi_report.batch import run as batch
+    from mgi_report.batch.reading import Contents
 
     content = make_tree(tmp_path, {"de.yaml": "country: [broken\n"})
     opts = batch.Options(content=content, out=tmp_path / "out", editions=("screen",))
-    outcomes = dict(batch._validate(batch.plan(opts), opts))
+    outcomes = dict(Contents(opts, batch.Digests(opts)).validate(batch.plan(opts)))
     assert {t.lang: o is None for t, o in outcomes.items()} == {"de": False, "en": True}
     assert parsed == {"profile.yaml": 1, "de.yaml": 1, "en.yaml": 1}
+
+
+@pytest.fixture
+def opened(monkeypatch) -> Counter:
+    """How often each file is read from disk (every read goes through
+    ``reads.open_regular``)."""
+    counts: Counter = Counter()
+    original = reads.open_regular
+
+    def counting(path, *args, **kwargs):
+        counts[os.path.basename(path)] += 1
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(reads, "open_regular", counting)
+    return counts
+
+
+class InProcessPool:
+    """A worker pool that runs each task here, its arguments pickled and
+    unpickled as for a worker process (so the test counts the workers' reads)."""
+
+    def submit(self, fn, *args):
+        future: Future = Future()
+        future.set_result(fn(*pickle.loads(pickle.dumps(args))))
+        return future
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        pass
+
+
+def test_a_whole_batch_reads_and_parses_each_file_once(tmp_path, parsed, opened, monkeypatch,
+                                                       cache_dir, capsys):
+    """``build --all``: hashing what is fresh, validating, drawing the wheels and
+    the workers' layouts (both languages, two editions each, the archive
+    embedding the files) share one read and one parse of each content file."""
+    content = make_tree(tmp_path)
+    monkeypatch.setattr(workers, "_pool", lambda *args: InProcessPool())
+    monkeypatch.setenv("MGI_REPORT_CACHE", str(cache_dir))
+    out = tmp_path / "out"
+    assert main(["build", "--all", "--content", str(content), "--out", str(out),
+                 "--edition", "screen,archive", "--jobs", "1"]) == 0, capsys.readouterr().err
+    assert sorted(p.name for p in out.glob("*.pdf")) == [
+        "testland-de-archive.pdf", "testland-de.pdf", "testland-en-archive.pdf",
+        "testland-en.pdf"]
+    files = {"profile.yaml": 1, "de.yaml": 1, "en.yaml": 1}
+    assert {name: opened[name] for name in opened if name.endswith(".yaml")} == files
+    assert parsed == files
+    # and the next run reads each file once to find everything fresh
+    opened.clear()
+    assert main(["build", "--all", "--content", str(content), "--out", str(out),
+                 "--edition", "screen,archive", "--jobs", "1"]) == 0
+    assert "0 built, 4 skipped" in capsys.readouterr().err
+    assert {name: opened[name] for name in opened if name.endswith(".yaml")} == files
+    assert parsed == files  # nothing parsed: nothing to build
 
 
 def open_de_with_a_list_missing() -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 from .compose import profile as composer
 from .compose.job import Tracked
 from .content import tree as contents
+from .content.model import LanguageFile, Profile
 from .editions import document as editions
 from .editions.attachments import source_files
 from .editions.specs import SPECS
@@ -97,7 +98,14 @@ def read(req: Request) -> composer.Job:
         loaded = contents.read_country(req.content, country, ()).loaded()
         fallback_from = loaded.profile.source_language
         doc = contents.load_language(req.content, loaded.profile, fallback_from)
-    return composer.Job(loaded.profile, doc, req.lang, req.edition, fallback_from,
+    return job_for(req, loaded.profile, doc, fallback_from)
+
+
+def job_for(req: Request, profile: Profile, doc: LanguageFile,
+            fallback_from: str | None = None) -> composer.Job:
+    """The Job of ``req`` from its files as read (a batch reads a country's
+    files once for all its languages)."""
+    return composer.Job(profile, doc, req.lang, req.edition, fallback_from,
                         tuple(req.layouts), req.cache)
 
 

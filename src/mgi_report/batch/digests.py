@@ -5,9 +5,10 @@ profiles, the versions of the libraries that draw the PDF), the language's
 message catalog and the country's files; the manifest (``manifest``) records
 it per output, so that ``build --all`` rebuilds only what changed.
 
-A content file is hashed as the build read it (``reads.once``), else read as
-the build would (``reads.open_regular``): never through a link out of the
-content tree, never blocking on a pipe or reading past the size limit.
+A content file is hashed as the build reads it (``reads.read``; within
+``reads.once()``, the very bytes the build then validates and prints): never
+through a link out of the content tree, never blocking on a pipe or reading
+past the size limit.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -83,17 +83,14 @@ class Digests:
     the country's files: profile.yaml, the language's own file, and any other
     file of the folder (a logo), but not the other languages' files.
 
-    ``taken``: the bytes a build actually read (reads.once(), by real path),
-    hashed instead of the files as they are now; ``program``, ``catalogs``:
-    those of another Digests (a worker gets the parent's, not computed again).
+    Content files are read through ``reads.read``: within ``reads.once()``, the
+    bytes that are then validated and printed (``batch.reading``).
     """
 
-    def __init__(self, opts: Options, taken: Mapping[str, bytes] | None = None,
-                 program: str | None = None, catalogs: Mapping[str, str] | None = None):
+    def __init__(self, opts: Options):
         self.opts = opts
-        self.taken = taken or {}
-        self.program = program or program_digest(tuple(opts.layouts))
-        self._catalogs: dict[str, str] = dict(catalogs or {})
+        self.program = program_digest(tuple(opts.layouts))
+        self._catalogs: dict[str, str] = {}
         self._countries: dict[str, str] = {}
 
     def catalog(self, lang: str) -> str:
@@ -125,7 +122,8 @@ class Digests:
         return h.hexdigest()
 
     def _bytes(self, path: Path) -> bytes:
-        """A content file's bytes for hashing: as the build read them, if it did;
+        """A content file's bytes for hashing, read as the build reads them
+        (``reads.read``: within ``reads.once()``, the bytes the build gets);
         never through a link out of the content tree, never blocking on a pipe
         or reading past the size limit.
 
@@ -133,26 +131,19 @@ class Digests:
         validation then reports it, located.
         """
         real = os.path.realpath(path)
-        if real in self.taken:
-            return self.taken[real]
         root = os.path.realpath(self.opts.content)
         if os.path.commonpath((root, real)) != root:
             return b"\0a link out of the content tree"
         try:
-            fd, st = reads.open_regular(real, follow=True)
+            data = reads.read(real, MAX_FILE_BYTES)
+            if len(data) <= MAX_FILE_BYTES:
+                return data
+            st = os.stat(real)
         except NotRegular as exc:
             st = exc.st
-            return f"\0not a content file {st.st_mode} {st.st_size}".encode()
         except OSError as exc:
             return f"\0unreadable {exc.errno}".encode()
-        try:
-            if st.st_size > MAX_FILE_BYTES:
-                return f"\0not a content file {st.st_mode} {st.st_size}".encode()
-            return b"".join(reads.blocks(fd, MAX_FILE_BYTES))
-        except OSError as exc:
-            return f"\0unreadable {exc.errno}".encode()
-        finally:
-            os.close(fd)
+        return f"\0not a content file {st.st_mode} {st.st_size}".encode()
 
 
 def _country_files(folder: Path) -> list[str]:

@@ -78,7 +78,7 @@ class Outcome:
     errors: tuple[str, ...] = ()
     exit_code: int = 0
     worker: dict = field(default_factory=dict)
-    inputs: str | None = None  # built: the hash of the inputs as the worker read them
+    inputs: str | None = None  # built: the hash of the inputs it was made from (as read)
 
 
 @dataclass

@@ -3,18 +3,19 @@
 ``run()`` plans every country x language x edition of a content tree (or one
 shard of it: ``plan``), skips each output whose inputs did not change since it
 was last built (``manifest``: a manifest beside the outputs maps output -> hash
-of its inputs, ``digests``), reads and validates the rest, draws any wheel that
-is not yet cached (here, in the parent, so that workers never import
-matplotlib), and then renders in a pool of warm worker processes
-(``workers``), one profile per task, longest first.
+of its inputs, ``digests``), validates the rest from the bytes it hashed
+(``reading``), draws any wheel that is not yet cached (here, in the parent, so
+that workers never import matplotlib), and then renders in a pool of warm
+worker processes (``workers``), one profile per task, longest first.
 
 A profile that fails is reported with its errors and the others still
 build; the summary's exit code is the worst failure's (1 content, 2 usage,
 3 render).
 
-What a worker records is what it printed: it reads each content file once
-(``reads.once``) and hashes those bytes for the manifest, so a file saved
-during the run is built again by the next one.
+What is recorded is what was printed: each content file is read once per run
+(``reading``), and those bytes are hashed, validated, and handed with the
+profile's Job to the worker that prints them; so a file saved during the run
+is built again by the next one, unless it is by then what was printed.
 
 A stopped batch stops. Ctrl-C, SIGTERM or SIGHUP (``take_as_interrupt``, set
 by ``command``): the workers are killed at once, the manifest keeps every
@@ -28,66 +29,32 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from ..content import tree as contents
+from ..compose.job import Job
 from ..errors import MgiError
 from ..files import writes
 from ..files.names import printable_name
 from ..pipeline import Request
 from .digests import Digests
 from .manifest import Manifest
-from .plan import Options, Outcome, Summary, Target, default_jobs, failure, plan, profile_name
+from .plan import Options, Outcome, Summary, Target, default_jobs, plan, profile_name
+from .reading import Contents
 from .workers import Workers
 
 LOG = logging.getLogger("mgi_report")
 
-def _validate(todo: list[Target], opts: Options) -> Iterator[tuple[Target, Outcome | None]]:
-    """Read and validate every profile to build: (target, its failure or None).
-
-    A bad file fails only the outputs made from it.
-    """
-    from ..text import i18n
-
-    by_country: dict[str, list[Target]] = {}
-    for t in todo:
-        by_country.setdefault(t.country, []).append(t)
-    catalogs: dict[str, MgiError | None] = {}
-    for slug, targets in by_country.items():
-        langs = tuple(dict.fromkeys(t.lang for t in targets))
-        problems: dict[str, MgiError | None] = {}
-        try:  # each file read once; a problem is its file's outputs'
-            read = contents.read_country(opts.content, contents.find(opts.content, slug), langs)
-        except MgiError as exc:
-            read, problems = None, dict.fromkeys(langs, exc)
-        for lang in langs if read is not None else ():
-            try:
-                read.loaded((lang,))
-                problems[lang] = None
-            except MgiError as exc:
-                problems[lang] = exc
-        for t in targets:
-            if t.lang not in catalogs:
-                try:
-                    i18n.translations(t.lang)
-                    catalogs[t.lang] = None
-                except MgiError as exc:
-                    catalogs[t.lang] = exc
-            exc = problems[t.lang] or catalogs[t.lang]
-            if exc is None:
-                yield t, None
-            else:
-                yield t, Outcome(t, "failed", 0.0, *failure(exc))
-
-
-def predraw_wheels(targets: Iterable[Target], opts: Options) -> None:
+def predraw_wheels(targets: Iterable[Target], opts: Options,
+                   jobs: Mapping[tuple[str, str], Job] | None = None) -> None:
     """Draw, once per language, every wheel not yet in the cache (the wheels
     are the same in every edition).
 
     Drawing one profile's wheels and figures per language fills the drawings'
-    caches; workers then only read them. A failure here is left for that
-    profile's own build to report.
+    caches; workers then only read them. ``jobs``: the profiles as the batch
+    read them (``reading.Contents``), by (country, language); a profile not
+    among them is read here. A failure here is left for that profile's own
+    build to report.
     """
     from .. import pipeline as builder
     from ..compose import drawings
@@ -98,8 +65,9 @@ def predraw_wheels(targets: Iterable[Target], opts: Options) -> None:
             continue
         seen.add(t.lang)
         try:
-            job = builder.prepare(Request(t.country, t.lang, opts.content, None, "screen",
-                                          False, tuple(opts.layouts), opts.cache))
+            job = (jobs or {}).get((t.country, t.lang)) or builder.prepare(
+                Request(t.country, t.lang, opts.content, None, "screen", False,
+                        tuple(opts.layouts), opts.cache))
             drawings.profile_wheels(job)
             drawings.chapter_figures(job)
         except MgiError:
@@ -164,43 +132,38 @@ def run(opts: Options, progress: Callable[[Outcome, int, int], None] | None = No
             f"{printable_name(str(manifest.path))} is set aside: {manifest.problem}; "
             "every output is checked anew, and the manifest written again")
     digests = Digests(opts)
+    read = Contents(opts, digests)  # each content file read once, from here to the workers
     todo: list[Target] = []
-    digest_of: dict[Target, str] = {}
     for t in targets:
-        digest_of[t] = digests.of(t)
-        if not opts.force and manifest.fresh(t.output, digest_of[t]):
+        digest = read.digest(t)
+        if not opts.force and manifest.fresh(t.output, digest):
             done(Outcome(t, "skipped"))
         else:
             todo.append(t)
+    read.keep({t.country for t in todo})
     if not todo:
         manifest.save(opts.shard)  # times of outputs copied in since
         return Summary(outcomes, time.perf_counter() - start, 0, total)
     before = {t: _identity(t.output) for t in todo}
     profiles_to_build = len({(t.country, t.lang) for t in todo})
     workers = Workers(opts, max(1, min(opts.jobs or default_jobs(), profiles_to_build)),
-                      tuple(sorted({t.lang for t in todo})),
-                      (digests.program, {lang: digests.catalog(lang)
-                                         for lang in sorted({t.lang for t in todo})}))
+                      tuple(sorted({t.lang for t in todo})))
     stop: KeyboardInterrupt | None = None
     try:
         valid = []
-        for t, failed in _validate(todo, opts):
+        for t, failed in read.validate(todo):
             if failed is not None:
                 manifest.forget(t.output)
                 done(failed)
                 continue
             valid.append(t)
             workers.warm_up()  # the workers warm up while we read and draw
-        predraw_wheels(valid, opts)
+        predraw_wheels(valid, opts, read.jobs)
         # One task per profile (its editions share one layout); longest first,
         # for a shorter tail.
-        profiles: dict[tuple[str, str], list[Target]] = {}
-        for t in valid:
-            profiles.setdefault((t.country, t.lang), []).append(t)
-        units = sorted((tuple(ts) for ts in profiles.values()),
-                       key=lambda ts: -_size(ts[0], opts))
+        tasks = sorted(read.tasks(valid), key=lambda task: -_size(task.targets[0], opts))
         last_save = time.monotonic()
-        for t, outcome in workers.build(units):
+        for t, outcome in workers.build(tasks):
             if outcome.status == "built" and outcome.inputs:
                 manifest.record(t.output, outcome.inputs, profile_name(t.country, t.lang))
             else:

@@ -5,8 +5,9 @@ dictionaries once (``warm.warm_worker``): they are forked from a server that
 preloads ``PRELOAD`` (or spawned). A worker's task is a profile
 (``build_profile``): it is laid out once and each of its editions to build is
 written from that layout, by the same ``pipeline.build_editions()`` as a single
-build, so a batch output is byte for byte the single build's. It reads each
-content file once (``reads.once``) and hashes those bytes for the manifest.
+build, so a batch output is byte for byte the single build's. It reads no
+content file: the task carries the profile's Job and the bytes the batch read,
+hashed and validated (``reading.Task``).
 
 A worker dies with the batch however the batch ends (even by SIGKILL: it
 watches the batch's process), and checks that the batch is alive, under a lock
@@ -18,6 +19,7 @@ of layouts (``Workers``): WeasyPrint's memory grows per document.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import select
 import signal
@@ -31,8 +33,8 @@ from pathlib import Path
 from ..errors import MgiError, RenderError
 from ..files import reads, writes
 from ..pipeline import Request
-from .digests import Digests
 from .plan import Options, Outcome, Target, failure
+from .reading import Task
 
 #: Imported once by the server that forks the workers (so each worker need not).
 PRELOAD = ("weasyprint", "mgi_report.pipeline", "mgi_report.engine.warm",
@@ -133,33 +135,30 @@ def _worker_facts() -> dict:
             "matplotlib": "matplotlib" in sys.modules}
 
 
-def build_profile(targets: tuple[Target, ...], opts: Options,
-                   known: tuple[str, dict[str, str]] | None = None) -> list[Outcome]:
-    """In a worker: one profile's editions (``targets``, one country and
-    language), laid out once and each written from that layout; a failure as
-    Outcomes. With ``opts.shared_layout`` off, each edition is laid out anew.
+def build_profile(task: Task, opts: Options) -> list[Outcome]:
+    """In a worker: one profile's editions (``task.targets``, one country and
+    language), laid out once from the Job the batch read and each written from
+    that layout; a failure as Outcomes. With ``opts.shared_layout`` off, each
+    edition is laid out anew.
 
-    Each content file is read once, and a built outcome's ``inputs`` is the
-    hash of those bytes (``known``: the program's and the catalogs' hashes,
-    from the parent's ``Digests``)."""
-    if not opts.shared_layout and len(targets) > 1:
-        return [o for t in targets for o in build_profile((t,), opts, known)]
+    Every content file the build reads is ``task.read``, the bytes the batch
+    hashed and validated (``reads.once``): a built outcome's ``inputs`` is
+    their hash (``task.inputs``)."""
+    if not opts.shared_layout and len(task.targets) > 1:
+        return [o for part in task.split() for o in build_profile(part, opts)]
     from ..pipeline import build_editions
 
     t0, c0 = time.perf_counter(), time.process_time()
-    first = targets[0]
+    targets, first = task.targets, task.targets[0]
     req = Request(first.country, first.lang, opts.content, None, first.edition, False,
                   tuple(opts.layouts), opts.cache)
-    inputs: dict[str, str] = {}
     try:
-        with reads.once() as taken:
+        with reads.once(task.read):
             written = build_editions(req, [t.edition for t in targets],
-                                     {t.edition: t.output for t in targets})
+                                     {t.edition: t.output for t in targets},
+                                     job=dataclasses.replace(task.job, edition=first.edition))
         failures = {w.edition: failure(w.error) for w in written if w.error is not None}
         pages = {w.edition: w.pages for w in written}
-        program, catalogs = known or (None, None)
-        digests = Digests(opts, taken, program, catalogs)
-        inputs = {t.edition: digests.of(t) for t in targets}
     except MgiError as exc:
         failures, pages = dict.fromkeys((t.edition for t in targets), failure(exc)), {}
     except Exception as exc:  # a bug must not stop the other profiles  # noqa: BLE001
@@ -175,7 +174,7 @@ def build_profile(targets: tuple[Target, ...], opts: Options,
             errors, code = failures[t.edition]
             outcomes.append(Outcome(t, "failed", seconds, errors, code, worker))
         else:
-            outcomes.append(Outcome(t, "built", seconds, (), 0, worker, inputs[t.edition]))
+            outcomes.append(Outcome(t, "built", seconds, (), 0, worker, task.inputs[t.name]))
     return outcomes
 
 
@@ -216,9 +215,8 @@ class Workers:
     while they finish; a pool whose profiles are all done is shut down.
     """
 
-    def __init__(self, opts: Options, jobs: int, langs: tuple[str, ...],
-                 known: tuple[str, dict[str, str]] | None = None):
-        self.opts, self.jobs, self.langs, self.known = opts, jobs, langs, known
+    def __init__(self, opts: Options, jobs: int, langs: tuple[str, ...]):
+        self.opts, self.jobs, self.langs = opts, jobs, langs
         self.pools: list = []
         self.used = False
 
@@ -240,14 +238,14 @@ class Workers:
         except BrokenProcessPool:
             pass  # reported per profile by build()
 
-    def build(self, units: list[tuple[Target, ...]]) -> Iterator[tuple[Target, Outcome]]:
-        """(target, outcome) as the profiles (``units``: a profile's editions)
-        are done, in any order."""
+    def build(self, tasks: list[Task]) -> Iterator[tuple[Target, Outcome]]:
+        """(target, outcome) as the profiles (``tasks``: each a profile's
+        editions) are done, in any order."""
         from collections import deque
         from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
-        queue = deque(units)
+        queue = deque(tasks)
         quota = self.jobs * max(1, self.opts.tasks_per_worker)
         pending: dict = {}
         left: dict = {}  # pool -> its profiles in flight
@@ -257,14 +255,13 @@ class Workers:
             left.setdefault(pool, 0)
             submitted.setdefault(pool, 0)
             while queue and submitted[pool] < quota:
-                unit = queue.popleft()
+                task = queue.popleft()
                 try:
-                    pending[pool.submit(build_profile, unit, self.opts,
-                                        self.known)] = (unit, pool)
+                    pending[pool.submit(build_profile, task, self.opts)] = (task.targets, pool)
                     left[pool] += 1
-                    submitted[pool] += len(unit) if not self.opts.shared_layout else 1
+                    submitted[pool] += len(task.targets) if not self.opts.shared_layout else 1
                 except BrokenProcessPool as exc:
-                    for t in unit:
+                    for t in task.targets:
                         yield t, _broken(t, exc)
 
         def top_up() -> Iterator[tuple[Target, Outcome]]:
@@ -286,23 +283,23 @@ class Workers:
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
-                unit, pool = pending.pop(fut)
+                targets, pool = pending.pop(fut)
                 left[pool] -= 1
                 try:
                     outcomes = fut.result()
                 except BrokenProcessPool as exc:
-                    outcomes = [_broken(t, exc) for t in unit]
+                    outcomes = [_broken(t, exc) for t in targets]
                 except Exception as exc:  # e.g. a result that could not come back  # noqa: BLE001
                     outcomes = [Outcome(t, "failed", 0.0,
                                         (f"error: {type(exc).__name__}: {exc}",), 3)
-                                for t in unit]
+                                for t in targets]
                 if left[pool] == 0 and pool is not current:
                     pool.shutdown(wait=False)
                 for outcome in outcomes:
                     yield outcome.target, outcome
             yield from top_up()
-        for unit in queue:  # no pool could take them (its workers stopped)
-            for t in unit:
+        for task in queue:  # no pool could take them (its workers stopped)
+            for t in task.targets:
                 yield t, _broken(t, "no worker left to take it")
 
     def close(self, kill: bool = False) -> None:

@@ -4,10 +4,11 @@ A build reads a content file more than once: ``profile.yaml`` and the
 language's file are parsed, then embedded in the archive edition; a logo is
 checked, drawn and embedded. An editor who saves a file in between would get
 a PDF made from two versions of it. Within ``once()``, the first read of each
-file is kept and every later read of it returns those same bytes; the batch's
-worker hashes them afterwards (``batch.digests.Digests.of``), so the manifest
-records the hash of the bytes the output was made from, whatever happened to
-the file during the build.
+file is kept and every later read of it returns those same bytes; a batch
+hashes them (``batch.digests.Digests.of``), validates them and hands them to
+the worker that builds from them (``batch.reading``), so the manifest records
+the hash of the bytes the output was made from, whatever happened to the file
+during the build.
 
 A file that must be a regular file is read one way, whoever reads it:
 ``open_regular()`` (never waiting on a FIFO, never through a link unless
@@ -122,10 +123,11 @@ def read(path: Path, cap: int) -> bytes:
 
 
 @contextlib.contextmanager
-def once() -> Iterator[dict[str, bytes]]:
+def once(taken: dict[str, bytes] | None = None) -> Iterator[dict[str, bytes]]:
     """Within it, each file is read once (``read``); yields what was read, by
-    real path."""
-    taken: dict[str, bytes] = {}
+    real path. ``taken``: what an earlier ``once()`` read (a batch's parent
+    hands its worker the bytes it validated), kept, and added to."""
+    taken = {} if taken is None else taken
     token = _TAKEN.set(taken)
     try:
         yield taken
