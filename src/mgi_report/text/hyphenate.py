@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import itertools
 import types
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,8 +28,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..resources import LOCALE
+from . import lines
 
-MAX_RUN = 2  # hyphenated lines in a row
+MAX_RUN = lines.MAX_RUN  # hyphenated lines in a row
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,6 @@ class Policy:
 
 _POLICY: contextvars.ContextVar[Policy] = contextvars.ContextVar("mgi_hyphenation",
                                                                default=Policy())
-_HOLD = contextvars.ContextVar("mgi_hyphenation_hold", default=False)
 
 
 def _letters(word: str) -> str:
@@ -107,7 +106,7 @@ def _dictionary_class():
         """pyphen's break points, minus those the policy forbids."""
 
         def positions(self, word):
-            if _HOLD.get():
+            if lines.HOLD.get():
                 return []
             policy = _POLICY.get()
             key = word.lower()
@@ -121,95 +120,15 @@ def _dictionary_class():
     return Dictionary
 
 
-def _ended_hyphenated(line) -> bool:
-    """Whether a laid-out line box ends with the hyphenation character the layout
-    added (the last text on the line)."""
-    last = None
-    for box in line.descendants():
-        if hasattr(box, "text") and box.text:
-            last = box
-    return last is not None and last.text.endswith(last.style["hyphenate_character"])
-
-
-SPACE_EM = 0.26  # Noto Sans's space, in ems
-LOOSE = 2.0  # word spaces this many times their width make a line loose
-
-
-def _spacing(line) -> float:
-    """A justified line's word spaces, in normal spaces (1 when not stretched)."""
-    for box in line.descendants():
-        extra = getattr(box, "justification_spacing", 0)
-        if extra and hasattr(box, "text"):
-            return 1 + extra / (SPACE_EM * box.style["font_size"])
-    return 1.0
-
-
-def _lines(original, hold_first: bool, *args):
-    """original(*args) as an iterator of ``(line, resume_at, held)``: hyphenation
-    is held for a line after two hyphenated ones (and for the first if
-    ``hold_first``), and ``held`` says whether it was."""
-    lines = original(*args)
-    run = MAX_RUN if hold_first else 0
-    while True:
-        held = run >= MAX_RUN
-        token = _HOLD.set(held)
-        try:
-            line, resume_at = next(lines)
-        except StopIteration:
-            return
-        finally:
-            _HOLD.reset(token)
-        run = run + 1 if _ended_hyphenated(line) else 0
-        yield line, resume_at, held
-
-
 def install() -> None:
     """Hook WeasyPrint's line iterator and dictionary, once per process."""
     from weasyprint.layout import block
     from weasyprint.text import line_break
 
-    original = block.iter_line_boxes
-    if getattr(original, "mgi_hyphenation", False):
+    lines.install(block)
+    if getattr(line_break.pyphen, "mgi_hyphenation", False):
         return
-
-    def iter_line_boxes(context, box, position_y, bottom_space, skip_stack,
-                        containing_block, absolute_boxes, fixed_boxes, *styles):
-        """The paragraph's lines, each laid out before the one above it is given
-        to the block: when the line after two hyphenated ones is loose for want
-        of a break, the second is set again without one, and the setting with
-        the tighter word spaces is kept."""
-        def lines_from(y, skip, hold_first, *first_styles):
-            return _lines(original, hold_first, context, box, y, bottom_space, skip,
-                          containing_block, absolute_boxes, fixed_boxes, *first_styles)
-
-        lines = lines_from(position_y, skip_stack, False, *styles)
-        pending = []  # laid out, not given yet: (line, resume_at, skip, y)
-        skip, y = skip_stack, position_y
-        for line, resume_at, held in lines:
-            if held and pending and _spacing(line) > LOOSE and pending[-1][1] is not None:
-                before, _, b_skip, b_y = pending[-1]
-                again = lines_from(b_y, b_skip, True, None, None)
-                tried = list(itertools.islice(again, 2))
-                if len(tried) == 2 and (max(_spacing(t[0]) for t in tried) <
-                                        max(_spacing(before), _spacing(line))):
-                    block.remove_placeholders(context, [before, line], absolute_boxes,
-                                              fixed_boxes)
-                    pending[-1] = (*tried[0][:2], b_skip, b_y)
-                    line, resume_at, _ = tried[1]
-                    lines = again
-                else:
-                    block.remove_placeholders(context, [t[0] for t in tried],
-                                              absolute_boxes, fixed_boxes)
-            pending.append((line, resume_at, skip, y))
-            skip, y = resume_at, line.position_y + line.height
-            while len(pending) > 1:
-                yield pending.pop(0)[:2]
-        for item in pending:
-            yield item[:2]
-
-    iter_line_boxes.mgi_hyphenation = True  # type: ignore[attr-defined]
-    block.iter_line_boxes = iter_line_boxes
     import pyphen
     line_break.pyphen = types.SimpleNamespace(
-        language_fallback=pyphen.language_fallback, Pyphen=_dictionary_class())
-
+        language_fallback=pyphen.language_fallback, Pyphen=_dictionary_class(),
+        mgi_hyphenation=True)
