@@ -196,7 +196,7 @@ def lay_out(req: Request, job: composer.Job):
     html = composer.compose(job)
     base_url, roots = LAYOUTS.resolve().as_uri() + "/", allowed_roots(req)
     words = hyphenate.policy_for(job.lang, [job.doc.country, job.doc.short_name,
-                                             *job.doc.names])
+                                             *job.doc.names], text=html)
     with hyphenate.applied(words):  # no PDF option: those are each edition's (document_for)
         document = render(html, base_url, roots)
     editions.pin_dates(document, job.profile.published)

@@ -20,6 +20,7 @@ tests/test_typography.py says so by reading the lines back from the PDFs.
 from __future__ import annotations
 
 import contextlib
+import re
 import contextvars
 import types
 from collections.abc import Iterable, Iterator
@@ -39,6 +40,37 @@ class Policy:
 
     unbroken: frozenset[str] = frozenset()  # lower-case stems never broken
     exceptions: dict[str, tuple[int, ...]] = field(default_factory=dict, hash=False)
+    words: frozenset[str] = frozenset()  # parts(): what the document's compounds end with
+    part: int = 6  # joints(): letters at least of a second part
+
+
+PART = {"de": 6, "ru": 7}  # letters at least of a compound's second part (4 of its first)
+BOUND = ("ver", "zer", "ent", "be", "ge", "zu", "er", "пере", "при", "рас", "вы")  # prefixes of the second part
+
+
+def parts(text: str, part: int = 6) -> frozenset[str]:
+    """The words of ``text`` a compound may end with: each word of ``part``
+    letters or more, and the same less an ending of up to three letters."""
+    words = {w.lower() for w in re.findall(r"[^\W\d_]{%d,}" % part, text)}
+    return frozenset(w[:k] for w in words for k in range(max(part, len(w) - 3), len(w) + 1))
+
+
+def joints(word: str, words: frozenset[str], left: int = 3, right: int = 3,
+           part: int = 6) -> list[int]:
+    """Where ``word`` is a compound of a first part (4 letters or more) and a
+    word of the document (``words``, from parts(); give or take an ending of
+    up to three letters): "Mobilitäts|dimensionen", "Arbeits|migrantinnen",
+    "Inter|nationale". Only joints ``left`` letters from the start and
+    ``right`` from the end."""
+    key = word.lower()
+    out: list[int] = []
+    for at in range(max(left, 4), len(key) - max(right, part) + 1):
+        rest = key[at:]
+        if any(rest[:k] in words for k in range(max(part, len(rest) - 3), len(rest) + 1)):
+            # "Sozial|ver|sicherung": the prefix goes with the second part
+            bound = next((p for p in BOUND if key[:at].endswith(p) and at - len(p) >= 4), "")
+            out.append(at - len(bound))
+    return sorted(set(out))
 
 
 _POLICY: contextvars.ContextVar[Policy] = contextvars.ContextVar("mgi_hyphenation",
@@ -76,16 +108,18 @@ def _read_exceptions(path: Path, mtime: float) -> tuple[dict[str, tuple[int, ...
     return breaks, frozenset(unbroken)
 
 
-def policy_for(lang: str, names: Iterable[str], locale: Path = LOCALE) -> Policy:
+def policy_for(lang: str, names: Iterable[str], locale: Path = LOCALE, text: str = "") -> Policy:
     """The policy of a document in ``lang`` whose proper names are ``names``
-    (each word of a name, and its inflected forms, stays whole)."""
+    (each word of a name, and its inflected forms, stays whole) and whose
+    ``text`` gives the words its compounds are made of."""
     stems = {_letters(w) for name in names for w in name.split() if len(_letters(w)) >= 4}
     breaks: dict[str, tuple[int, ...]] = {}
     path = exceptions_file(lang, locale)
     if path.is_file():
         breaks, listed = _read_exceptions(path, path.stat().st_mtime)
         stems |= listed
-    return Policy(frozenset(stems), breaks)
+    part = PART.get(lang, 0)
+    return Policy(frozenset(stems), breaks, parts(text, part) if part else frozenset(), part)
 
 
 @contextlib.contextmanager
@@ -115,7 +149,15 @@ def _dictionary_class():
             if key in policy.exceptions:
                 return [pyphen.DataInt(i) for i in policy.exceptions[key]
                         if self.left <= i <= len(word) - self.right]
-            return super().positions(word)
+            found = super().positions(word)
+            if policy.words:
+                points = {int(i) for i in found}
+                at = [i for i in joints(word, policy.words, self.left, self.right, policy.part)
+                      if i in points or (word[i].lower() not in "aeiouäöüyаеёиоуыэюя"
+                                         and points & {i - 1, i + 1})]
+                if at:  # a compound breaks at its joints only (where they are syllables')
+                    return [pyphen.DataInt(i) for i in at]
+            return found
 
     return Dictionary
 
