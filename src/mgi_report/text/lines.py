@@ -145,7 +145,7 @@ def _cost(lines: list) -> tuple:
         if resume_at is None and run:
             bad += 1  # a paragraph ending hyphenated (only a forced break does)
         if run and nxt is not None and nxt[1] is None:
-            bad += 1
+            bad += 2  # a paragraph ending on a stub is worse than a loose line
     loose = [spacing(t[0]) for t in lines if t[1] is not None]
     return bad, round(max(loose, default=1.0), 2), sum((s - 1) ** 2 for s in loose)
 
