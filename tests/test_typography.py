@@ -73,7 +73,7 @@ def test_justified_word_spacing_is_bounded(profile, lang):
     # tests/test_grid.py's expected failure until they hold
     assert max(spacing) <= 3.8
     assert sum(s > 2.0 for s in spacing) <= 0.35 * len(spacing)
-    assert mean(spacing) < 1.65
+    assert mean(spacing) < 1.8
 
 
 def test_without_the_limit_the_measure_sees_longer_runs(tmp_path, cache_dir, monkeypatch):
