@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..content import changes
 from ..content.domains import BRAND_RGB, DOMAINS
@@ -112,8 +112,20 @@ def compose(job: Job) -> str:
     """The profile's complete HTML document."""
     env = templates.environment(tuple(job.layouts), job.lang, job.cache or cache_folder())
     values = context(job)
-    with templates.layout_errors():  # a source cited again: a call to its first note
-        return markup.first_notes(env.get_template("profile.html").render(values))
+    with templates.layout_errors():  # a source cited again: its short form
+        return markup.first_notes(env.get_template("profile.html").render(values), again(job))
+
+
+def again(job: Job):
+    """What a source's later citation prints: its ``short`` text, or "See note N."
+    (in the layout's language)."""
+    shorts = {ident: markup.inline(text, job.fallback_from or job.lang)
+              for ident, text in job.doc.shorts().items()}
+    see = i18n.translations(job.lang).gettext("See note %(n)s.")
+
+    def text(ident: str, n: int) -> str:
+        return str(shorts[ident]) if ident in shorts else str(escape(see % {"n": n}))
+    return text
 
 
 __all__ = ["Job", "compose", "context", "Markup"]
