@@ -530,3 +530,26 @@ def test_two_shades_of_a_domain_fail_the_measure(tmp_path, cache_dir):
                         cache=cache_dir, layouts=(layouts,)))
     pages = _domain_pages(out, False)
     assert any(len(kinds) > 1 for _, painted, kinds in pages if painted == {2})
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "fr", "es", "ru", "ar"])
+def test_diagram_labels_are_broken_in_compose(lang):
+    """Every label of both diagrams, in every language, as composed: its lines
+    end neither in a hyphen nor on a clinging word, and never split a word.
+    The control: a greedy break at the same width, hyphens allowed, leaves
+    "Socioeconomic well-" on a line."""
+    from mgi_report.compose import chapters
+
+    tr = translations(lang)
+    clinging = set(wheel.CLINGING.get(lang, "").split())
+    fw = chapters.framework_figure(tr, lang == "ar", [d.rgb for d in DOMAINS], None, lang)
+    pr = chapters.process_figure(tr, lang == "ar", "#0b2e59", None, lang)
+    for label in fw["labels"][:3] + fw["labels"][4:] + pr["labels"]:
+        lines = label["text"].split("\n")
+        words = " ".join(lines).split()
+        assert sum(len(ln.split()) for ln in lines) == len(words)
+        for ln in lines[:-1]:
+            assert not ln.endswith(("-", "\u2010")), (lang, lines)
+            assert ln.split()[-1].lower() not in clinging, (lang, lines)
+    greedy = re.findall(r".{1,19}(?:-|\s|$)", "Socioeconomic well-being")
+    assert greedy[0].strip() == "Socioeconomic well-"

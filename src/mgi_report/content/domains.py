@@ -61,7 +61,9 @@ class DomainSpec:
     def deep_rgb(self) -> str:
         """The colour small white text is set on (the domain's header, its
         number in the contents, its box in the framework diagram): the domain
-        colour darkened until white on it reads at 4.5:1 (WCAG AA)."""
+        colour darkened until white on it reads at 4.5:1 (WCAG AA). Every
+        domain's colour is that deep already (one colour per domain), so this
+        is ``rgb``; it stays the check that keeps it so."""
         return deepened(self.rgb)[0]
 
     @property
