@@ -358,12 +358,14 @@ def test_run_in_heads_end_with_the_languages_separator(pdf, country, lang):
 
 def _title_line_ends(pages) -> list[str]:
     """The last word of every title line that is not its title's last line:
-    headings (13 pt and over, or bold 10.5 pt and over) and the cover's."""
+    headings (13 pt and over, or bold 10.5 pt and over), the cover's, and the
+    contents' entries (a line without its leader dots)."""
     ends = []
-    for blocks in pages:
+    for n, blocks in enumerate(pages):
         for block in blocks:
             lines = [ln for ln in block if ln.size >= 13 or (ln.size >= 10.4 and all(
-                "Bold" in ch.font for ch in ln.chars if ch.c.strip()))]
+                "Bold" in ch.font for ch in ln.chars if ch.c.strip())) or (
+                n == 2 and 9.5 < ln.size < 10.5 and ". ." not in ln.text)]
             for ln in lines[:-1]:
                 words = ln.text.replace("\u00a0", " ").split()
                 if words and any(c.isalpha() for c in ln.text):

@@ -4,7 +4,8 @@ WeasyPrint has no ``text-wrap: balance`` and breaks a heading wherever its
 line fills, so a title may end a line on "of", "zu", "в" or "(a". Here, in
 the composed HTML:
 
-- ``bind``: in every heading (and the cover's and back cover's titles), a
+- ``bind``: in every heading (the cover's, the back cover's and the
+  contents' titles too), a
   word of one or two letters, or one that opens a parenthesis, is joined to
   the next word by a no-break space, so no title line ends on one;
 - ``balance``: the cover's title lines are made even. The words are measured
@@ -44,12 +45,13 @@ def bind(text: str) -> str:
 
 
 #: The headings and display titles whose text is bound (their attributes are not).
-_TITLE = re.compile(r'(<(h[1-3])\b[^>]*>|<p class="(?:cover-country|back-title)"[^>]*>)(.*?)'
-                    r"(</(?:h[1-3]|p)>)", re.S)
+_TITLE = re.compile(r'(<(h[1-3])\b[^>]*>|<p class="(?:cover-country|back-title)"[^>]*>|'
+                    r'<li class="toc-domain">)(.*?)(</(?:h[1-3]|p|li)>)', re.S)
 
 
 def bind_titles(html: str) -> str:
-    """Every heading of the composed HTML, its text bound (``bind``)."""
+    """Every heading of the composed HTML and the contents' entries for the
+    domains, their text bound (``bind``)."""
     def inner(found: re.Match) -> str:
         body = re.sub(r"(^|>)([^<]+)", lambda t: t[1] + bind(t[2]), found[3])
         return found[1] + body + found[4]
