@@ -16,7 +16,7 @@ from typing import Any
 from babel.numbers import format_compact_decimal, format_decimal
 
 from ..content.facts import LICENCE_TEXTS, KeyData
-from . import figures
+from . import figures, wheel
 
 N_ = str  # marks a catalog string
 
@@ -176,25 +176,43 @@ PROCESS_LABELS = (N_("Launch"), N_("Data collection"), N_("Inter-ministerial con
                   N_("Validation"), N_("Publication"))
 
 
-def framework_figure(tr, rtl: bool, colors: list[str], cache: Path | None = None) -> dict:
+#: About how many characters a line of a diagram's label holds: the framework's
+#: boxes (36 mm at 8 pt bold; Cyrillic letters run wider), the process's columns
+#: (27 mm at 7.5 pt).
+FRAMEWORK_LINE, FRAMEWORK_LINE_RU, PROCESS_LINE = 22, 20, 17
+
+
+def _lines(name: str, lang: str, width: int) -> str:
+    """A label broken as the wheel's names are (wheel.label_lines): no line ends
+    on a preposition, no short word alone, never inside a word ("well-being")."""
+    return "\n".join(wheel.label_lines(name, lang, width))
+
+
+def framework_figure(tr, rtl: bool, colors: list[str], cache: Path | None = None,
+                     lang: str = "en") -> dict:
     """MiGOF's principles and objectives, each in its domain's colour."""
     _ = tr.gettext
-    labels = {key: _(head) % {"n": n} + "\n" + _(name)
+    labels = {key: _(head) % {"n": n} + "\n" + _lines(
+        _(name), lang, FRAMEWORK_LINE_RU if lang == "ru" else FRAMEWORK_LINE)
               for key, (head, n, name) in FRAMEWORK_LABELS.items()}
     labels["domains"] = _("The six domains of the Migration Governance Indicators")
     fig = figures.framework(labels, rtl, colors, cache)
-    fig["alt"] = _("; ").join(lab["text"].replace("\n", ": ") for lab in fig["labels"])
+    fig["alt"] = _("; ").join(" ".join(lab["text"].replace("\n", ": ", 1).split("\n"))
+                              for lab in fig["labels"])
     fig["kind"] = "framework"
     fig["size"] = (144.0, 72.0)  # shown a little smaller: the chapter fits its page
     return fig
 
 
-def process_figure(tr, rtl: bool, color: str, cache: Path | None = None) -> dict:
+def process_figure(tr, rtl: bool, color: str, cache: Path | None = None,
+                   lang: str = "en") -> dict:
     """The assessment's five steps."""
     _ = tr.gettext
-    labels = {f"step-{n}": _(name) for n, name in enumerate(PROCESS_LABELS, 1)}
+    labels = {f"step-{n}": _lines(_(name), lang, PROCESS_LINE)
+              for n, name in enumerate(PROCESS_LABELS, 1)}
     fig = figures.process(labels, rtl, color, cache)
-    fig["alt"] = _("; ").join(f"{lab['number']}. {lab['text']}" for lab in fig["labels"])
+    fig["alt"] = _("; ").join(f"{lab['number']}. {' '.join(lab['text'].split())}"
+                              for lab in fig["labels"])
     fig["kind"] = "process"
     return fig
 

@@ -76,6 +76,6 @@ def chapter_figures(job: Job) -> dict[str, Any]:
     return {
         "key_data": chapters.key_data(job.profile.key_data, job.lang, tr, BRAND_RGB, job.cache),
         "framework_figure": chapters.framework_figure(tr, rtl, [d.deep_rgb for d in DOMAINS],
-                                                      job.cache),
-        "process_figure": chapters.process_figure(tr, rtl, BRAND_RGB, job.cache),
+                                                      job.cache, job.lang),
+        "process_figure": chapters.process_figure(tr, rtl, BRAND_RGB, job.cache, job.lang),
     }

@@ -41,10 +41,12 @@ class Findings:
 
 @dataclass
 class Source:
-    """A key source; one with an id can be cited as ``[^id]``."""
+    """A key source; one with an id can be cited as ``[^id]``. Cited again, it
+    prints ``short`` (or, without one, a reference to its first note)."""
 
     text: str
     id: str | None = None
+    short: str | None = None
 
 
 @dataclass
@@ -73,6 +75,10 @@ class LanguageFile:
     def notes(self) -> dict[str, str]:
         """The citable sources: id -> text."""
         return {s.id: s.text for s in self.sources if s.id}
+
+    def shorts(self) -> dict[str, str]:
+        """The cited sources' short forms, for a citation again: id -> text."""
+        return {s.id: s.short for s in self.sources if s.id and s.short}
 
 
 @dataclass

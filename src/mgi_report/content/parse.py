@@ -249,7 +249,8 @@ class _Positions:
 
 
 def _sources(node: yaml.Node, rep: Reporter) -> list[Source]:
-    """Key sources: a text, or {id, text} to be cited as ``[^id]``."""
+    """Key sources: a text, or {id, text} to be cited as ``[^id]``, with an
+    optional ``short`` text that a later citation prints instead of the full one."""
     out: list[Source] = []
     seen: dict[str, int] = {}
     for i, item in enumerate(values.sequence(node, rep, "`sources`", MAX_SOURCES), 1):
@@ -262,7 +263,7 @@ def _sources(node: yaml.Node, rep: Reporter) -> list[Source]:
         m = values.mapping(item, rep, what)
         if m is None:
             continue
-        values.check_keys(m, ("id", "text"), ("id", "text"), item, rep, what)
+        values.check_keys(m, ("id", "text", "short"), ("id", "text"), item, rep, what)
         ident = values.text(m["id"][1], rep, f"the id of {what}") if "id" in m else None
         if ident is not None and not ID_RE.match(ident):
             rep.at(m["id"][1], f"the id `{ident}` must be lowercase letters and digits joined "
@@ -275,8 +276,14 @@ def _sources(node: yaml.Node, rep: Reporter) -> list[Source]:
             seen[ident] = i
         value = values.text(m["text"][1], rep, f"the text of {what}", markup=True) \
             if "text" in m else None
+        short = None
+        if "short" in m:
+            snode = m["short"][1]
+            short = values.text(snode, rep, f"the short text of {what}", markup=True)
+            if short is not None and _cites(short, snode, rep, f"the short text of {what}"):
+                short = None
         if value is not None and not _cites(value, item, rep, what) and ident is not None:
-            out.append(Source(value, ident))
+            out.append(Source(value, ident, short))
     return out
 
 
