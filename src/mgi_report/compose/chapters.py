@@ -110,27 +110,37 @@ def label_mm(text: str) -> float:
                0.8 for ch in text) * LABEL_MM_PER_EM
 
 
-def _label(bars: list[dict], texts: list[str], width_mm: float, rtl: bool = False) -> None:
-    """Which bars a chart labels (its figure and year), and the box each label is
-    centred in (``label_left``, ``label_width``, percent of the image): every
-    bar while the labels fit their columns; otherwise, from the oldest, each bar
-    whose label clears the last one set, so that labels never overlap (the
-    table beside the chart has every figure). This also keeps a chart of many
-    years cheap: its labels' positioned boxes were most of its cost. The oldest bar is
-    the leftmost, or the rightmost when ``rtl``."""
-    edge = None  # where the last label set ends, towards the newer bars
-    for bar, text in zip(bars, texts):
-        need = (max(label_mm("2000"), label_mm(text)) + LABEL_GAP_MM) / width_mm * 100
-        left, width = bar["column_left"], bar["column_width"]
-        if need > width:  # wider than its column: centred on it, inside the image
-            width = min(100.0, need)
-            left = min(max(0.0, left + bar["column_width"] / 2 - width / 2), 100.0 - width)
-            left, width = round(left, 2), math.floor(width * 100) / 100
-        right = round(left + width, 2)
-        bar["label"] = edge is None or (right <= edge + 0.01 if rtl else left >= edge - 0.01)
-        bar["label_left"], bar["label_width"] = left, width
-        if bar["label"]:
-            edge = left if rtl else right
+def _box(bar: dict, text: str, width_mm: float) -> tuple[float, float]:
+    """The box (left, width: percent of the image) a label is centred in: its
+    bar's column, or wider, centred on it and inside the image, if it needs more."""
+    need = (label_mm(text) + LABEL_GAP_MM) / width_mm * 100
+    left, width = bar["column_left"], bar["column_width"]
+    if need > width:
+        width = min(100.0, need)
+        left = min(max(0.0, left + bar["column_width"] / 2 - width / 2), 100.0 - width)
+        left, width = round(left, 2), math.floor(width * 100) / 100
+    return left, width
+
+
+def _label(bars: list[dict], texts: list[str], width_mm: float) -> None:
+    """Which bars a chart labels with its figure (``label``) and with its year
+    (``year_label``), and the boxes they are centred in (``label_left``,
+    ``label_width``; ``year_left``, ``year_width``: percent of the image):
+    every bar while the labels fit their columns; otherwise, from the newest,
+    each bar whose label clears those set, so that labels never overlap (the
+    table beside the chart has every figure). Years are narrower than most
+    figures: the axis keeps more of them. This also keeps a chart of many
+    years cheap: its labels' positioned boxes were most of its cost."""
+    for kind, prefix in (("label", "label"), ("year_label", "year")):
+        taken: list[tuple[float, float]] = []
+        for bar, text in reversed(list(zip(bars, texts))):
+            left, width = _box(bar, str(bar["year"]) if kind == "year_label" else text,
+                               width_mm)
+            right = left + width
+            bar[kind] = all(right <= a + 0.01 or left >= b - 0.01 for a, b in taken)
+            bar[f"{prefix}_left"], bar[f"{prefix}_width"] = left, width
+            if bar[kind]:
+                taken.append((left, right))
 
 
 def key_data(items: list[KeyData], lang: str, tr, color: str,
@@ -152,7 +162,7 @@ def key_data(items: list[KeyData], lang: str, tr, color: str,
         drawn = figures.chart(years, [round(v, 1) for v in item.values.values()], color, cache,
                               rtl)
         bars = drawn["bars"]
-        _label(bars, texts, drawn["size"][0], rtl)
+        _label(bars, texts, drawn["size"][0])
         for bar, text in zip(bars, texts):
             bar["text"] = text
             # the value above a bar (below a negative one), in percent of the image,
