@@ -199,7 +199,8 @@ def test_the_example_is_a_complete_profile_of_about_30_pages(example):
 
     for lang, pdf in example.items():
         pages = page_texts(pdf)
-        assert 28 <= len(pages) <= 36, (lang, len(pages))
+        # Arabic is set at the Latin editions' optical size (13.5 pt Naskh): longer
+        assert 28 <= len(pages) <= (40 if lang == "ar" else 36), (lang, len(pages))
         ids = {"objectives", "introduction", "framework", "process", "context", "key-data",
                "key-findings", "sources", "acronyms"}
         names = set(destinations(pdf))
@@ -231,6 +232,9 @@ def test_no_page_is_left_nearly_empty(built, lang):
     carries a real page's worth of text. (An opening page, the list of
     acronyms', has no running head since issue 21: some 8 words fewer.)"""
     pages = page_texts(built("kazakhstan", lang))
+    # pypdf runs an Arabic acronym list's acronym into the expansion beside it
+    # ("IOMالمنظمة"): two words
+    pages = [re.sub(r"(?<=[A-Za-z])(?=[\u0600-\u06ff])", " ", t) for t in pages]
     words = [len(t.split()) for t in pages[1:-1]]
     assert min(words) >= 45, list(enumerate(words, 2))
 

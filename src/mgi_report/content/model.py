@@ -67,6 +67,11 @@ class LanguageFile:
     context: str | None = None
     acronyms: dict[str, str] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)  # proper names, never hyphenated
+    #: profile.yaml's key-data `source` lines as written -> this language's line
+    key_data_sources: dict[str, str] = field(default_factory=dict)
+    #: where each of them (and the key itself, "") stands: (line, column)
+    key_data_sources_at: dict[str, tuple[int, int]] = field(default_factory=dict,
+                                                            compare=False, repr=False)
     #: Where its texts stand in the file: (line, column) by the name ``walk``
     #: gives each (parse.py records them), so that what is said of a text later
     #: (the translation review) is located without reading the file again.

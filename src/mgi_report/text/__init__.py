@@ -2,6 +2,7 @@
 
 Message catalogs and locale formats (``i18n``), the inline markup of findings
 (``markup``), the non-breaking spaces a typesetter adds (``joins``), the
-hyphenation rules (``hyphenate``) and the characters content may hold
+hyphenation rules (``hyphenate``), the left-to-right runs isolated in
+right-to-left text (``bidi``) and the characters content may hold
 (``printable``).
 """
