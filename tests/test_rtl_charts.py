@@ -49,7 +49,7 @@ CONTROL_CUTS = (
     ('html[lang="ar"] .footnote { font-size: 10pt; }', ""),
 )
 _RTL_BLOCK = re.compile(r'\{% if dir == "rtl" %\}\n/\* (Right to left, the page numbers|'
-                        r'WeasyPrint places grid columns).*?\{% endif %\}\n', re.S)
+                        r'WeasyPrint places grid columns).*?\{% endif %\}\n', re.DOTALL)
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ import base64
 import functools
 import hashlib
 import io
+import itertools
 import math
 import re
 from pathlib import Path
@@ -173,7 +174,7 @@ def chart(years: list[int], values: list[float], color: str, cache: Path | None 
     scale = (height - VALUE_BAND - y_lo) / ((high - low) or 1.0)
     zero = y_lo - low * scale
     first, last = pairs[0][0], pairs[-1][0]
-    gap = min((b[0] - a[0] for a, b in zip(pairs, pairs[1:])), default=1) or 1
+    gap = min((b[0] - a[0] for a, b in itertools.pairwise(pairs)), default=1) or 1
     per_year = (width - 2 * CHART_PAD) / (last - first + gap)  # mm per year
     column = gap * per_year
     bar_w = min(0.62 * column, BAR_MAX)
