@@ -22,6 +22,7 @@ import functools
 import re
 
 from ..resources import FONTS
+from .wheel import breakings
 
 NBSP = "\u00a0"
 PT_MM = 25.4 / 72
@@ -86,20 +87,10 @@ def balance(text: str, font_file: str, size_pt: float, measure_mm: float) -> str
     if len(words) < 2 or len(words) > 14 or width_mm(text, font_file, size_pt) <= limit:
         return text
 
-    def lines_of(mask: int) -> list[str]:
-        lines, current = [], [words[0]]
-        for i, word in enumerate(words[1:]):
-            if mask >> i & 1:
-                lines.append(current)
-                current = [word]
-            else:
-                current.append(word)
-        return [" ".join(line) for line in lines + [current]]
-
     best: tuple[int, float] | None = None
     chosen: list[str] = words
-    for mask in range(1 << (len(words) - 1)):
-        lines = lines_of(mask)
+    for broken in breakings(words):
+        lines = [" ".join(line) for line in broken]
         widest = max(width_mm(line, font_file, size_pt) for line in lines)
         if widest > limit:
             continue

@@ -259,20 +259,23 @@ def label_lines(label: str, lang: str, width: int) -> list[str]:
                 total += 10_000
         return total + 8 * len(lines)
 
-    def breakings() -> Iterator[list[list[str]]]:
-        for mask in range(1 << (len(words) - 1)):
-            lines, current = [], [words[0]]
-            for i, word in enumerate(words[1:]):
-                if mask >> i & 1:
-                    lines.append(current)
-                    current = [word]
-                else:
-                    current.append(word)
-            lines.append(current)
-            yield lines
-
-    best = min(breakings(), key=cost)
+    best = min(breakings(words), key=cost)
     return [" ".join(line) for line in best]
+
+
+def breakings(words: list[str]) -> Iterator[list[list[str]]]:
+    """Every way of breaking ``words`` into lines (2 ** (len(words) - 1) of
+    them: callers keep to a few words), each as its lines' words."""
+    for mask in range(1 << (len(words) - 1)):
+        lines, current = [], [words[0]]
+        for i, word in enumerate(words[1:]):
+            if mask >> i & 1:
+                lines.append(current)
+                current = [word]
+            else:
+                current.append(word)
+        lines.append(current)
+        yield lines
 
 
 def _label_text(wheel: Wheel, seg: Segment) -> str:
