@@ -7,6 +7,7 @@ read with its size, baseline, box and colour (MuPDF's structured text)."""
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 import xml.etree.ElementTree as ET
@@ -56,8 +57,15 @@ class Line:
 
 
 def glyphs(pdf: Path) -> list[list[list[Line]]]:
-    """Per page, its blocks, each a list of lines of glyphs (mutool stext)."""
-    xml = subprocess.run(["mutool", "draw", "-q", "-F", "stext", "-o", "-", str(pdf)],
+    """Per page, its blocks, each a list of lines of glyphs (mutool stext); read
+    once per file as it is (the module's PDFs are read by many tests)."""
+    st = Path(pdf).stat()
+    return _glyphs(str(pdf), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _glyphs(pdf: str, mtime_ns: int, size: int) -> list[list[list[Line]]]:
+    xml = subprocess.run(["mutool", "draw", "-q", "-F", "stext", "-o", "-", pdf],
                          check=True, capture_output=True).stdout
     out = []
     for page in ET.fromstring(xml).iter("page"):
