@@ -142,3 +142,20 @@ def all_pdf_bytes(path: Path) -> bytes:
                 except pikepdf.PdfError:  # an image codec pikepdf does not decode
                     parts.append(obj.read_raw_bytes())
     return b"\n".join(parts)
+
+
+def edited_since_a_commit(root: Path) -> Path:
+    """The testland tree under ``root`` committed to a new git repository, then
+    one finding of en.yaml edited ("A council exists." -> "... meets monthly."):
+    what ``review --since HEAD`` marks. Returns the content folder."""
+    import subprocess
+
+    content = make_tree(root)
+    git = ["git", "-C", str(root), "-c", "user.name=Editor",
+           "-c", "user.email=editor@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "validated"], check=True)
+    en = content / "testland" / "en.yaml"
+    en.write_text(en.read_text().replace("A council exists.", "A council meets monthly."))
+    return content

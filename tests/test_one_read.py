@@ -17,7 +17,7 @@ from mgi_report.batch import workers
 from mgi_report.cli import main
 from mgi_report.content import yamlsource
 from mgi_report.files import reads
-from mgitree import make_tree
+from mgitree import edited_since_a_commit, make_tree
 
 
 @pytest.fixture
@@ -132,16 +132,7 @@ def open_de_with_a_list_missing() -> str:
 def test_the_review_pdf_reads_the_file_once_and_its_earlier_version_once(tmp_path, parsed):
     """`mgi-report review`: the language file as it is now is parsed once, for the
     changes and for the PDF alike; the version at the revision, once more."""
-    import subprocess
-
-    content = make_tree(tmp_path)
-    git = ["git", "-C", str(tmp_path), "-c", "user.name=Editor",
-           "-c", "user.email=editor@example.org"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "validated"], check=True)
-    en = content / "testland" / "en.yaml"
-    en.write_text(en.read_text().replace("A council exists.", "A council meets monthly."))
+    content = edited_since_a_commit(tmp_path)
     review = tmp_path / "review.pdf"
     assert main(["review", "testland", "--lang", "en", "--since", "HEAD",
                  "--content", str(content), "-o", str(review)]) == 0

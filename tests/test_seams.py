@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import subprocess
 import typing
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 from mgi_report import SPECS, Job, Request, build, prepare
 from mgi_report.cli import main
 from mgi_report.errors import ContentError
-from mgitree import LANG, make_tree
+from mgitree import LANG, edited_since_a_commit, make_tree
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "mgi_report"
 
@@ -43,14 +42,7 @@ def test_the_review_pdf_marks_changes_but_is_not_the_profiles_page_count(tmp_pat
     (its marks, its summary page) is another document and leaves it alone."""
     from pypdf import PdfReader
 
-    content = make_tree(tmp_path)
-    git = ["git", "-C", str(tmp_path), "-c", "user.name=Editor",
-           "-c", "user.email=editor@example.org"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "validated"], check=True)
-    en = content / "testland" / "en.yaml"
-    en.write_text(en.read_text().replace("A council exists.", "A council meets monthly."))
+    content = edited_since_a_commit(tmp_path)
     profile = build(Request("testland", "en", content, tmp_path / "en.pdf"))
     pages = len(PdfReader(profile).pages)
     review = tmp_path / "review.pdf"

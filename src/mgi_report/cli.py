@@ -212,6 +212,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     problems = tree.problems + checks.languages_without_catalog(tree.countries)
     # by place; at one place in the order given (a header, then its changes)
     warnings = sorted(checks.catalog_warnings() + checks.stale_translations(tree.loaded)
+                      + checks.untranslated_key_data_sources(tree.loaded)
                       + review.translation_warnings(tree.loaded)
                       + tree.warnings,  # domains with no finding: valid, not finished
                       key=lambda w: (w.path, w.line, w.col))

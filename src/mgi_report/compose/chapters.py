@@ -13,10 +13,10 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from babel.numbers import format_compact_decimal, format_decimal
+from babel.numbers import format_compact_decimal, format_decimal, get_minus_sign_symbol
 
 from ..content.facts import LICENCE_TEXTS, KeyData
-from . import figures
+from . import figures, wheel
 
 N_ = str  # marks a catalog string
 
@@ -71,17 +71,30 @@ def imprint(profile, country: str, lang: str, tr) -> dict[str, Any]:
     }
 
 
+def minus_sign(lang: str) -> str:
+    """The language's minus sign (Babel's number symbols, without the bidi mark
+    CLDR puts in Arabic's: the layout isolates numbers itself, text/bidi.py);
+    a true minus, U+2212, where the language's is the hyphen-minus."""
+    sign = "".join(ch for ch in get_minus_sign_symbol(lang)
+                   if unicodedata.category(ch) != "Cf")
+    return "\u2212" if sign in ("", "-") else sign
+
+
 def number(value: float, lang: str, millions: bool = False, share: bool = False) -> str:
     """A figure in the language's format: separators, decimals; "3.7 million";
-    a percentage always with one decimal."""
+    a percentage always with one decimal; a negative with the language's
+    minus sign (``minus_sign``), never a hyphen."""
     if share:
-        return format_decimal(round(value, 1), format="#,##0.0", locale=lang)
-    if not millions and abs(value) >= 1_000_000:
-        return format_compact_decimal(value, format_type="long", locale=lang,
+        text = format_decimal(round(value, 1), format="#,##0.0", locale=lang)
+    elif not millions and abs(value) >= 1_000_000:
+        text = format_compact_decimal(value, format_type="long", locale=lang,
                                       fraction_digits=1)
-    if value == int(value):
-        return format_decimal(int(value), locale=lang)
-    return format_decimal(round(value, 1), format="#,##0.0", locale=lang)
+    elif value == int(value):
+        text = format_decimal(int(value), locale=lang)
+    else:
+        text = format_decimal(round(value, 1), format="#,##0.0", locale=lang)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return text.replace("-", minus_sign(lang), 1) if value < 0 else text
 
 
 #: The bars' figures and years are set at 6.5 pt (layouts/profile.css, .bar-value),
@@ -97,32 +110,47 @@ def label_mm(text: str) -> float:
                0.8 for ch in text) * LABEL_MM_PER_EM
 
 
+def _box(bar: dict, text: str, width_mm: float) -> tuple[float, float]:
+    """The box (left, width: percent of the image) a label is centred in: its
+    bar's column, or wider, centred on it and inside the image, if it needs more."""
+    need = (label_mm(text) + LABEL_GAP_MM) / width_mm * 100
+    left, width = bar["column_left"], bar["column_width"]
+    if need > width:
+        width = min(100.0, need)
+        left = min(max(0.0, left + bar["column_width"] / 2 - width / 2), 100.0 - width)
+        left, width = round(left, 2), math.floor(width * 100) / 100
+    return left, width
+
+
 def _label(bars: list[dict], texts: list[str], width_mm: float) -> None:
-    """Which bars a chart labels (its figure and year), and the box each label is
-    centred in (``label_left``, ``label_width``, percent of the image): every
-    bar while the labels fit their columns; otherwise, from the oldest, each bar
-    whose label clears the last one set, so that labels never overlap (the
-    table beside the chart has every figure). This also keeps a chart of many
+    """Which bars a chart labels with its figure (``label``) and with its year
+    (``year_label``), and the boxes they are centred in (``label_left``,
+    ``label_width``; ``year_left``, ``year_width``: percent of the image):
+    every bar while the labels fit their columns; otherwise, from the newest,
+    each bar whose label clears those set, so that labels never overlap (the
+    table beside the chart has every figure). Years are narrower than most
+    figures: the axis keeps more of them. This also keeps a chart of many
     years cheap: its labels' positioned boxes were most of its cost."""
-    right = -1.0
-    for bar, text in zip(bars, texts):
-        need = (max(label_mm("2000"), label_mm(text)) + LABEL_GAP_MM) / width_mm * 100
-        left, width = bar["column_left"], bar["column_width"]
-        if need > width:  # wider than its column: centred on it, inside the image
-            width = min(100.0, need)
-            left = min(max(0.0, left + bar["column_width"] / 2 - width / 2), 100.0 - width)
-            left, width = round(left, 2), math.floor(width * 100) / 100
-        bar["label"] = left >= right
-        bar["label_left"], bar["label_width"] = left, width
-        if bar["label"]:
-            right = round(left + width, 2)
+    for kind, prefix in (("label", "label"), ("year_label", "year")):
+        taken: list[tuple[float, float]] = []
+        for bar, text in reversed(list(zip(bars, texts))):
+            left, width = _box(bar, str(bar["year"]) if kind == "year_label" else text,
+                               width_mm)
+            right = left + width
+            bar[kind] = all(right <= a + 0.01 or left >= b - 0.01 for a, b in taken)
+            bar[f"{prefix}_left"], bar[f"{prefix}_width"] = left, width
+            if bar[kind]:
+                taken.append((left, right))
 
 
 def key_data(items: list[KeyData], lang: str, tr, color: str,
-             cache: Path | None = None) -> list[dict[str, Any]]:
-    """Each indicator: its name and unit, source, (year, figure) rows, and a bar
-    chart whose bars carry the same figures, set as page text. Each has an
-    anchor of its own (an indicator may come from two sources)."""
+             cache: Path | None = None, rtl: bool = False,
+             sources: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Each indicator: its name and unit, source (translated where ``sources``,
+    the language file's ``key_data_sources``, has it), (year, figure) rows, and
+    a bar chart whose bars carry the same figures, set as page text, its time
+    axis in the reading direction (``rtl``). Each has an anchor of its own (an
+    indicator may come from two sources)."""
     _ = tr.gettext
     out = []
     anchors: set[str] = set()
@@ -131,7 +159,8 @@ def key_data(items: list[KeyData], lang: str, tr, color: str,
         years = list(item.values)
         texts = [number(v, lang, ind.millions, ind.share) for v in item.values.values()]
         # the bars as the figures print (to a tenth): 1e-320 is a bar of nothing
-        drawn = figures.chart(years, [round(v, 1) for v in item.values.values()], color, cache)
+        drawn = figures.chart(years, [round(v, 1) for v in item.values.values()], color, cache,
+                              rtl)
         bars = drawn["bars"]
         _label(bars, texts, drawn["size"][0])
         for bar, text in zip(bars, texts):
@@ -153,7 +182,7 @@ def key_data(items: list[KeyData], lang: str, tr, color: str,
             "anchor": anchor,
             "name": _(ind.name),
             "unit": _(ind.unit),
-            "source": item.source,
+            "source": (sources or {}).get(item.source, item.source),
             "rows": [(str(y), t) for y, t in zip(years, texts)],
             "chart": drawn,
             "alt": _("%(indicator)s, %(first)s to %(last)s: a chart; the figures are in the "
@@ -176,25 +205,43 @@ PROCESS_LABELS = (N_("Launch"), N_("Data collection"), N_("Inter-ministerial con
                   N_("Validation"), N_("Publication"))
 
 
-def framework_figure(tr, rtl: bool, colors: list[str], cache: Path | None = None) -> dict:
+#: About how many characters a line of a diagram's label holds: the framework's
+#: boxes (36 mm at 8 pt bold; Cyrillic letters run wider), the process's columns
+#: (27 mm at 7.5 pt).
+FRAMEWORK_LINE, FRAMEWORK_LINE_RU, PROCESS_LINE = 22, 20, 17
+
+
+def _lines(name: str, lang: str, width: int) -> str:
+    """A label broken as the wheel's names are (wheel.label_lines): no line ends
+    on a preposition, no short word alone, never inside a word ("well-being")."""
+    return "\n".join(wheel.label_lines(name, lang, width))
+
+
+def framework_figure(tr, rtl: bool, colors: list[str], cache: Path | None = None,
+                     lang: str = "en") -> dict:
     """MiGOF's principles and objectives, each in its domain's colour."""
     _ = tr.gettext
-    labels = {key: _(head) % {"n": n} + "\n" + _(name)
+    labels = {key: _(head) % {"n": n} + "\n" + _lines(
+        _(name), lang, FRAMEWORK_LINE_RU if lang == "ru" else FRAMEWORK_LINE)
               for key, (head, n, name) in FRAMEWORK_LABELS.items()}
     labels["domains"] = _("The six domains of the Migration Governance Indicators")
     fig = figures.framework(labels, rtl, colors, cache)
-    fig["alt"] = _("; ").join(lab["text"].replace("\n", ": ") for lab in fig["labels"])
+    fig["alt"] = _("; ").join(" ".join(lab["text"].replace("\n", ": ", 1).split("\n"))
+                              for lab in fig["labels"])
     fig["kind"] = "framework"
     fig["size"] = (144.0, 72.0)  # shown a little smaller: the chapter fits its page
     return fig
 
 
-def process_figure(tr, rtl: bool, color: str, cache: Path | None = None) -> dict:
+def process_figure(tr, rtl: bool, color: str, cache: Path | None = None,
+                   lang: str = "en") -> dict:
     """The assessment's five steps."""
     _ = tr.gettext
-    labels = {f"step-{n}": _(name) for n, name in enumerate(PROCESS_LABELS, 1)}
+    labels = {f"step-{n}": _lines(_(name), lang, PROCESS_LINE)
+              for n, name in enumerate(PROCESS_LABELS, 1)}
     fig = figures.process(labels, rtl, color, cache)
-    fig["alt"] = _("; ").join(f"{lab['number']}. {lab['text']}" for lab in fig["labels"])
+    fig["alt"] = _("; ").join(f"{lab['number']}. {' '.join(lab['text'].split())}"
+                              for lab in fig["labels"])
     fig["kind"] = "process"
     return fig
 

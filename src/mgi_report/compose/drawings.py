@@ -74,8 +74,9 @@ def chapter_figures(job: Job) -> dict[str, Any]:
     tr = i18n.translations(job.lang)
     rtl = i18n.direction(job.lang) == "rtl"
     return {
-        "key_data": chapters.key_data(job.profile.key_data, job.lang, tr, BRAND_RGB, job.cache),
+        "key_data": chapters.key_data(job.profile.key_data, job.lang, tr, BRAND_RGB, job.cache,
+                                      rtl, job.doc.key_data_sources),
         "framework_figure": chapters.framework_figure(tr, rtl, [d.deep_rgb for d in DOMAINS],
-                                                      job.cache),
-        "process_figure": chapters.process_figure(tr, rtl, BRAND_RGB, job.cache),
+                                                      job.cache, job.lang),
+        "process_figure": chapters.process_figure(tr, rtl, BRAND_RGB, job.cache, job.lang),
     }

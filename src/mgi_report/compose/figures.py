@@ -20,6 +20,7 @@ import base64
 import functools
 import hashlib
 import io
+import itertools
 import math
 import re
 from pathlib import Path
@@ -139,16 +140,21 @@ def _uri(data: bytes) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii")
 
 
-def chart(years: list[int], values: list[float], color: str, cache: Path | None = None) -> dict:
-    """One key-data indicator over its years as bars, oldest first, without text.
+def chart(years: list[int], values: list[float], color: str, cache: Path | None = None,
+          rtl: bool = False) -> dict:
+    """One key-data indicator over its years as bars, without text.
 
+    The bars stand where their years lie on a time axis (2015, 2018, 2020 are
+    spaced by their gaps, not evenly), oldest on the left, or on the right when
+    ``rtl`` (the axis runs in the reading direction, as the table beside it).
     ``bars`` are the bars' boxes, in year order, each with its ``year`` and
     ``value``, ``negative`` and its column (``column_left``, ``column_width``:
-    the bar's share of the width, to centre its year and value in). Room is left
-    above the bars for the values and, under negative bars, below them; the
-    years go under the baseline (``baseline``, percent from the top, the top of
-    the years' row). ``zero`` is where the zero line is, which is drawn (thinner)
-    only when a value is negative; otherwise it is the baseline.
+    as wide as the closest two years' gap, centred on the bar, to centre its
+    year and value in). Room is left above the bars for the values and, under
+    negative bars, below them; the years go under the baseline (``baseline``,
+    percent from the top, the top of the years' row). ``zero`` is where the
+    zero line is, which is drawn (thinner) only when a value is negative;
+    otherwise it is the baseline.
     """
     if len(years) != len(values) or not years:
         raise ValueError("a chart needs as many values as years, and at least one")
@@ -167,24 +173,30 @@ def chart(years: list[int], values: list[float], color: str, cache: Path | None 
     y_lo = YEAR_BAND + (VALUE_BAND if negative else 0.0)
     scale = (height - VALUE_BAND - y_lo) / ((high - low) or 1.0)
     zero = y_lo - low * scale
-    column = (width - 2 * CHART_PAD) / len(pairs)
+    first, last = pairs[0][0], pairs[-1][0]
+    gap = min((b[0] - a[0] for a, b in itertools.pairwise(pairs)), default=1) or 1
+    per_year = (width - 2 * CHART_PAD) / (last - first + gap)  # mm per year
+    column = gap * per_year
     bar_w = min(0.62 * column, BAR_MAX)
     shapes: list[Shape] = []
     bars = []
-    for i, (year, value) in enumerate(pairs):
-        x = CHART_PAD + i * column + (column - bar_w) / 2
+    for year, value in pairs:
+        centre = CHART_PAD + column / 2 + (year - first) * per_year
+        if rtl:
+            centre = width - centre
+        x = centre - bar_w / 2
         y, h = zero + min(0, value) * scale, abs(value) * scale
         if h > 0:  # a zero is a bar of no height: its box, but nothing drawn
             shapes.append(("rect", (x, y, bar_w, h), color))
-        col = _pct(CHART_SIZE, CHART_PAD + i * column, 0, column, height)
+        col = _pct(CHART_SIZE, centre - column / 2, 0, column, height)
         bars.append({**_pct(CHART_SIZE, x, y, bar_w, h), "year": year, "value": value,
                      "negative": value < 0, "column_left": col["left"],
-                     "column_width": col["width"]})
+                     "column_width": col["width"], "centre": round(centre / width * 100, 2)})
     shapes.append(("line", ((CHART_PAD, YEAR_BAND), (width - CHART_PAD, YEAR_BAND)), RULE, 0.75))
     if negative:
         shapes.append(("line", ((CHART_PAD, zero), (width - CHART_PAD, zero)), RULE, 0.5))
     data = svg(CHART_SIZE, tuple(shapes), cache)
-    return {"src": _uri(data), "size": CHART_SIZE, "bars": bars,
+    return {"src": _uri(data), "size": CHART_SIZE, "bars": bars, "rtl": rtl,
             "baseline": round((height - YEAR_BAND) / height * 100, 2),
             "zero": round((height - zero) / height * 100, 2)}
 

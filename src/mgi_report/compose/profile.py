@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..content import changes
 from ..content.domains import BRAND_RGB, DOMAINS
@@ -18,7 +18,7 @@ from ..content.yamlsource import MAX_FILE_BYTES
 from ..files import reads
 from ..resources import FONTS, VERSION, cache_folder
 from ..text import i18n, markup
-from . import chapters, drawings, templates, tracked
+from . import chapters, drawings, templates, titles, tracked
 from .job import Job
 
 
@@ -72,6 +72,7 @@ def context(job: Job) -> dict[str, Any]:
         "text_lang": text_lang,
         "dir": "rtl" if rtl else "ltr",
         "country": doc.country,
+        **cover_titles(_("Migration Governance Profile"), doc.country, rtl),
         "short_name": doc.short_name,
         "iso3": job.profile.iso3,
         "published": published,
@@ -108,12 +109,34 @@ def context(job: Job) -> dict[str, Any]:
     }
 
 
+def cover_titles(title: str, country: str, rtl: bool) -> dict[str, str]:
+    """The cover's title and country, their lines balanced (titles.balance) in
+    the faces and measures profile.css sets them in."""
+    regular, bold = (("NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf") if rtl
+                     else ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"))
+    return {"cover_title": titles.balance(title, regular, 30, 150),
+            "cover_country": titles.balance(country, bold, 34, 165)}
+
+
 def compose(job: Job) -> str:
     """The profile's complete HTML document."""
     env = templates.environment(tuple(job.layouts), job.lang, job.cache or cache_folder())
     values = context(job)
-    with templates.layout_errors():  # a source cited again: a call to its first note
-        return markup.first_notes(env.get_template("profile.html").render(values))
+    with templates.layout_errors():  # a source cited again: its short form
+        html = env.get_template("profile.html").render(values)
+    return titles.bind_titles(markup.first_notes(html, again(job)))
+
+
+def again(job: Job):
+    """What a source's later citation prints: its ``short`` text, or "See note N."
+    (in the layout's language)."""
+    shorts = {ident: markup.inline(text, job.fallback_from or job.lang)
+              for ident, text in job.doc.shorts().items()}
+    see = i18n.translations(job.lang).gettext("See note %(n)s.")
+
+    def text(ident: str, n: int) -> str:
+        return str(shorts[ident]) if ident in shorts else str(escape(see % {"n": n}))
+    return text
 
 
 __all__ = ["Job", "compose", "context", "Markup"]

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from ..errors import RenderError
 from ..files import cachefile
 from ..resources import LAYOUTS, cache_folder
-from ..text import i18n
+from ..text import bidi, i18n
 
 
 class BytecodeCache(jinja2.BytecodeCache):
@@ -113,6 +113,7 @@ def environment(layouts: tuple[Path, ...], lang: str,
     )
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["css_string"] = css_string
+    env.filters["ltr"] = lambda text: bidi.isolate(str(text), lang)  # runs as written
     return env
 
 

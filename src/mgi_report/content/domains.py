@@ -50,14 +50,20 @@ class DomainSpec:
     short_name: str
     long_name: str
     description: str
-    rgb: str  # screen colour, "#rrggbb"
+    #: Screen colour, "#rrggbb": one colour per domain wherever it shows (the
+    #: wheel, the header band, the bullets and markers, the contents, the
+    #: diagrams), so deep enough that small white text on it reads at 4.5:1
+    #: (issue 21; 2, 3 and 6 were brighter, their band a darker shade beside them).
+    rgb: str
     cmyk: tuple[float, float, float, float]  # print colour, 0..1
 
     @property
     def deep_rgb(self) -> str:
         """The colour small white text is set on (the domain's header, its
         number in the contents, its box in the framework diagram): the domain
-        colour darkened until white on it reads at 4.5:1 (WCAG AA)."""
+        colour darkened until white on it reads at 4.5:1 (WCAG AA). Every
+        domain's colour is that deep already (one colour per domain), so this
+        is ``rgb``; it stays the check that keeps it so."""
         return deepened(self.rgb)[0]
 
     @property
@@ -90,7 +96,7 @@ DOMAINS: tuple[DomainSpec, ...] = (
            "approaches, as well as institutional transparency and coherence in relation to "
            "migration management. This area also investigates the extent to which "
            "governments collect and use migration data."),
-        "#d9731f", (0.0, 0.58, 0.92, 0.05),
+        "#b25e19", (0.0, 0.58, 0.92, 0.23),
     ),
     DomainSpec(
         "partnerships", 3,
@@ -101,7 +107,7 @@ DOMAINS: tuple[DomainSpec, ...] = (
            "civil society organizations and the private sector. Cooperation can lead to "
            "improvements in governance by harmonizing and raising standards, intensifying "
            "dialogue and creating structures for overcoming challenges."),
-        "#2f8f5b", (0.80, 0.12, 0.78, 0.10),
+        "#2b8454", (0.80, 0.12, 0.78, 0.18),
     ),
     DomainSpec(
         "wellbeing", 4,
@@ -136,7 +142,7 @@ DOMAINS: tuple[DomainSpec, ...] = (
            "and resilience in the case of significant and unexpected migration flows, as "
            "well as the fight against trafficking in persons and smuggling of migrants. It "
            "also assesses efforts and incentives to help integrate returning citizens."),
-        "#138a9e", (0.85, 0.10, 0.30, 0.05),
+        "#128093", (0.85, 0.10, 0.30, 0.12),
     ),
 )
 

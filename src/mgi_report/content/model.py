@@ -41,10 +41,12 @@ class Findings:
 
 @dataclass
 class Source:
-    """A key source; one with an id can be cited as ``[^id]``."""
+    """A key source; one with an id can be cited as ``[^id]``. Cited again, it
+    prints ``short`` (or, without one, a reference to its first note)."""
 
     text: str
     id: str | None = None
+    short: str | None = None
 
 
 @dataclass
@@ -65,6 +67,11 @@ class LanguageFile:
     context: str | None = None
     acronyms: dict[str, str] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)  # proper names, never hyphenated
+    #: profile.yaml's key-data `source` lines as written -> this language's line
+    key_data_sources: dict[str, str] = field(default_factory=dict)
+    #: where each of them (and the key itself, "") stands: (line, column)
+    key_data_sources_at: dict[str, tuple[int, int]] = field(default_factory=dict,
+                                                            compare=False, repr=False)
     #: Where its texts stand in the file: (line, column) by the name ``walk``
     #: gives each (parse.py records them), so that what is said of a text later
     #: (the translation review) is located without reading the file again.
@@ -73,6 +80,10 @@ class LanguageFile:
     def notes(self) -> dict[str, str]:
         """The citable sources: id -> text."""
         return {s.id: s.text for s in self.sources if s.id}
+
+    def shorts(self) -> dict[str, str]:
+        """The cited sources' short forms, for a citation again: id -> text."""
+        return {s.id: s.short for s in self.sources if s.id and s.short}
 
 
 @dataclass

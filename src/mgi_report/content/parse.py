@@ -22,7 +22,7 @@ import yaml
 from ..text import markup
 from . import facts, values, walk
 from .domains import DOMAIN_KEYS
-from .facts import Publication, parse_key_data, parse_publication
+from .facts import MAX_KEY_DATA, Publication, parse_key_data, parse_publication
 from .logo import drawing_problem, logo_problem
 from .model import Area, Findings, LanguageFile, Profile, Source
 from .values import BOOL as _BOOL
@@ -44,7 +44,8 @@ PROFILE_KEYS = ("iso3", "published", "source_language", "logo", "publisher", "pu
                 "key_data")
 PROFILE_REQUIRED = ("iso3", "published", "source_language")
 LANG_KEYS = ("country", "short_name", "translation_of", "draft", "introduction",
-             "context", "domains", "sources", "acronyms", "names", "source_hash")
+             "context", "domains", "sources", "acronyms", "names", "source_hash",
+             "key_data_sources")
 LANG_REQUIRED = ("country", "short_name", "domains")
 FINDINGS_KEYS = ("well_developed", "potential")
 DOMAIN_PART_KEYS = (*FINDINGS_KEYS, "areas")
@@ -174,6 +175,11 @@ def parse_language(node: Any, rep: Reporter, lang: str, path: Path,
     names: list[str] = []
     if (vnode := get("names")) is not None:  # proper names, never hyphenated
         names = values.text_list(vnode, rep, "`names`", MAX_NAMES, markup=False)
+    kd_sources: dict[str, str] = {}
+    kd_at: dict[str, tuple[int, int]] = {}
+    if (vnode := get("key_data_sources")) is not None:
+        kd_sources, kd_at = _key_data_sources(vnode, rep)
+        kd_at[""] = rep.position(m["key_data_sources"][0].start_mark)
     source_hash = None
     if (vnode := get("source_hash")) is not None:
         source_hash = values.text(vnode, rep, "`source_hash`")
@@ -211,7 +217,8 @@ def parse_language(node: Any, rep: Reporter, lang: str, path: Path,
         return None
     return LanguageFile(lang, path, country, short, domains, translation_of, draft,
                         intro, sources, source_hash, draft_at, context, acronyms, names,
-                        at.found)
+                        at=at.found, key_data_sources=kd_sources,
+                        key_data_sources_at=kd_at)
 
 
 class _Positions:
@@ -249,7 +256,8 @@ class _Positions:
 
 
 def _sources(node: yaml.Node, rep: Reporter) -> list[Source]:
-    """Key sources: a text, or {id, text} to be cited as ``[^id]``."""
+    """Key sources: a text, or {id, text} to be cited as ``[^id]``, with an
+    optional ``short`` text that a later citation prints instead of the full one."""
     out: list[Source] = []
     seen: dict[str, int] = {}
     for i, item in enumerate(values.sequence(node, rep, "`sources`", MAX_SOURCES), 1):
@@ -262,7 +270,7 @@ def _sources(node: yaml.Node, rep: Reporter) -> list[Source]:
         m = values.mapping(item, rep, what)
         if m is None:
             continue
-        values.check_keys(m, ("id", "text"), ("id", "text"), item, rep, what)
+        values.check_keys(m, ("id", "text", "short"), ("id", "text"), item, rep, what)
         ident = values.text(m["id"][1], rep, f"the id of {what}") if "id" in m else None
         if ident is not None and not ID_RE.match(ident):
             rep.at(m["id"][1], f"the id `{ident}` must be lowercase letters and digits joined "
@@ -275,8 +283,14 @@ def _sources(node: yaml.Node, rep: Reporter) -> list[Source]:
             seen[ident] = i
         value = values.text(m["text"][1], rep, f"the text of {what}", markup=True) \
             if "text" in m else None
+        short = None
+        if "short" in m:
+            snode = m["short"][1]
+            short = values.text(snode, rep, f"the short text of {what}", markup=True)
+            if short is not None and _cites(short, snode, rep, f"the short text of {what}"):
+                short = None
         if value is not None and not _cites(value, item, rep, what) and ident is not None:
-            out.append(Source(value, ident))
+            out.append(Source(value, ident, short))
     return out
 
 
@@ -303,6 +317,26 @@ def _acronyms(node: yaml.Node, rep: Reporter) -> dict[str, str]:
         if name is not None and value is not None:
             out[name] = value
     return out
+
+
+def _key_data_sources(node: yaml.Node, rep: Reporter
+                      ) -> tuple[dict[str, str], dict[str, tuple[int, int]]]:
+    """`key_data_sources`: a key-data `source` line of profile.yaml, as written
+    there, -> its translation (what `check` compares them with: tree.py)."""
+    m = values.mapping(node, rep, "`key_data_sources`")
+    if m is None:
+        return {}, {}
+    if len(m) > MAX_KEY_DATA:
+        rep.at(node, f"`key_data_sources` has {len(m):,} entries; the limit is {MAX_KEY_DATA}")
+        return {}, {}
+    out, at = {}, {}
+    for key, (knode, vnode) in m.items():
+        name = values.text(knode, rep, "a key-data source")
+        value = values.text(vnode, rep, f"the translation of `{values.shorten(key)}`")
+        if name is not None and value is not None:
+            out[name] = value
+            at[name] = rep.position(knode.start_mark)
+    return out, at
 
 
 def _areas(node: yaml.Node, rep: Reporter, domain: str,

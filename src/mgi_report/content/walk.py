@@ -93,6 +93,8 @@ def findings_hash(lf: LanguageFile) -> str:
         elif listed.part == "area":
             parts += ["#area", listed.area.title, *listed.items]
     parts += ["#sources", *(s.text for s in lf.sources)]
+    if any(s.short for s in lf.sources):
+        parts += ["#short", *(s.short or "" for s in lf.sources)]
     if lf.context:
         parts += ["#context", lf.context]
     if lf.acronyms:

@@ -9,14 +9,15 @@ the language's non-breaking spaces are put in (joins.py).
 
 A citation, ``[^id]``, is a token of the inline parse (``_citation``): found in
 text only, never in a code span, an escaped bracket (``\\[^id]``), a link's URL
-or title. A source's first citation in the document is its footnote; every
-later one is a call to that note, printed with its number (``first_notes``).
+or title. Every citation is a footnote; a source's first prints its text, a
+later one its short form or "See note N." (``first_notes``).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import replacements as typo
@@ -25,6 +26,7 @@ from markdown_it.rules_inline.image import image as image_rule
 from markdown_it.rules_inline.state_inline import StateInline
 from markupsafe import Markup, escape
 
+from .bidi import RTL, isolate
 from .joins import join
 
 _SAFE_LINK = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
@@ -130,6 +132,9 @@ def _parser(lang: str) -> MarkdownIt:
     md.core.ruler.at("replacements", _replacements)
     md.core.ruler.push("joins", _joins(lang))
     md.validateLink = _validate_link
+    if lang in RTL:  # numbers, signs and Latin runs as written (bidi.py)
+        md.add_render_rule("text", lambda self, tokens, idx, options, env:
+                           str(isolate(tokens[idx].content, lang)))
     return md
 
 
@@ -185,22 +190,29 @@ _NOTE = re.compile(rf'<{NOTE_ELEMENT} class="footnote" data-cite="([^"<>]*)">(.*
                    rf"</{NOTE_ELEMENT}>", re.S)
 
 
-def first_notes(html: str) -> str:
-    """A source cited again refers back to its first note: in the composed
-    document (in its order, which is the footnotes' order), each source's first
-    footnote stays, as ``id="cite-N"``; each later citation of it becomes a call
-    to that note: a link printing the note's number (``a.note-ref``), with no
-    note of its own. The numbers are the style sheet's ``counter(footnote)``:
-    every footnote of the document is one of these."""
+def first_notes(html: str, again: Callable[[str, int], str] | None = None) -> str:
+    """A source cited again refers back to its first note. Every citation is a
+    footnote of its own, on the page of its call, numbered in the composed
+    document's order (the style sheet's ``counter(footnote)``); a source's first
+    note prints its text, with ``id="cite-N"``; each later one prints
+    ``again(id, N)`` (the source's short form, or "See note N."), never the
+    full text twice. Without ``again``, a later citation is a call to the first
+    note: a link printing its number (``a.note-ref``), with no note of its own."""
     first: dict[str, int] = {}
+    count = 0
 
     def note(found: re.Match) -> str:
+        nonlocal count
         ident = found[1]
-        if ident in first:
+        if ident in first and again is None:
             n = first[ident]
             return f'<a class="note-ref" href="#cite-{n}">{n}</a>'
-        first[ident] = n = len(first) + 1
-        return f'<{NOTE_ELEMENT} class="footnote" id="cite-{n}">{found[2]}</{NOTE_ELEMENT}>'
+        count += 1
+        if ident in first:
+            return (f'<{NOTE_ELEMENT} class="footnote again">{again(ident, first[ident])}'
+                    f"</{NOTE_ELEMENT}>")
+        first[ident] = count
+        return f'<{NOTE_ELEMENT} class="footnote" id="cite-{count}">{found[2]}</{NOTE_ELEMENT}>'
 
     return _NOTE.sub(note, html)
 

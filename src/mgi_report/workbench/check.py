@@ -87,6 +87,33 @@ def stale_translations(loaded: Mapping[str, contents.Loaded]) -> list[Problem]:
     return out
 
 
+def untranslated_key_data_sources(loaded: Mapping[str, contents.Loaded]) -> list[Problem]:
+    """Language files other than the source language's whose `key_data_sources`
+    leave a key-data source of profile.yaml in the source language (it prints
+    as written there), or translate a line profile.yaml does not have."""
+    out = []
+    for country in loaded.values():
+        profile = country.profile
+        written = list(dict.fromkeys(k.source for k in profile.key_data))
+        for lf in country.files.values():
+            if lf.lang == profile.source_language:
+                continue
+            shown = contents.shown_path(lf.path)
+            line, col = lf.key_data_sources_at.get("", (1, 1))
+            for source in written:
+                if source not in lf.key_data_sources:
+                    out.append(Problem(shown, line, col, "`key_data_sources` does not "
+                                       f"translate the key-data source {source!r:.80} of "
+                                       "profile.yaml: it prints untranslated"))
+            for source in lf.key_data_sources:
+                if source not in written:
+                    sline, scol = lf.key_data_sources_at.get(source, (line, col))
+                    out.append(Problem(shown, sline, scol, f"`key_data_sources`: {source!r:.80} "
+                                       "is no key-data source of profile.yaml (a typing "
+                                       "error, or a source since changed?)"))
+    return out
+
+
 def stamped_copy(translation: Path) -> Path:
     """Where ``stamp`` keeps the source as it was when the translation was stamped."""
     return translation.with_name(f".stamp-{translation.stem}.yaml")
