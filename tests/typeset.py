@@ -81,6 +81,13 @@ class Page:
     blocks: list[list[Line]]
 
 
+def _same_line(line: Line, words: list[Word]) -> bool:
+    """Whether ``words`` continue ``line`` (the same baseline and size, to its right)."""
+    top, bottom = min(w.y0 for w in words), max(w.y1 for w in words)
+    return (abs(top - line.y0) < 0.3 and abs(bottom - line.y1) < 0.3
+            and min(w.x0 for w in words) > line.x1)
+
+
 def pages(pdf: Path) -> list[Page]:
     xml = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], check=True,
                          capture_output=True).stdout
@@ -93,7 +100,14 @@ def pages(pdf: Path) -> list[Page]:
                 words = [Word(w.text or "", *(float(w.get(k)) for k in
                                               ("xMin", "yMin", "xMax", "yMax")))
                          for w in line.iter(NS + "word")]
-                if words:
+                if not words:
+                    continue
+                prev = (blocks[-1][-1] if blocks and blocks[-1] else None) if not lines \
+                    else lines[-1]
+                if prev is not None and _same_line(prev, words):
+                    # pdftotext cuts a loose justified line at its widest gaps
+                    prev.words[:] = sorted(prev.words + words, key=lambda w: w.x0)
+                else:
                     lines.append(Line(n, words))
             if lines:
                 blocks.append(lines)
@@ -161,4 +175,36 @@ def breaks(pdf: Path) -> list[tuple[str, str, Line]]:
         for line, nxt in zip(para, para[1:]):
             if line.hyphenated:
                 out.append((line.words[-1].text[:-1], nxt.words[0].text, line))
+    return out
+
+
+def running(pdf: Path, size: tuple[float, float] = (9, 10.2), rtl: bool = False) -> list[list[Line]]:
+    """The paragraphs of running text: lines of the body size that start at
+    the text column's edge (the edge most body lines start at; in Arabic, end
+    at), split where the gap between two lines is wider than half the size
+    (a paragraph's or a list item's space). Contents, tables, the acronyms'
+    expansions, hanging list numbers and notes are left out."""
+    from collections import Counter
+
+    every = pages(pdf)
+
+    def edge_of(line: Line) -> int:
+        return round(line.x1 if rtl else line.x0)
+
+    body = [line for page in every for line in page.lines
+            if size[0] < line.size < size[1] and not line.tabular]
+    edge = Counter(edge_of(line) for line in body).most_common(1)[0][0]
+    out: list[list[Line]] = []
+    for page in every:
+        run: list[Line] = []
+        for line in page.lines:
+            ok = (size[0] < line.size < size[1] and not line.tabular
+                  and abs(edge_of(line) - edge) < 3)
+            if run and (not ok or line.y0 - run[-1].y1 > 0.5 * line.size):
+                out.append(run)
+                run = []
+            if ok:
+                run.append(line)
+        if run:
+            out.append(run)
     return out

@@ -62,7 +62,7 @@ def profile_wheels(job: Job) -> Wheels:
                 "labels": wheel.label_overlays(w, data, size),
                 "links": wheel.link_boxes(w, data)}
 
-    return Wheels(domains={d.number: figure(d.number, 50.0, 52.0, label_pt=16)
+    return Wheels(domains={d.number: figure(d.number, 48.0, 52.0, label_pt=16)
                            for d in DOMAINS},
                   full=figure(None, 150.0, 92.0),
                   cover=figure(None, 86.0, 62.0, labels=False))

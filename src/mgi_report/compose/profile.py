@@ -17,7 +17,7 @@ from ..content.domains import BRAND_RGB, DOMAINS
 from ..content.yamlsource import MAX_FILE_BYTES
 from ..files import reads
 from ..resources import FONTS, VERSION, cache_folder
-from ..text import i18n, markup
+from ..text import i18n, joins, markup
 from . import chapters, drawings, templates, titles, tracked
 from .job import Job
 
@@ -94,7 +94,8 @@ def context(job: Job) -> dict[str, Any]:
         "review": None if review is None else tracked.review(review, tr, text_lang),
         "sources": [markup.inline(s.text, text_lang) for s in doc.sources],
         "context": markup.paragraphs(doc.context, text_lang, notes) if doc.context else None,
-        "acronyms": chapters.acronyms(doc.acronyms, tr),
+        "acronyms": chapters.acronyms({a: joins.join(e, text_lang)
+                                       for a, e in doc.acronyms.items()}, tr),
         "publication": chapters.imprint(job.profile, doc.country, lang, tr),
         **drawings.chapter_figures(job),
         "wheel_full": full["src"],

@@ -3,7 +3,7 @@ this over WeasyPrint's line iterator).
 
 WeasyPrint breaks lines first-fit: each line takes as many words as fit, and
 a line whose next word neither fits nor may be broken is stretched, however
-far. On a 112 mm measure that gave German and Russian lines three spaces wide.
+far. On a 116 mm measure that gave German and Russian lines three spaces wide.
 Here every line is laid out before the line above it is handed on, and when a
 line comes out loose (its word spaces over ``TARGET`` normal spaces), or a
 paragraph would end on the stub of a word broken on the line before, the one
