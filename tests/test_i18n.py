@@ -161,16 +161,17 @@ def test_arabic_reads_in_logical_order_and_pages_are_mirrored(built):
 
 
 def _marker_pixels(pdf, page_number: int, below_word: tuple[str, ...]) -> tuple[int, int]:
-    """Domain-1-blue pixels in a band at the left and at the right margin, below a word.
+    """Domain-1-blue pixels in the 6 mm gutter at the left of the 116 mm text
+    column and in the same band at its right, in the 100 pt below a word.
 
     The page is rendered at 72 dpi (one pixel per point) and the list markers
-    of domain 1 are the only blue there below the wheel.
+    of domain 1 are the only blue there below the heading.
     """
     import subprocess
 
     from PIL import Image
 
-    y0 = min(y for _, y, w in _word_boxes(pdf, page_number) if w in below_word)
+    y0 = max(y for _, y, w in _word_boxes(pdf, page_number) if w in below_word)
     out = Path(pdf).with_suffix(f".p{page_number}")
     subprocess.run(["pdftoppm", "-r", "72", "-png", "-singlefile", "-f", str(page_number),
                     "-l", str(page_number), str(pdf), str(out)], check=True)
@@ -178,19 +179,20 @@ def _marker_pixels(pdf, page_number: int, below_word: tuple[str, ...]) -> tuple[
     blue = (0x1F, 0x5F, 0xA8)
 
     def count(x0: int, x1: int) -> int:
-        return sum(1 for x in range(x0, x1) for y in range(int(y0), img.height - 80)
+        return sum(1 for x in range(x0, x1) for y in range(int(y0), int(y0) + 100)
                    if all(abs(a - b) < 40 for a, b in zip(img.getpixel((x, y)), blue)))
 
-    return count(48, 72), count(523, 547)
+    # the block is 57-539 pt; the text column 210-539 (LTR) or 57-386 (RTL)
+    return count(193, 209), count(387, 403)
 
 
 def test_list_markers_sit_at_the_start_side(built):
     word = ("المتطورة", "المتطورة"[::-1])
     ar, en = built("kazakhstan", "ar"), built("kazakhstan", "en")
     left, right = _marker_pixels(ar, _bookmark_page(ar, "1. "), word)
-    assert right > 20 and left == 0  # Arabic: markers at the right margin
+    assert right > 20 and left == 0  # Arabic: markers at the text's right
     left, right = _marker_pixels(en, _bookmark_page(en, "1. "), ("Well-developed",))
-    assert left > 20 and right == 0  # English: at the left margin
+    assert left > 20 and right == 0  # English: at its left
 
 
 def test_check_refuses_a_language_without_a_catalog(content_copy, capsys):

@@ -32,17 +32,17 @@ def en(built):
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
-def test_every_page_is_a4_and_sections_start_pages(built, lang):
+def test_every_page_is_a4_and_every_chapter_is_printed(built, lang):
     reader = PdfReader(built("kazakhstan", lang))
-    # cover, imprint, contents, objectives, introduction, framework, process,
-    # six domains, sources, acronyms, back cover: a page each at least
-    assert 16 <= len(reader.pages) <= 22
+    # cover, imprint, contents, the chapters (which run on where a third of a
+    # page is left: issue 21), back cover
+    assert 14 <= len(reader.pages) <= 22
     texts = [flat(p.extract_text() or "") for p in reader.pages]
     tr = catalog(lang)
-    for msgid in ["Objectives", "Conceptual framework", "How the MGI assessment is conducted",
+    assert texts[3].startswith(tr.get("Objectives") or "Objectives")  # after the contents
+    for msgid in ["Conceptual framework", "How the MGI assessment is conducted",
                   "Key sources", "List of acronyms"]:
-        starts = [t for t in texts if t.startswith(tr.get(msgid) or msgid)]
-        assert starts, f"no page starts with {msgid}"
+        assert [t for t in texts[4:] if (tr.get(msgid) or msgid) in t], msgid
     for page in reader.pages:
         box = page.mediabox
         assert (round(float(box.width), 2), round(float(box.height), 2)) == A4
@@ -90,13 +90,12 @@ def test_seed_errors_are_corrected(de, en):
 
 
 @pytest.mark.parametrize("lang,word", [("de", "Dimension"), ("en", "Domain")])
-def test_domains_numbered_one_to_six_each_on_its_own_page(built, lang, word):
+def test_domains_numbered_one_to_six_in_order(built, lang, word):
     pages = [flat(p) for p in page_texts(built("kazakhstan", lang))]
     tr = catalog(lang)
     # The domain's band prints "DOMAIN N" in capitals above its long name.
     bands = [re.findall(rf"\b{word.upper()} (\d)\b", p) for p in pages]
     assert [int(n) for b in bands for n in b] == [1, 2, 3, 4, 5, 6]
-    assert all(len(b) <= 1 for b in bands)
     for n, d in enumerate(DOMAINS, 1):
         page = next(p for p, b in zip(pages, bands) if str(n) in b)
         assert tr[d.long_name] in page

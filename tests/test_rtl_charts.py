@@ -146,9 +146,11 @@ def test_negatives_in_the_arabic_table_and_chart_agree(pdf, control):
 def test_the_acronym_list_mirrors_in_arabic(pdf, control):
     """Each acronym stands at the right margin, its expansion right beside it
     (4 mm between the columns, less the expansion's rag); in the control the
-    acronym kept the left-hand column, 100 mm from its expansion."""
+    acronym stands left of its expansion, as in Latin script."""
     def gaps(path):
-        page = page_with(path, "UNHCR")
+        # the list of acronyms: the last page naming UNHCR (findings name it too)
+        page = [p for p in pages(path) if any(w.text == "UNHCR" for ln in p.lines
+                                              for w in ln.words)][-1]
         out = []
         for row in rows(page):
             latin = [w for w in row if re.fullmatch(r"[A-Za-z]{2,6}", w.text)]
@@ -163,8 +165,19 @@ def test_the_acronym_list_mirrors_in_arabic(pdf, control):
     for acronym, expansion_end in found:
         assert acronym.x1 == pytest.approx(right, abs=1.0)
         assert 0 < acronym.x0 - expansion_end < 32 * MM  # beside it, in its 28 mm column
-    _, before = gaps(control)
-    assert min(w.x0 - end for w, end in before) < -80 * MM  # the control: far left
+    def left_of_expansion(path):
+        """Acronyms with Arabic words just to their right (not mirrored)."""
+        page = [p for p in pages(path) if any(w.text == "UNHCR" for ln in p.lines
+                                              for w in ln.words)][-1]
+        n = 0
+        for row in rows(page):
+            latin = [w for w in row if re.fullmatch(r"[A-Za-z]{2,6}", w.text)]
+            rest = [w for w in row if w not in latin]
+            n += sum(any(0 < w.x0 - a.x1 < 30 * MM for w in rest) for a in latin)
+        return n
+
+    assert left_of_expansion(pdf("ruritania", "ar")) == 0
+    assert left_of_expansion(control) >= 5  # the control: the acronym left of its expansion
 
 
 def _numbers_centre(path) -> float:

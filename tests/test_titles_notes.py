@@ -314,14 +314,14 @@ def test_contents_with_short_names_fail_the_measure(control):
 
 def _running_heads(pages) -> list[tuple[bool, bool]]:
     """Per page: whether it opens a chapter or a domain (a 22 pt heading or a
-    15 pt band title in its top third), and whether it has a running head
+    15 pt band title, at its top or lower: chapters run on), and whether it has a running head
     (7.5 pt text above the text block; 10 pt in Arabic)."""
     out = []
     for blocks in pages:
         lines = [ln for b in blocks for ln in b]
-        opening = any((21 < ln.size < 23 or (14.5 < ln.size < 15.5 and ln.chars[0].color
-                                             == "#ffffff" and sum(map(str.isalpha, ln.text)) > 3))
-                      and ln.chars[0].y < 100 * MM for ln in lines)
+        opening = any(21 < ln.size < 23 or (14.5 < ln.size < 15.5 and ln.chars[0].color
+                                            == "#ffffff" and sum(map(str.isalpha, ln.text)) > 3)
+                      for ln in lines)
         head = any(7.3 < ln.size < 10.2 and ln.chars[0].y < 25 * MM for ln in lines)  # ar: 10 pt
         out.append((opening, head))
     return out
@@ -331,7 +331,7 @@ def _running_heads(pages) -> list[tuple[bool, bool]]:
 def test_no_running_head_on_an_opening_page(pdf, country, lang):
     pages = _running_heads(glyphs(pdf(country, lang)))
     openings = [n for n, (opening, _) in enumerate(pages, 1) if opening]
-    assert len(openings) >= 10, openings  # chapters and the six domains
+    assert len(openings) >= 8, openings  # chapters and the six domains, some sharing pages
     assert not [n for n, (opening, head) in enumerate(pages, 1) if opening and head]
     assert any(head for opening, head in pages if not opening)  # the measure sees heads
 
@@ -366,12 +366,13 @@ def test_run_in_heads_end_with_the_languages_separator(pdf, country, lang):
 
 def _title_line_ends(pages) -> list[str]:
     """The last word of every title line that is not its title's last line:
-    headings (13 pt and over, or bold 10.5 pt and over), the cover's, and the
-    contents' entries (a line without its leader dots)."""
+    headings (15 pt and over, or bold 10.5 pt and over: Arabic body text is
+    13.5 pt), the cover's, and the contents' entries (a line without its
+    leader dots)."""
     ends = []
     for n, blocks in enumerate(pages):
         for block in blocks:
-            lines = [ln for ln in block if ln.size >= 13 or (ln.size >= 10.4 and all(
+            lines = [ln for ln in block if ln.size >= 15 or (ln.size >= 10.4 and all(
                 "Bold" in ch.font for ch in ln.chars if ch.c.strip())) or (
                 n == 2 and 9.5 < ln.size < 10.5 and ". ." not in ln.text)]
             for ln in lines[:-1]:
@@ -513,10 +514,10 @@ def test_one_colour_per_domain_on_a_page(pdf, country, lang, edition):
     """On each domain's pages (its band, wheel, bullets and markers), the
     domain is painted in one colour, not a deep band beside a brighter wheel."""
     pages = _domain_pages(pdf(country, lang, edition), edition == "print")
-    singles = [(n, kinds) for n, painted, kinds in pages if len(painted) == 1]
-    assert len(singles) >= 6, pages  # one page at least per domain
-    for n, kinds in singles:
-        assert len(kinds) == 1, (country, lang, edition, n, kinds)
+    assert set().union(*(painted for _, painted, _ in pages)) == {1, 2, 3, 4, 5, 6}
+    for n, painted, kinds in pages:  # two domains may share a page: each in one shade
+        for d in painted:
+            assert len({k for k in kinds if k[0] == d}) == 1, (country, lang, edition, n, kinds)
 
 
 def test_every_domain_colour_carries_small_white_text():
@@ -539,7 +540,7 @@ def test_two_shades_of_a_domain_fail_the_measure(tmp_path, cache_dir):
     out = build(Request("kazakhstan", "en", DEFAULT_CONTENT, tmp_path / "two.pdf",
                         cache=cache_dir, layouts=(layouts,)))
     pages = _domain_pages(out, False)
-    assert any(len(kinds) > 1 for _, painted, kinds in pages if painted == {2})
+    assert any(len({k for k in kinds if k[0] == 2}) > 1 for _, painted, kinds in pages)
 
 
 @pytest.mark.parametrize("lang", ["en", "de", "fr", "es", "ru", "ar"])

@@ -106,11 +106,11 @@ def test_the_review_pdf_marks_every_change(history, tmp_path, capsys):
     assert "different government entities" in deleted
     assert "There is a favourable framework" in deleted
     assert "Irregular and undocumented" not in inserted + deleted  # unchanged: unmarked
-    # the signs stand in the margin, left of the text block, beside their findings
+    # the signs stand in the side column, beside their findings
     text = " ".join(" ".join(p.split()) for p in pages[2:])
     for sign in ("+", "±", "–"):
         assert sign in text
-    # one sign per change, in the margin: one removed, one added, two changed
+    # one sign per change, in the side column: one removed, one added, two changed
     assert sorted(_signs_in_margin(out)) == sorted(["–", "+", "±", "±"])
 
 
@@ -121,8 +121,10 @@ def _signs_in_margin(pdf) -> list[str]:
     sys.path.insert(0, str(Path(__file__).parent))
     from typeset import MM, pages
 
+    # the side column: inside the text block (20 mm), left of the findings'
+    # marks hung in the gutter before the text column (74 mm)
     return [w.text for page in pages(pdf) for line in page.lines for w in line.words
-            if w.text in ("+", "±", "–") and w.x1 < 20 * MM + 1]
+            if w.text in ("+", "±", "–") and 20 * MM < w.x0 and w.x1 < 68 * MM]
 
 
 def test_review_outside_git_or_for_an_unknown_revision_is_a_usage_error(history, tmp_path,
