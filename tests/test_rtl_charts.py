@@ -25,7 +25,7 @@ from markupsafe import escape
 from mgi_report.cli import main
 from mgi_report.compose import chapters, figures, wheel
 from mgi_report.resources import FONTS, LAYOUTS, ROOT
-from mgi_report.text import markup
+from mgi_report.text import bidi, i18n, markup
 from typeset import MM, pages
 
 EXAMPLES = ROOT / "examples"
@@ -133,6 +133,34 @@ def test_the_isolation_is_markup_and_only_where_it_is_needed():
     assert not re.search("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]", html)
     assert html.count('<span dir="ltr">') == 3  # 477-IV, −21,000, 5.6%
     assert '<span dir="ltr">' not in str(markup.inline("No. 477-IV of 2011", "en"))
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("fa", "قانون شماره 477-IV مورخ 2011"),
+    ("he", "חוק מס' 477-IV משנת 2011"),
+    ("ur", "قانون نمبر 477-IV"),
+])
+def test_every_right_to_left_language_is_isolated_not_only_arabic(lang, text):
+    """Which languages are right to left is Babel's (i18n.direction), not a list
+    of bidi.py's own: Persian, Hebrew and Urdu are isolated like Arabic (the old
+    list, {"ar"}, left them bare: the control is the same text in English)."""
+    assert i18n.direction(lang) == "rtl"
+    assert bidi.rtl(lang)
+    html = str(markup.inline(text, lang))
+    assert '<span dir="ltr">477-IV</span>' in html
+    assert html.count('<span dir="ltr">') == 1  # the lone number 2011 is left alone
+    assert '<span dir="ltr">' not in str(markup.inline(text, "en"))
+
+
+@pytest.mark.parametrize("code", ["xx", "qqq", "ar-EG", "zz-QQ", "", "en_", "12", "a@b",
+                                  "x" * 300])
+def test_an_unknown_or_malformed_language_code_is_left_to_right_and_left_alone(code):
+    """Babel refuses these (UnknownLocaleError, ValueError): the direction is
+    "ltr", and text in them is escaped only, never raised on."""
+    assert i18n.direction(code) == "ltr"
+    assert not bidi.rtl(code)
+    assert str(bidi.isolate("477-IV <b>", code)) == "477-IV &lt;b&gt;"
+    assert str(bidi.isolate("477-IV <b>", "ar_EG")) == '<span dir="ltr">477-IV</span> &lt;b&gt;'
 
 
 def test_negatives_in_the_arabic_table_and_chart_agree(pdf, control):
