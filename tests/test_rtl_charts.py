@@ -376,6 +376,67 @@ def test_chart_bars_are_drawn_where_their_years_lie():
         assert x == pytest.approx(xs[0] + (year - 2015) * per_year, abs=0.05)
 
 
+def _chart_figures(path: Path) -> Counter:
+    """The figures printed over the bars of every chart: the numbers above each
+    chart's axis of years (a row of at least three small years), as wide as it
+    and a little more (a figure reaches past its year), as high as the chart
+    (32 mm); the table beside it, 11 mm or more from the image, is left out."""
+    found: Counter = Counter()
+    for page in pages(path):
+        numbers = [w for ln in page.lines for w in ln.words
+                   if re.fullmatch(r"[\u2212\-]?[\d.,]+", w.text)]
+        for row in rows(page):
+            years = [w for w in row if re.fullmatch(r"(19|20)\d\d", w.text)]
+            small = min((w.y1 - w.y0 for w in years), default=0)
+            years = [w for w in years if w.y1 - w.y0 < small + 0.5]
+            if len(years) < 3:
+                continue
+            left, right = min(w.x0 for w in years) - 20, max(w.x1 for w in years) + 20
+            top = min(w.y0 for w in years)
+            found.update(w.text for w in numbers if left <= w.x0 and w.x1 <= right
+                         and top - 32 * MM <= w.y0 and w.y1 <= top + 0.5)
+    return found
+
+
+def _every_figure(lang: str, country: str = "ruritania") -> Counter:
+    from mgi_report.content.tree import load_country
+
+    profile = load_country(EXAMPLES if country == "ruritania" else ROOT / "content", country,
+                           (lang,)).profile
+    return Counter(chapters.number(v, lang, k.indicator.millions, k.indicator.share)
+                   for k in profile.key_data for v in k.values.values())
+
+
+@pytest.fixture(scope="module")
+def one_row(tmp_path_factory, cache_dir):
+    """The control: Ruritania in English with its charts' figures on one row, as
+    they were set (a figure touching its neighbour's was left out)."""
+    from mgi_report import Request, build
+
+    out = tmp_path_factory.mktemp("one-row") / "ruritania-en.pdf"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(chapters, "MAX_VALUE_ROWS", 1)
+        return build(Request("ruritania", "en", EXAMPLES, out, "screen", cache=cache_dir))
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_every_key_data_figure_prints_over_its_bar(pdf, lang):
+    """Every figure of the example's eight charts (47) prints in its chart
+    (187,000 and 760,000 of 2020 were left out where they touched 2024's):
+    neighbours' figures are staggered on two or three rows. Kazakhstan's
+    profile has no key data."""
+    expected = _every_figure(lang)
+    assert sum(expected.values()) == 47
+    found = _chart_figures(pdf("ruritania", lang))
+    assert not expected - found, expected - found
+
+
+def test_the_control_figures_on_one_row_lose_some(one_row):
+    """The control: on one row, figures touching a neighbour's are left out."""
+    missing = _every_figure("en") - _chart_figures(one_row)
+    assert set(missing) == {"760,000", "2,050", "5.8"}, missing
+
+
 def test_a_translated_key_data_source_prints_translated(pdf):
     def text(path):
         return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True,
