@@ -31,7 +31,8 @@ from mgi_report.cli import main
 from mgi_report.compose import chapters
 from mgi_report.content import facts, values
 from mgi_report.text.i18n import translations
-from mgitree import DE, LANG, PROFILE, assert_only_located, build, located_lines, make_tree, run, squash
+from mgitree import (DE, LANG, PROFILE, assert_only_located, build, located_lines, make_tree, run,
+                     squash)
 from witness import listener, outside, sentinel, unwatched, witnessed  # noqa: F401
 
 LANGS = ("en", "fr", "es", "de", "ru", "ar")

@@ -155,14 +155,15 @@ def _values(chart: dict, texts: list[str]) -> int:
     are set."""
     bars, (width_mm, height_mm) = chart["bars"], chart["size"]
     h = VALUE_H_MM / height_mm * 100
-    step = h + 1.0  # a row: a figure's line and 1 % of the height between rows
+    step = h + 2.0  # a row: a figure's line (its digits' ink inside) and 0.64 mm
     placed: list[tuple[float, float, float, float]] = []  # left, right, top, bottom
     for bar, text in reversed(list(zip(bars, texts))):
         left, width = _box(bar, text, width_mm)
         right, down = left + width, bar["negative"]
         under = [b for b in bars if b["negative"] == down and b["left"] < right
                  and left < b["left"] + b["width"]] or [bar]
-        top = max(b["top"] + b["height"] for b in under) + VALUE_BELOW if down else             max(0.0, min(b["top"] for b in under) - VALUE_ABOVE)
+        top = max(b["top"] + b["height"] for b in under) + VALUE_BELOW if down else \
+            max(0.0, min(b["top"] for b in under) - VALUE_ABOVE)
         while hit := [p for p in placed if left < p[1] - 0.01 and p[0] < right - 0.01
                       and top < p[3] and p[2] < top + h]:
             top = max(p[3] for p in hit) + step - h if down else min(p[2] for p in hit) - step

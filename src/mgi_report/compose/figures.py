@@ -36,9 +36,9 @@ RULE = "#5b6670"  # baselines and zero lines: a house grey (black ink only in pr
 CHART_SIZE = (70.0, 32.0)
 CHART_PAD, YEAR_BAND, VALUE_BAND, BAR_MAX = 2.0, 5.5, 4.5, 9.0
 #: The room one more row of figures takes above the bars (and under negative
-#: ones), when neighbours' figures are staggered (chapters.place_values): a
+#: ones), when neighbours' figures are staggered (chapters._values): a
 #: 6.5 pt line and the space between rows.
-VALUE_ROW = 3.0
+VALUE_ROW = 3.3
 FRAMEWORK_SIZE = (160.0, 80.0)
 PROCESS_SIZE = (160.0, 36.0)
 FRAMEWORK_KEYS = ("principle-1", "principle-2", "principle-3", "domains",
