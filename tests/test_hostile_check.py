@@ -10,7 +10,9 @@ long is a located error, measured with the shipped fonts). `check` itself costs
 about linear time on files within every limit (many errors, many unknown
 citations). A country folder's name that would not print as it is is refused
 by `new`, reported by `check`, skipped with an escaped warning by `list` and
-`build`.
+`build`. Issue 21's two content keys, a source's `short` text and a language
+file's `key_data_sources`, likewise: each way to get them wrong is located by
+`check` and refused by `build`; what `check` accepts, at the limits, prints.
 
 Every build and check of hostile content runs under the three witnesses of
 ``witness.py``.
@@ -29,7 +31,8 @@ from mgi_report.cli import main
 from mgi_report.compose import chapters
 from mgi_report.content import facts, values
 from mgi_report.text.i18n import translations
-from mgitree import LANG, PROFILE, assert_only_located, build, located_lines, make_tree, run, squash
+from mgitree import (DE, LANG, PROFILE, assert_only_located, build, located_lines, make_tree, run,
+                     squash)
 from witness import listener, outside, sentinel, unwatched, witnessed  # noqa: F401
 
 LANGS = ("en", "fr", "es", "de", "ru", "ar")
@@ -41,15 +44,16 @@ import matplotlib.backends.backend_svg  # noqa: E402,F401
 import matplotlib.figure  # noqa: E402,F401
 
 
-def refused(capsys, tmp_path, files: dict, *located: str) -> str:
-    """`check` locates every fragment, exit 1; `build` says the same and writes no PDF."""
+def refused(capsys, tmp_path, files: dict, *located: str, lang: str = "en") -> str:
+    """`check` locates every fragment, exit 1; `build` (of ``lang``) says the same
+    and writes no PDF."""
     content = make_tree(tmp_path, files)
     code, err = run(capsys, "check", "--content", content)
     assert code == 1, err
     for fragment in located:
         assert fragment in err, f"{fragment!r} not in:\n{err}"
     assert "internal error" not in err and "Traceback" not in err
-    code, build_err, out = build(capsys, tmp_path, files)
+    code, build_err, out = build(capsys, tmp_path, files, lang)
     assert code == 1, build_err
     assert_only_located(build_err)
     for fragment in located:
@@ -298,8 +302,9 @@ def test_more_figures_than_the_chapter_lays_out_cheaply_are_located(tmp_path, ca
 def test_the_key_data_chapter_at_its_limit_builds_with_labels_that_never_overlap(
         tmp_path, capsys, witnessed):
     """At the limit (eight indicators of 25 years): a build in well under the
-    minute the old chapter took for fewer; a chart labels every k-th bar from the newest, so its
-    labels (two positioned boxes each, most of a chart's cost) never overlap."""
+    minute the old chapter took for fewer; a chart staggers its figures on up to three rows
+    and leaves out those that still find no room (the newest always kept), so its labels (two
+    positioned boxes each, most of a chart's cost) never overlap each other or a bar."""
     profile = PROFILE + _many_years(8, 25)
     start = time.monotonic()
     code, err, out = build(capsys, tmp_path, {"profile.yaml": profile})
@@ -317,10 +322,160 @@ def test_the_key_data_chapter_at_its_limit_builds_with_labels_that_never_overlap
         for bar in labelled:  # each label's box holds its text, inside the image
             assert bar["label_width"] / 100 * chart_mm >= chapters.label_mm(bar["text"])
             assert 0 <= bar["label_left"] and bar["label_left"] + bar["label_width"] <= 100
-        for a, b in zip(labelled, labelled[1:]):
-            assert round(a["label_left"] + a["label_width"], 2) <= b["label_left"], (a, b)
-        assert len(labelled) <= chart_mm / chapters.label_mm("2000") + 1
+        h = chapters.VALUE_H_MM / k["chart"]["size"][1] * 100
+        boxes = [(b["label_left"], b["label_left"] + b["label_width"], b["value_top"],
+                  b["value_top"] + h) for b in labelled]
+        assert all(0 <= top and bottom <= 100 for _l, _r, top, bottom in boxes)
+        for i, a in enumerate(boxes):  # no two figures' boxes meet, nor a figure and a bar
+            for b in boxes[i + 1:]:
+                assert a[1] <= b[0] + 0.01 or b[1] <= a[0] + 0.01 or a[3] <= b[2] or \
+                    b[3] <= a[2], (a, b)
+            for bar in k["chart"]["bars"]:
+                assert a[1] <= bar["left"] or bar["left"] + bar["width"] <= a[0] or \
+                    a[3] <= bar["top"] or bar["top"] + bar["height"] <= a[2], (a, bar)
+        rows = k["chart"]["rows"]
+        assert rows <= chapters.MAX_VALUE_ROWS
+        assert len(labelled) <= rows * (chart_mm / chapters.label_mm("2000") + 1)
     assert len(labelled) == 3  # three bars, room for all of their labels
+
+
+# ------------------------------------------ short texts, translated key-data sources
+
+#: A source with a short text (issue 21), cited twice: en.yaml's lines 24-27,
+#: the short text at 27:12.
+SHORT = "sources:\n  - id: law\n    text: The Law on Migration, 2011.\n    short: {}\n"
+CITED = LANG.replace("Migrants have access to primary education.",
+                     "Migrants have access to primary education.[^law] Again.[^law]")
+#: One key-data source, UN DESA, and de.yaml's `key_data_sources` from line 25
+#: (its first entry on line 26, column 3; a translation at column 12).
+UN_DESA = PROFILE + ("key_data:\n  - indicator: immigrants\n    source: UN DESA\n"
+                     "    values: {2000: 5, 2010: 6}\n")
+
+
+def _kd_sources(entries: str) -> dict[str, str]:
+    return {"profile.yaml": UN_DESA, "de.yaml": DE + "key_data_sources:\n" + entries}
+
+
+_WHAT = "the short text of entry 1 of `sources`"
+
+
+@pytest.mark.parametrize("short, message", [
+    ("[Law, 2011]", f"27:12: {_WHAT} must be text, not a list"),
+    ("2011", f"27:12: {_WHAT} must be text, not a number (YAML reads `2011` so)"),
+    ("{Law: 2011}", f"27:12: {_WHAT} must be text, not a mapping"),
+    ("Law: 2011", "27:15: YAML syntax error: a colon followed by a space inside a text"),
+    ('""', f"27:12: {_WHAT} is empty"),
+    ("", f"27:11: {_WHAT} must be text, not nothing (null)"),
+    ('"' + "L" * 4001 + '"', f"27:12: {_WHAT} is 4,001 characters long; the limit is 4,000"),
+    ('"Law \\u202e2011"', f"27:12: {_WHAT}: the invisible bidi control (U+202E RIGHT-TO-LEFT "
+     "OVERRIDE)"),
+    ('"Law \\u2067 2011"', f"27:12: {_WHAT}: the invisible bidi control (U+2067"),
+    ('"Law \\a 2011"', f"27:12: {_WHAT} contains the character U+0007, which cannot be "
+     "printed"),
+    ("See [^law].", f"27:12: {_WHAT} cites a source"),
+    ("The Law on Migration, 2011.", f"27:12: {_WHAT} is its full text: a later citation "
+     "would print it in full again"),
+    ("Law, 2011.\n    short: Law 2011.", "28:5: duplicate key `short` (first given on line 27)"),
+])
+def test_a_short_text_that_cannot_print_is_located(short, message, tmp_path, capsys,
+                                                    witnessed):
+    """A source's `short` text (what a later citation prints): each wrong type,
+    nothing, past the texts' limit, bidi and control characters, a citation, a
+    copy of the full text, given twice: located by `check`, refused by `build`."""
+    err = refused(capsys, tmp_path, {"en.yaml": CITED + SHORT.format(short)},
+                  f"en.yaml:{message}")
+    assert len(located_lines(err)) == 1, err
+
+
+def test_two_sources_with_one_short_text_are_located(tmp_path, capsys, witnessed):
+    """A later citation of either would print the same words: the reader could
+    not tell which source it names."""
+    en = CITED + SHORT.format("Law, 2011.") + ("  - id: decree\n    text: Decree No. 5, "
+                                              "2011.\n    short: Law, 2011.\n")
+    err = refused(capsys, tmp_path, {"en.yaml": en},
+                  "en.yaml:30:12: the short text of entry 2 of `sources` is that of entry 1 "
+                  "too: a later citation of either would print the same")
+    assert len(located_lines(err)) == 1, err
+
+
+_LONG_KEY = "S" * 1100
+
+
+@pytest.mark.parametrize("entries, message", [
+    ("  [UN DESA, UNO]\n", "26:3: `key_data_sources` must be a mapping of keys to values, "
+     "not a list"),
+    ("  2011\n", "26:3: `key_data_sources` must be a mapping of keys to values, not a number"),
+    ("  UN DESA: [UNO, DESA]\n", "26:12: the translation of `UN DESA` must be text, not a list"),
+    ("  UN DESA: 5\n", "26:12: the translation of `UN DESA` must be text, not a number"),
+    ("  UN DESA: {UNO: DESA}\n", "26:12: the translation of `UN DESA` must be text, not a "
+     "mapping"),
+    ('  UN DESA: ""\n', "26:12: the translation of `UN DESA` is empty"),
+    ("  UN DESA:\n", "26:11: the translation of `UN DESA` must be text, not nothing (null)"),
+    ('  "": UNO\n', "26:3: a key-data source is empty"),
+    ("  UN DESA: " + "U" * 4001 + "\n", "26:12: the translation of `UN DESA` is 4,001 "
+     "characters long; the limit is 4,000"),
+    ("  ? " + "S" * 4001 + "\n  : UNO\n", "26:5: a key-data source is 4,001 characters long; "
+     "the limit is 4,000"),
+    (f'  "{_LONG_KEY}": UNO\n', "26:1105: YAML syntax error: a key longer than 1,024 "
+     "characters: YAML reads a key that long only written after `? `"),
+    ('  UN DESA: "UNO \\u202eDESA"\n', "26:12: the translation of `UN DESA`: the invisible "
+     "bidi control (U+202E"),
+    ('  "UN \\u2066DESA": UNO\n', "26:3: a key-data source: the invisible bidi control (U+2066"),
+    ('  UN DESA: "UNO\\x1b[2J"\n', "26:12: the translation of `UN DESA` contains the "
+     "character U+001B"),
+    ("  0: UNO\n", "26:3: a key-data source must be text, not a number (YAML reads `0` so)"),
+    ("  [UN DESA]: UNO\n", "26:3: a key must be a plain word"),
+    ("  UN DESA: UNO\n  UN DESA: ONU\n", "27:3: duplicate key `UN DESA` (first given on "
+     "line 26)"),
+    ('  UN DESA: UNO\n  "UN DESA ": ONU\n', "27:3: `UN DESA ` is the key-data source "
+     "`UN DESA` again (first given on line 26): translate each once"),
+    ("".join(f"  Source {i}: Quelle {i}\n" for i in range(41)),
+     "26:3: `key_data_sources` has 41 entries; the limit is 40"),
+])
+def test_a_translated_key_data_source_that_cannot_print_is_located(entries, message, tmp_path,
+                                                                   capsys, witnessed):
+    """`key_data_sources` (issue 21): a mapping of profile.yaml's key-data
+    sources to texts; wrong types, nothing, past the limits, bidi and control
+    characters, a number for an index, a source given twice (also in another
+    spelling of the same text): located by `check`, refused by `build`."""
+    err = refused(capsys, tmp_path, _kd_sources(entries), f"de.yaml:{message}", lang="de")
+    assert len(located_lines(err)) == 1, err
+
+
+def test_what_check_accepts_of_them_prints(tmp_path, capsys, witnessed):
+    """A short text and its source's text at the texts' limit both print (a
+    citation again prints the short one); a translated key-data source prints
+    in place of profile.yaml's; an entry that names no key-data source is
+    warned about, located, in a translation and in the source language's file,
+    and changes nothing."""
+    from pdfread import page_texts
+
+    words = " ".join(f"w{i:04d}" for i in range(800))
+    full, short = words[:3999].rsplit(" ", 1)[0], "Short " + words[:3990].rsplit(" ", 1)[0]
+    en = CITED + (f'sources:\n  - id: law\n    text: "{full}"\n    short: "{short}"\n'
+                  "key_data_sources:\n  World Bank: Weltbank\n")
+    files = {"profile.yaml": UN_DESA, "en.yaml": en,
+             "de.yaml": DE + "key_data_sources:\n  UN DESA: UN-Hauptabteilung Wirtschaft\n"
+                             "  UN DES: UN-Tippfehler\n"}
+    code, err = run(capsys, "check", "--content", make_tree(tmp_path, files))
+    assert code == 0, err
+    warned = [line for line in located_lines(err) if "key_data_sources" in line]
+    assert len(warned) == 2, err
+    assert "de.yaml:27:3: `key_data_sources`: 'UN DES' is no key-data source" in err
+    assert "en.yaml:29:3: `key_data_sources`: 'World Bank' is no key-data source" in err
+    assert len(full) > 3990 and len(short) > 3990
+    code, err, out = build(capsys, tmp_path, files, "en")
+    assert code == 0, err
+    with unwatched():
+        text = squash("".join(page_texts(out)))
+    assert squash(full) in text and squash(short) in text
+    assert "Weltbank" not in text and "SourceUNDESA" in text.replace(":", "")
+    code, err, out = build(capsys, tmp_path, files, "de")
+    assert code == 0, err
+    with unwatched():
+        text = squash("".join(page_texts(out)))
+    assert squash("UN-Hauptabteilung Wirtschaft") in text
+    assert "UNDESA" not in text and "Tippfehler" not in text
 
 
 # ------------------------------------------------------------------ check stays bounded

@@ -25,7 +25,7 @@ from markupsafe import escape
 from mgi_report.cli import main
 from mgi_report.compose import chapters, figures, wheel
 from mgi_report.resources import FONTS, LAYOUTS, ROOT
-from mgi_report.text import markup
+from mgi_report.text import bidi, i18n, markup
 from typeset import MM, pages
 
 EXAMPLES = ROOT / "examples"
@@ -133,6 +133,34 @@ def test_the_isolation_is_markup_and_only_where_it_is_needed():
     assert not re.search("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]", html)
     assert html.count('<span dir="ltr">') == 3  # 477-IV, −21,000, 5.6%
     assert '<span dir="ltr">' not in str(markup.inline("No. 477-IV of 2011", "en"))
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("fa", "قانون شماره 477-IV مورخ 2011"),
+    ("he", "חוק מס' 477-IV משנת 2011"),
+    ("ur", "قانون نمبر 477-IV"),
+])
+def test_every_right_to_left_language_is_isolated_not_only_arabic(lang, text):
+    """Which languages are right to left is Babel's (i18n.direction), not a list
+    of bidi.py's own: Persian, Hebrew and Urdu are isolated like Arabic (the old
+    list, {"ar"}, left them bare: the control is the same text in English)."""
+    assert i18n.direction(lang) == "rtl"
+    assert bidi.rtl(lang)
+    html = str(markup.inline(text, lang))
+    assert '<span dir="ltr">477-IV</span>' in html
+    assert html.count('<span dir="ltr">') == 1  # the lone number 2011 is left alone
+    assert '<span dir="ltr">' not in str(markup.inline(text, "en"))
+
+
+@pytest.mark.parametrize("code", ["xx", "qqq", "ar-EG", "zz-QQ", "", "en_", "12", "a@b",
+                                  "x" * 300])
+def test_an_unknown_or_malformed_language_code_is_left_to_right_and_left_alone(code):
+    """Babel refuses these (UnknownLocaleError, ValueError): the direction is
+    "ltr", and text in them is escaped only, never raised on."""
+    assert i18n.direction(code) == "ltr"
+    assert not bidi.rtl(code)
+    assert str(bidi.isolate("477-IV <b>", code)) == "477-IV &lt;b&gt;"
+    assert str(bidi.isolate("477-IV <b>", "ar_EG")) == '<span dir="ltr">477-IV</span> &lt;b&gt;'
 
 
 def test_negatives_in_the_arabic_table_and_chart_agree(pdf, control):
@@ -359,6 +387,79 @@ def test_chart_bars_are_drawn_where_their_years_lie():
     per_year = (xs[-1] - xs[0]) / 9
     for x, year in zip(xs, (2015, 2018, 2020, 2022, 2024)):
         assert x == pytest.approx(xs[0] + (year - 2015) * per_year, abs=0.05)
+
+
+def _chart_words(path: Path) -> list:
+    """The figures printed over the bars of each chart: the numbers above each
+    chart's axis of years (a row of at least three small years), as wide as it
+    and a little more (a figure reaches past its year), as high as the chart
+    (32 mm); the table beside it, 11 mm or more from the image, is left out."""
+    found = []
+    for page in pages(path):
+        numbers = [w for ln in page.lines for w in ln.words
+                   if re.fullmatch(r"[\u2212\-]?[\d.,]+", w.text)]
+        for row in rows(page):
+            years = [w for w in row if re.fullmatch(r"(19|20)\d\d", w.text)]
+            small = min((w.y1 - w.y0 for w in years), default=0)
+            years = [w for w in years if w.y1 - w.y0 < small + 0.5]
+            if len(years) < 3:
+                continue
+            left, right = min(w.x0 for w in years) - 20, max(w.x1 for w in years) + 20
+            top = min(w.y0 for w in years)
+            found.append([w for w in numbers if left <= w.x0 and w.x1 <= right
+                          and top - 32 * MM <= w.y0 and w.y1 <= top + 0.5])
+    return found
+
+
+def _chart_figures(path: Path) -> Counter:
+    return Counter(w.text for chart in _chart_words(path) for w in chart)
+
+
+def _every_figure(lang: str, country: str = "ruritania") -> Counter:
+    from mgi_report.content.tree import load_country
+
+    profile = load_country(EXAMPLES if country == "ruritania" else ROOT / "content", country,
+                           (lang,)).profile
+    return Counter(chapters.number(v, lang, k.indicator.millions, k.indicator.share)
+                   for k in profile.key_data for v in k.values.values())
+
+
+@pytest.fixture(scope="module")
+def one_row(tmp_path_factory, cache_dir):
+    """The control: Ruritania in English with its charts' figures on one row, as
+    they were set (a figure touching its neighbour's was left out)."""
+    from mgi_report import Request, build
+
+    out = tmp_path_factory.mktemp("one-row") / "ruritania-en.pdf"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(chapters, "MAX_VALUE_ROWS", 1)
+        return build(Request("ruritania", "en", EXAMPLES, out, "screen", cache=cache_dir))
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_every_key_data_figure_prints_over_its_bar(pdf, lang):
+    """Every figure of the example's eight charts (47) prints in its chart
+    (187,000 and 760,000 of 2020 were left out where they touched 2024's):
+    neighbours' figures are staggered on two or three rows, and no two
+    figures' lines meet (a line: 6.5 pt centred on the word's box, which
+    poppler gives from the font's ascent to its descent, taller in Naskh than
+    in Noto Sans; the digits' ink lies inside it). Kazakhstan's profile has no
+    key data."""
+    expected = _every_figure(lang)
+    assert sum(expected.values()) == 47
+    found = _chart_figures(pdf("ruritania", lang))
+    assert not expected - found, expected - found
+    for chart in _chart_words(pdf("ruritania", lang)):  # no two figures' lines meet
+        lines = [(w.x0, w.x1, (w.y0 + w.y1) / 2 - 3.25, (w.y0 + w.y1) / 2 + 3.25) for w in chart]
+        for i, a in enumerate(lines):
+            for b in lines[i + 1:]:
+                assert a[1] <= b[0] or b[1] <= a[0] or a[3] <= b[2] or b[3] <= a[2], (a, b)
+
+
+def test_the_control_figures_on_one_row_lose_some(one_row):
+    """The control: on one row, figures touching a neighbour's are left out."""
+    missing = _every_figure("en") - _chart_figures(one_row)
+    assert set(missing) == {"760,000", "2,050", "5.8"}, missing
 
 
 def test_a_translated_key_data_source_prints_translated(pdf):

@@ -122,25 +122,79 @@ def _box(bar: dict, text: str, width_mm: float) -> tuple[float, float]:
     return left, width
 
 
-def _label(bars: list[dict], texts: list[str], width_mm: float) -> None:
-    """Which bars a chart labels with its figure (``label``) and with its year
-    (``year_label``), and the boxes they are centred in (``label_left``,
-    ``label_width``; ``year_left``, ``year_width``: percent of the image):
-    every bar while the labels fit their columns; otherwise, from the newest,
-    each bar whose label clears those set, so that labels never overlap (the
-    table beside the chart has every figure). Years are narrower than most
-    figures: the axis keeps more of them. This also keeps a chart of many
-    years cheap: its labels' positioned boxes were most of its cost."""
-    for kind, prefix in (("label", "label"), ("year_label", "year")):
-        taken: list[tuple[float, float]] = []
-        for bar, text in reversed(list(zip(bars, texts))):
-            left, width = _box(bar, str(bar["year"]) if kind == "year_label" else text,
-                               width_mm)
-            right = left + width
-            bar[kind] = all(right <= a + 0.01 or left >= b - 0.01 for a, b in taken)
-            bar[f"{prefix}_left"], bar[f"{prefix}_width"] = left, width
-            if bar[kind]:
-                taken.append((left, right))
+def _years(bars: list[dict], width_mm: float) -> None:
+    """Which bars a chart labels with its year (``year_label``) and the boxes they
+    are centred in (``year_left``, ``year_width``: percent of the image): every
+    bar while the years fit their columns; otherwise, from the newest, each
+    bar whose year clears those set (years are on one row, under the axis)."""
+    taken: list[tuple[float, float]] = []
+    for bar in reversed(bars):
+        left, width = _box(bar, str(bar["year"]), width_mm)
+        right = left + width
+        bar["year_label"] = all(right <= a + 0.01 or left >= b - 0.01 for a, b in taken)
+        bar["year_left"], bar["year_width"] = left, width
+        if bar["year_label"]:
+            taken.append((left, right))
+
+
+#: A figure's line over a bar (6.5 pt, line-height 1), and how far a figure
+#: above a positive bar stands from the top of the bars its box reaches over
+#: (below a negative one: from their bottom), in percent of the chart's height.
+VALUE_H_MM, VALUE_ABOVE, VALUE_BELOW = LABEL_MM_PER_EM, 15.0, 1.0
+#: The most rows of figures a chart makes room for (figures.VALUE_ROW each).
+MAX_VALUE_ROWS = 3
+
+
+def _values(chart: dict, texts: list[str]) -> int:
+    """Place each bar's figure (``label``; its box ``label_left``, ``label_width``
+    and ``value_top``, percent of the image): centred on its bar, just above the
+    bars its box reaches over (below, for a negative bar); where it would touch a
+    figure set before (from the newest), one row further out, staggered, while
+    that stays inside the image (above the top; below: above the years' row).
+    A figure that finds no room is not set (``label`` False). Returns how many
+    are set."""
+    bars, (width_mm, height_mm) = chart["bars"], chart["size"]
+    h = VALUE_H_MM / height_mm * 100
+    step = h + 2.0  # a row: a figure's line (its digits' ink inside) and 0.64 mm
+    placed: list[tuple[float, float, float, float]] = []  # left, right, top, bottom
+    for bar, text in reversed(list(zip(bars, texts))):
+        left, width = _box(bar, text, width_mm)
+        right, down = left + width, bar["negative"]
+        under = [b for b in bars if b["negative"] == down and b["left"] < right
+                 and left < b["left"] + b["width"]] or [bar]
+        top = max(b["top"] + b["height"] for b in under) + VALUE_BELOW if down else \
+            max(0.0, min(b["top"] for b in under) - VALUE_ABOVE)
+        while hit := [p for p in placed if left < p[1] - 0.01 and p[0] < right - 0.01
+                      and top < p[3] and p[2] < top + h]:
+            top = max(p[3] for p in hit) + step - h if down else min(p[2] for p in hit) - step
+        bar["label"] = top + h <= chart["baseline"] if down else top >= 0
+        bar["label_left"], bar["label_width"], bar["value_top"] = left, width, round(top, 2)
+        if bar["label"]:
+            placed.append((left, right, top, top + h))
+    return len(placed)
+
+
+def _chart(years: list[int], values: list[float], texts: list[str], color: str,
+           cache: Path | None, rtl: bool) -> dict:
+    """A bar chart with every figure set over its bar: on one row while they fit,
+    staggered on two or three when neighbours' figures would touch (the chart
+    keeps room above its bars for them); only where three rows cannot hold them
+    all (many years of long figures) are some left out, the newest always set
+    (the table beside the chart has every figure)."""
+    best, most = 1, -1
+    for rows in range(1, MAX_VALUE_ROWS + 1):
+        count = _values(figures.chart(years, values, color, rtl=rtl, rows=rows, draw=False),
+                        texts)
+        if count > most:
+            best, most = rows, count
+        if count == len(years):
+            break
+    drawn = figures.chart(years, values, color, cache, rtl, rows=best)
+    _values(drawn, texts)
+    _years(drawn["bars"], drawn["size"][0])
+    for bar, text in zip(drawn["bars"], texts):
+        bar["text"] = text
+    return drawn
 
 
 def key_data(items: list[KeyData], lang: str, tr, color: str,
@@ -159,19 +213,8 @@ def key_data(items: list[KeyData], lang: str, tr, color: str,
         years = list(item.values)
         texts = [number(v, lang, ind.millions, ind.share) for v in item.values.values()]
         # the bars as the figures print (to a tenth): 1e-320 is a bar of nothing
-        drawn = figures.chart(years, [round(v, 1) for v in item.values.values()], color, cache,
-                              rtl)
-        bars = drawn["bars"]
-        _label(bars, texts, drawn["size"][0])
-        for bar, text in zip(bars, texts):
-            bar["text"] = text
-            # the value above a bar (below a negative one), in percent of the image,
-            # clear of the bars its label's box reaches over
-            under = [b for b in bars if b["negative"] == bar["negative"] and
-                     b["column_left"] < bar["label_left"] + bar["label_width"] and
-                     bar["label_left"] < b["column_left"] + b["column_width"]] or [bar]
-            bar["value_top"] = round(max(b["top"] + b["height"] for b in under) + 1.0, 2) \
-                if bar["negative"] else round(max(0.0, min(b["top"] for b in under) - 15.0), 2)
+        drawn = _chart(years, [round(v, 1) for v in item.values.values()], texts, color,
+                       cache, rtl)
         anchor, n = f"indicator-{ind.key}", 1
         while anchor in anchors:
             n += 1

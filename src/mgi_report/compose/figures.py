@@ -35,6 +35,10 @@ Shape = tuple  # ("rect", (x, y, w, h), colour) | ("poly", ((x, y), ...), colour
 RULE = "#5b6670"  # baselines and zero lines: a house grey (black ink only in print)
 CHART_SIZE = (70.0, 32.0)
 CHART_PAD, YEAR_BAND, VALUE_BAND, BAR_MAX = 2.0, 5.5, 4.5, 9.0
+#: The room one more row of figures takes above the bars (and under negative
+#: ones), when neighbours' figures are staggered (chapters._values): a
+#: 6.5 pt line and the space between rows.
+VALUE_ROW = 3.3
 FRAMEWORK_SIZE = (160.0, 80.0)
 PROCESS_SIZE = (160.0, 36.0)
 FRAMEWORK_KEYS = ("principle-1", "principle-2", "principle-3", "domains",
@@ -141,7 +145,7 @@ def _uri(data: bytes) -> str:
 
 
 def chart(years: list[int], values: list[float], color: str, cache: Path | None = None,
-          rtl: bool = False) -> dict:
+          rtl: bool = False, rows: int = 1, draw: bool = True) -> dict:
     """One key-data indicator over its years as bars, without text.
 
     The bars stand where their years lie on a time axis (2015, 2018, 2020 are
@@ -154,7 +158,9 @@ def chart(years: list[int], values: list[float], color: str, cache: Path | None 
     negative bars, below them; the years go under the baseline (``baseline``,
     percent from the top, the top of the years' row). ``zero`` is where the
     zero line is, which is drawn (thinner) only when a value is negative;
-    otherwise it is the baseline.
+    otherwise it is the baseline. ``rows``: how many rows of figures the room
+    above the bars (and under negative ones) holds; ``draw=False`` lays the
+    bars out without drawing them (``src`` is None), to try a number of rows.
     """
     if len(years) != len(values) or not years:
         raise ValueError("a chart needs as many values as years, and at least one")
@@ -170,8 +176,9 @@ def chart(years: list[int], values: list[float], color: str, cache: Path | None 
         values = [v for _y, v in pairs]
         low, high = min(0, min(values)), max(0, max(values))
     negative = low < 0
-    y_lo = YEAR_BAND + (VALUE_BAND if negative else 0.0)
-    scale = (height - VALUE_BAND - y_lo) / ((high - low) or 1.0)
+    band = VALUE_BAND + (max(1, rows) - 1) * VALUE_ROW
+    y_lo = YEAR_BAND + (band if negative else 0.0)
+    scale = (height - band - y_lo) / ((high - low) or 1.0)
     zero = y_lo - low * scale
     first, last = pairs[0][0], pairs[-1][0]
     gap = min((b[0] - a[0] for a, b in itertools.pairwise(pairs)), default=1) or 1
@@ -195,8 +202,8 @@ def chart(years: list[int], values: list[float], color: str, cache: Path | None 
     shapes.append(("line", ((CHART_PAD, YEAR_BAND), (width - CHART_PAD, YEAR_BAND)), RULE, 0.75))
     if negative:
         shapes.append(("line", ((CHART_PAD, zero), (width - CHART_PAD, zero)), RULE, 0.5))
-    data = svg(CHART_SIZE, tuple(shapes), cache)
-    return {"src": _uri(data), "size": CHART_SIZE, "bars": bars, "rtl": rtl,
+    src = _uri(svg(CHART_SIZE, tuple(shapes), cache)) if draw else None
+    return {"src": src, "size": CHART_SIZE, "bars": bars, "rtl": rtl, "rows": rows,
             "baseline": round((height - YEAR_BAND) / height * 100, 2),
             "zero": round((height - zero) / height * 100, 2)}
 

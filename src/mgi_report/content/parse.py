@@ -260,6 +260,7 @@ def _sources(node: yaml.Node, rep: Reporter) -> list[Source]:
     optional ``short`` text that a later citation prints instead of the full one."""
     out: list[Source] = []
     seen: dict[str, int] = {}
+    shorts: dict[str, int] = {}  # short text -> its entry
     for i, item in enumerate(values.sequence(node, rep, "`sources`", MAX_SOURCES), 1):
         what = f"entry {i} of `sources`"
         if not isinstance(item, yaml.MappingNode):
@@ -285,13 +286,32 @@ def _sources(node: yaml.Node, rep: Reporter) -> list[Source]:
             if "text" in m else None
         short = None
         if "short" in m:
-            snode = m["short"][1]
-            short = values.text(snode, rep, f"the short text of {what}", markup=True)
-            if short is not None and _cites(short, snode, rep, f"the short text of {what}"):
-                short = None
+            short = _short(m["short"][1], value, shorts, i, rep, what)
         if value is not None and not _cites(value, item, rep, what) and ident is not None:
             out.append(Source(value, ident, short))
     return out
+
+
+def _short(node: yaml.Node, full: str | None, shorts: dict[str, int], i: int, rep: Reporter,
+           what: str) -> str | None:
+    """A source's ``short`` text: what a later citation prints, so neither its
+    full text again (rule: never in full twice) nor another source's short text
+    (the reader could not tell the two apart)."""
+    what = f"the short text of {what}"
+    short = values.text(node, rep, what, markup=True)
+    if short is None or _cites(short, node, rep, what):
+        return None
+    if full is not None and short == full:
+        rep.at(node, f"{what} is its full text: a later citation would print it in full "
+               "again; shorten it, or leave `short` out (a later citation then prints "
+               "\"See note N.\")")
+        return None
+    if short in shorts:
+        rep.at(node, f"{what} is that of entry {shorts[short]} too: a later citation of "
+               "either would print the same; make each source's short text its own")
+        return None
+    shorts[short] = i
+    return short
 
 
 def _cites(value: str, node: yaml.Node, rep: Reporter, what: str) -> bool:
@@ -333,7 +353,11 @@ def _key_data_sources(node: yaml.Node, rep: Reporter
     for key, (knode, vnode) in m.items():
         name = values.text(knode, rep, "a key-data source")
         value = values.text(vnode, rep, f"the translation of `{values.shorten(key)}`")
-        if name is not None and value is not None:
+        if name is not None and name in at:  # `UN DESA` and `"UN DESA "`: one source
+            rep.at(knode, f"`{values.shorten(key)}` is the key-data source "
+                   f"`{values.shorten(name)}` again (first given on line {at[name][0]}): "
+                   "translate each once")
+        elif name is not None and value is not None:
             out[name] = value
             at[name] = rep.position(knode.start_mark)
     return out, at

@@ -310,6 +310,11 @@ def _plain_error(exc: yaml.MarkedYAMLError, rep: Reporter) -> tuple[Any, str]:
         return opened, (f"a bracket opened here ({pair}) is not closed, or its items lack "
                         "commas; if the bracket belongs to the text, put the whole text in "
                         "double quotes")
+    if "mapping values are not allowed" in problem and found is not None and \
+            found.column > 1024:  # YAML's limit on a key written `key: value`
+        return found, ("a key longer than 1,024 characters: YAML reads a key that long only "
+                       "written after `? ` on a line of its own, its value after `: ` on the "
+                       "next line")
     if "mapping values are not allowed" in problem:
         return found, ("a colon followed by a space inside a text: text that contains a "
                        "colon must be put in double quotes")

@@ -19,8 +19,14 @@ import re
 
 from markupsafe import Markup, escape
 
-#: Languages written right to left (the layout's ``dir``).
-RTL = frozenset({"ar"})
+from .i18n import direction
+
+
+def rtl(lang: str) -> bool:
+    """Whether ``lang`` is written right to left: Babel's character order
+    (i18n.direction, cached; an unknown or malformed code is left to right)."""
+    return direction(lang) == "rtl"
+
 
 _WORD = r"[0-9A-Za-z\u00C0-\u024F]+"
 #: A run: an optional sign, words joined by the punctuation that stands inside
@@ -38,7 +44,7 @@ def isolate(text: str, lang: str = "ar") -> Markup:
     """``text`` as safe HTML, each misorderable left-to-right run wrapped in
     ``<span dir="ltr">`` when ``lang`` is written right to left; escaped only,
     otherwise."""
-    if lang not in RTL:
+    if not rtl(lang):
         return Markup(escape(text))
     out, at = [], 0
     for found in RUN.finditer(text):
@@ -51,4 +57,4 @@ def isolate(text: str, lang: str = "ar") -> Markup:
     return Markup("".join(out))
 
 
-__all__ = ["RTL", "RUN", "isolate"]
+__all__ = ["RUN", "isolate", "rtl"]

@@ -6,7 +6,7 @@ import functools
 import io
 from datetime import date
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -72,8 +72,18 @@ def month_year(d: date, lang: str, pattern: str = "LLLL y") -> str:
     return format_date(d, pattern, locale=lang)
 
 
+@functools.lru_cache(maxsize=None)
 def direction(lang: str) -> str:
-    return "rtl" if Locale.parse(lang).character_order == "right-to-left" else "ltr"
+    """"rtl" for a language Babel (CLDR) writes right to left (``ar``, ``fa``,
+    ``he``, ``ur`` …), "ltr" otherwise, also for a code Babel does not know
+    (``xx``: UnknownLocaleError) or cannot read (``ar-EG``, ``""``: ValueError).
+    The one list of right-to-left languages: the layout's ``dir``, text/bidi.py's
+    isolation and the PDF's reading order all ask it."""
+    try:
+        order = Locale.parse(lang).character_order
+    except (UnknownLocaleError, ValueError):
+        return "ltr"
+    return "rtl" if order == "right-to-left" else "ltr"
 
 
 def language_name(code: str, in_lang: str) -> str:

@@ -26,7 +26,7 @@ from markdown_it.rules_inline.image import image as image_rule
 from markdown_it.rules_inline.state_inline import StateInline
 from markupsafe import Markup, escape
 
-from .bidi import RTL, isolate
+from .bidi import isolate, rtl
 from .joins import join
 
 _SAFE_LINK = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
@@ -132,7 +132,7 @@ def _parser(lang: str) -> MarkdownIt:
     md.core.ruler.at("replacements", _replacements)
     md.core.ruler.push("joins", _joins(lang))
     md.validateLink = _validate_link
-    if lang in RTL:  # numbers, signs and Latin runs as written (bidi.py)
+    if rtl(lang):  # numbers, signs and Latin runs as written (bidi.py)
         md.add_render_rule("text", lambda self, tokens, idx, options, env:
                            str(isolate(tokens[idx].content, lang)))
     return md

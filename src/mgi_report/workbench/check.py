@@ -90,17 +90,16 @@ def stale_translations(loaded: Mapping[str, contents.Loaded]) -> list[Problem]:
 def untranslated_key_data_sources(loaded: Mapping[str, contents.Loaded]) -> list[Problem]:
     """Language files other than the source language's whose `key_data_sources`
     leave a key-data source of profile.yaml in the source language (it prints
-    as written there), or translate a line profile.yaml does not have."""
+    as written there), and any language file's that translate a line
+    profile.yaml does not have."""
     out = []
     for country in loaded.values():
         profile = country.profile
         written = list(dict.fromkeys(k.source for k in profile.key_data))
         for lf in country.files.values():
-            if lf.lang == profile.source_language:
-                continue
             shown = contents.shown_path(lf.path)
             line, col = lf.key_data_sources_at.get("", (1, 1))
-            for source in written:
+            for source in written if lf.lang != profile.source_language else ():
                 if source not in lf.key_data_sources:
                     out.append(Problem(shown, line, col, "`key_data_sources` does not "
                                        f"translate the key-data source {source!r:.80} of "
