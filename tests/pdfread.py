@@ -8,9 +8,18 @@ from pathlib import Path
 import pikepdf
 from pypdf import PdfReader
 
+#: (file, its time and size) -> its pages' text: pypdf takes seconds over a
+#: profile, and many tests read the same session-built PDF.
+_TEXTS: dict[tuple[str, int, int], tuple[str, ...]] = {}
+
 
 def page_texts(path: Path) -> list[str]:
-    return [page.extract_text() or "" for page in PdfReader(path).pages]
+    """Each page's text as pypdf extracts it (read once per file as it is now)."""
+    stat = Path(path).stat()
+    key = (str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _TEXTS:
+        _TEXTS[key] = tuple(page.extract_text() or "" for page in PdfReader(path).pages)
+    return list(_TEXTS[key])
 
 
 def text(path: Path) -> str:

@@ -185,14 +185,11 @@ def test_the_isbn_is_in_the_xmp_metadata(complete):
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory):
-    """The fictional complete example (examples/ruritania), en and ar, built once."""
-    from mgi_report import Request, build
+def example(built):
+    """The fictional complete example (examples/ruritania), en and ar (conftest ``built``)."""
     from mgi_report.resources import ROOT
 
-    tmp = tmp_path_factory.mktemp("example")
-    return {lang: build(Request("ruritania", lang, ROOT / "examples", tmp / f"{lang}.pdf",
-                                cache=tmp / "cache")) for lang in ("en", "ar")}
+    return {lang: built("ruritania", lang, content=ROOT / "examples") for lang in ("en", "ar")}
 
 
 def test_the_example_is_a_complete_profile_of_about_30_pages(example):
@@ -260,15 +257,13 @@ def test_footnotes_are_tagged_as_notes_in_the_screen_edition(complete):
     assert len(notes) == 14  # one per citation (one source cited 14 times)
 
 
-def test_the_examples_print_edition_is_cmyk_only_charts_and_diagrams_included(tmp_path):
+def test_the_examples_print_edition_is_cmyk_only_charts_and_diagrams_included(built):
     import pikepdf
 
-    from mgi_report import Request, build
     from mgi_report.resources import ROOT
     from test_editions import _fill_colours
 
-    out = build(Request("ruritania", "ar", ROOT / "examples", tmp_path / "p.pdf", "print",
-                        cache=tmp_path / "cache"))
+    out = built("ruritania", "ar", "print", content=ROOT / "examples")
     with pikepdf.open(out) as pdf:
         cmyk_values, other = _fill_colours(pdf)
         assert not other, other[:5]

@@ -58,24 +58,17 @@ def _id(profile) -> str:
 
 
 @pytest.fixture(scope="module")
-def editions(tmp_path_factory, cache_dir):
-    """(profile id) -> {edition: path}, each profile laid out once, built on demand."""
-    out = tmp_path_factory.mktemp("conformance")
-    tree = make_tree(out / "testland")
-    done: dict[str, dict[str, Path]] = {}
+def editions(tmp_path_factory, built):
+    """(profile) -> {edition: path}, each profile laid out once and its three editions
+    written from that layout, built on demand: the shipped content's and the
+    example's are the suite's own builds (conftest ``built``), read by other files too."""
+    tree = make_tree(tmp_path_factory.mktemp("conformance") / "testland")
 
     def get(profile) -> dict[str, Path]:
-        key = _id(profile)
-        if key not in done:
-            content, country, lang, fallback = profile
-            req = builder.Request(country, lang, content or tree, fallback=fallback,
-                                  cache=cache_dir)
-            targets = {e: out / f"{key}-{e}.pdf" for e in EDITIONS}
-            written = builder.build_editions(req, EDITIONS, targets)
-            errors = [w.error for w in written if w.error is not None]
-            assert not errors, errors
-            done[key] = targets
-        return done[key]
+        content, country, lang, fallback = profile
+        written = built.editions(country, lang, content=content or tree, fallback=fallback)
+        assert set(written) == set(EDITIONS)
+        return written
 
     return get
 
