@@ -173,7 +173,7 @@ def justified_build(tmp_path_factory, cache_dir):
     def get(lang: str = "de") -> Path:
         if lang not in done:
             kw = {"fallback": True} if lang in ("fr", "es") else {}
-            done[lang] = build(Request("kazakhstan", lang, DEFAULT_CONTENT,
+            done[lang] = builder.build(Request("kazakhstan", lang, DEFAULT_CONTENT,
                                        out_dir / f"{lang}.pdf", cache=cache_dir,
                                        layouts=(folder,), **kw))
         return done[lang]
