@@ -213,15 +213,14 @@ def _hyphenated_where_forbidden(pdf) -> list[tuple[int, str]]:
     every = pages(pdf)
     for page in (every[0], every[-1]):
         found += [(page.number, line.text) for line in page.lines if line.hyphenated]
-    full = {(line.page, round(line.y0, 1)) for line in justified(pdf)}
     for para in paragraphs(pdf):
         right = max(line.x1 for line in para)
         for line, nxt in zip(para, para[1:]):
             if line.hyphenated and (abs(nxt.x1 - right) > 0.5 and nxt is para[-1]
                                     and nxt.text.endswith((".", ":", ";"))):
                 found.append((line.page, "last: " + line.text + " / " + nxt.text))
-        for line in para:
-            if line.hyphenated and (line.page, round(line.y0, 1)) not in full:
+        for line in para:  # a hyphenated line short of the paragraph's edge: ragged
+            if line.hyphenated and (len(para) < 2 or abs(line.x1 - right) > 0.5):
                 found.append((line.page, "ragged: " + line.text))
     for page in every[1:-1]:
         body = [line for line in page.lines if 9 < line.size < 10.2]
