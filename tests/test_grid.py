@@ -17,7 +17,7 @@ from conftest import justifying_layouts
 from mgi_report.resources import DEFAULT_CONTENT, ROOT
 from mgi_report.text import hyphenate, lines
 from mgi_report.text.joins import NBSP, NNBSP, join
-from typeset import SPACE_EM, justified, pages, paragraphs, running
+from typeset import SPACE_EM, pages, paragraphs, running
 
 EXAMPLES = ROOT / "examples"
 LATIN = [("kazakhstan", "en"), ("kazakhstan", "de"), ("kazakhstan", "ru"),
