@@ -462,6 +462,68 @@ def test_the_control_figures_on_one_row_lose_some(one_row):
     assert set(missing) == {"760,000", "2,050", "5.8"}, missing
 
 
+def _chart_years(path: Path) -> Counter:
+    """The years printed under the charts' axes: the small years (the table's
+    are set larger) of each axis row found by ``_axes`` and of the rows up to
+    6 mm under it, within its span."""
+    found: Counter = Counter()
+    for page in pages(path):
+        years = [w for ln in page.lines for w in ln.words
+                 if re.fullmatch(r"(19|20)\d\d", w.text)]
+        least = min((w.y1 - w.y0 for w in years), default=0)
+        small = [w for w in years if w.y1 - w.y0 < least + 0.5]
+        seen: set[int] = set()
+        for row in rows(page):
+            axis = [w for w in row if any(w is s for s in small)]
+            if len(axis) < 3 or id(axis[0]) in seen:
+                continue
+            left, right = min(w.x0 for w in axis) - 8 * MM, max(w.x1 for w in axis) + 8 * MM
+            top = min(w.y0 for w in axis)
+            under = [w for w in small if left <= w.x0 and w.x1 <= right
+                     and top - 0.5 <= w.y0 <= top + 6 * MM]
+            seen.update(id(w) for w in under)
+            found.update(w.text for w in under)
+    return found
+
+
+def _every_year(lang: str) -> Counter:
+    from mgi_report.content.tree import load_country
+
+    profile = load_country(EXAMPLES, "ruritania", (lang,)).profile
+    return Counter(str(y) for k in profile.key_data for y in k.values)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_every_chart_year_prints_under_its_bar(pdf, lang):
+    """Every year of the example's charts (47) prints under its chart: where
+    two are too close for one row (2023 beside 2024 in the remittances
+    charts), the older takes a second row, staggered, rather than being left
+    out; no two years on a row touch."""
+    expected = _every_year(lang)
+    assert sum(expected.values()) == 47
+    assert _chart_years(pdf("ruritania", lang)) == expected
+    for axis in _axes(pdf("ruritania", lang)):
+        xs = sorted(x for _, x in axis)
+        assert all(b - a > 4 * MM for a, b in zip(xs, xs[1:])), axis
+
+
+@pytest.fixture(scope="module")
+def one_year_row(tmp_path_factory, cache_dir):
+    """The control: Ruritania in English with its charts' years on one row, as
+    they were set (a year touching its neighbour's was left out)."""
+    from mgi_report import Request, build
+
+    out = tmp_path_factory.mktemp("one-year-row") / "ruritania-en.pdf"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(chapters, "YEAR_ROWS", 1)
+        return build(Request("ruritania", "en", EXAMPLES, out, "screen", cache=cache_dir))
+
+
+def test_the_control_years_on_one_row_lose_some(one_year_row):
+    missing = _every_year("en") - _chart_years(one_year_row)
+    assert missing == Counter({"2023": 2}), missing
+
+
 def test_a_translated_key_data_source_prints_translated(pdf):
     def text(path):
         return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True,

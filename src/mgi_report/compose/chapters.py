@@ -122,27 +122,38 @@ def _box(bar: dict, text: str, width_mm: float) -> tuple[float, float]:
     return left, width
 
 
-def _years(bars: list[dict], width_mm: float) -> None:
-    """Which bars a chart labels with its year (``year_label``) and the boxes they
-    are centred in (``year_left``, ``year_width``: percent of the image): every
-    bar while the years fit their columns; otherwise, from the newest, each
-    bar whose year clears those set (years are on one row, under the axis)."""
-    taken: list[tuple[float, float]] = []
+def _years(chart: dict) -> bool:
+    """Set each bar's year under the axis (``year_label``; its box ``year_left``,
+    ``year_width`` and ``year_top``: percent of the image): on one row while
+    the years fit their columns; where a year would touch one set before (from
+    the newest), on the chart's second row when it has one (``year_rows``),
+    staggered. Returns whether every year is set; a year that finds no room is
+    not (the table beside the chart has every year)."""
+    bars, width_mm = chart["bars"], chart["size"][0]
+    rows: list[list[tuple[float, float]]] = [[] for _ in range(max(1, chart["year_rows"]))]
+    every = True
     for bar in reversed(bars):
         left, width = _box(bar, str(bar["year"]), width_mm)
         right = left + width
-        bar["year_label"] = all(right <= a + 0.01 or left >= b - 0.01 for a, b in taken)
+        row = next((n for n, taken in enumerate(rows)
+                    if all(right <= a + 0.01 or left >= b - 0.01 for a, b in taken)), None)
+        bar["year_label"] = row is not None
         bar["year_left"], bar["year_width"] = left, width
-        if bar["year_label"]:
-            taken.append((left, right))
+        bar["year_top"] = round(chart["baseline"] + 2 + (row or 0) * chart["year_row"], 2)
+        if row is None:
+            every = False
+        else:
+            rows[row].append((left, right))
+    return every
 
 
 #: A figure's line over a bar (6.5 pt, line-height 1), and how far a figure
 #: above a positive bar stands from the top of the bars its box reaches over
 #: (below a negative one: from their bottom), in percent of the chart's height.
 VALUE_H_MM, VALUE_ABOVE, VALUE_BELOW = LABEL_MM_PER_EM, 15.0, 1.0
-#: The most rows of figures a chart makes room for (figures.VALUE_ROW each).
-MAX_VALUE_ROWS = 3
+#: The most rows of figures a chart makes room for (figures.VALUE_ROW each),
+#: and of years under its axis (figures.YEAR_ROW each).
+MAX_VALUE_ROWS, YEAR_ROWS = 3, 2
 
 
 def _values(chart: dict, texts: list[str]) -> int:
@@ -180,7 +191,8 @@ def _chart(years: list[int], values: list[float], texts: list[str], color: str,
     staggered on two or three when neighbours' figures would touch (the chart
     keeps room above its bars for them); only where three rows cannot hold them
     all (many years of long figures) are some left out, the newest always set
-    (the table beside the chart has every figure)."""
+    (the table beside the chart has every figure). Years likewise take a second
+    row, staggered, where neighbours (2023, 2024) are too close for one."""
     best, most = 1, -1
     for rows in range(1, MAX_VALUE_ROWS + 1):
         count = _values(figures.chart(years, values, color, rtl=rtl, rows=rows, draw=False),
@@ -189,9 +201,12 @@ def _chart(years: list[int], values: list[float], texts: list[str], color: str,
             best, most = rows, count
         if count == len(years):
             break
-    drawn = figures.chart(years, values, color, cache, rtl, rows=best)
+    # a second row of years only where one row cannot hold them all
+    year_rows = 1 if _years(figures.chart(years, values, color, rtl=rtl, rows=best,
+                                          draw=False)) else YEAR_ROWS
+    drawn = figures.chart(years, values, color, cache, rtl, rows=best, year_rows=year_rows)
     _values(drawn, texts)
-    _years(drawn["bars"], drawn["size"][0])
+    _years(drawn)
     for bar, text in zip(drawn["bars"], texts):
         bar["text"] = text
     return drawn

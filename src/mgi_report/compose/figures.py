@@ -39,6 +39,9 @@ CHART_PAD, YEAR_BAND, VALUE_BAND, BAR_MAX = 2.0, 5.5, 4.5, 9.0
 #: ones), when neighbours' figures are staggered (chapters._values): a
 #: 6.5 pt line and the space between rows.
 VALUE_ROW = 3.3
+#: The room a second row of years takes under the axis, where neighbouring
+#: years (2023, 2024) are too close to share one (chapters._years).
+YEAR_ROW = 2.6
 FRAMEWORK_SIZE = (160.0, 80.0)
 PROCESS_SIZE = (160.0, 36.0)
 FRAMEWORK_KEYS = ("principle-1", "principle-2", "principle-3", "domains",
@@ -145,7 +148,7 @@ def _uri(data: bytes) -> str:
 
 
 def chart(years: list[int], values: list[float], color: str, cache: Path | None = None,
-          rtl: bool = False, rows: int = 1, draw: bool = True) -> dict:
+          rtl: bool = False, rows: int = 1, draw: bool = True, year_rows: int = 1) -> dict:
     """One key-data indicator over its years as bars, without text.
 
     The bars stand where their years lie on a time axis (2015, 2018, 2020 are
@@ -160,7 +163,9 @@ def chart(years: list[int], values: list[float], color: str, cache: Path | None 
     zero line is, which is drawn (thinner) only when a value is negative;
     otherwise it is the baseline. ``rows``: how many rows of figures the room
     above the bars (and under negative ones) holds; ``draw=False`` lays the
-    bars out without drawing them (``src`` is None), to try a number of rows.
+    bars out without drawing them (``src`` is None), to try a number of rows;
+    ``year_rows``: how many rows of years the room under the axis holds
+    (``year_row``: one row's height, percent of the image).
     """
     if len(years) != len(values) or not years:
         raise ValueError("a chart needs as many values as years, and at least one")
@@ -177,7 +182,8 @@ def chart(years: list[int], values: list[float], color: str, cache: Path | None 
         low, high = min(0, min(values)), max(0, max(values))
     negative = low < 0
     band = VALUE_BAND + (max(1, rows) - 1) * VALUE_ROW
-    y_lo = YEAR_BAND + (band if negative else 0.0)
+    year_band = YEAR_BAND + (max(1, year_rows) - 1) * YEAR_ROW
+    y_lo = year_band + (band if negative else 0.0)
     scale = (height - band - y_lo) / ((high - low) or 1.0)
     zero = y_lo - low * scale
     first, last = pairs[0][0], pairs[-1][0]
@@ -199,12 +205,13 @@ def chart(years: list[int], values: list[float], color: str, cache: Path | None 
         bars.append({**_pct(CHART_SIZE, x, y, bar_w, h), "year": year, "value": value,
                      "negative": value < 0, "column_left": col["left"],
                      "column_width": col["width"], "centre": round(centre / width * 100, 2)})
-    shapes.append(("line", ((CHART_PAD, YEAR_BAND), (width - CHART_PAD, YEAR_BAND)), RULE, 0.75))
+    shapes.append(("line", ((CHART_PAD, year_band), (width - CHART_PAD, year_band)), RULE, 0.75))
     if negative:
         shapes.append(("line", ((CHART_PAD, zero), (width - CHART_PAD, zero)), RULE, 0.5))
     src = _uri(svg(CHART_SIZE, tuple(shapes), cache)) if draw else None
     return {"src": src, "size": CHART_SIZE, "bars": bars, "rtl": rtl, "rows": rows,
-            "baseline": round((height - YEAR_BAND) / height * 100, 2),
+            "year_rows": year_rows, "year_row": round(YEAR_ROW / height * 100, 2),
+            "baseline": round((height - year_band) / height * 100, 2),
             "zero": round((height - zero) / height * 100, 2)}
 
 
