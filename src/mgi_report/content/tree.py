@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import ContentError, Problem, UsageError
+from . import series
 from .domains import DOMAIN_KEYS
 from .model import LanguageFile, Profile
 from .parse import parse_language, parse_profile
@@ -176,14 +177,13 @@ def read_country(content: Path, country: Country,
             profile = parse_profile(node, rep, country.slug, ppath, country.languages)
     read = Read(profile, rep.problems)
     for lang in langs if langs is not None else country.languages:
-        lf, read.file_problems[lang] = _read_language(
-            content, country, lang, profile.source_language if profile else None)
+        lf, read.file_problems[lang] = _read_language(content, country, lang, profile)
         if lf is not None:
             read.files[lang] = lf
     return read
 
 
-def _read_language(content: Path, country: Country, lang: str, source: str | None
+def _read_language(content: Path, country: Country, lang: str, profile: Profile | None
                    ) -> tuple[LanguageFile | None, list[Problem]]:
     path = country.folder / f"{lang}.yaml"
     rep = Reporter(path, shown_path(path))
@@ -191,7 +191,11 @@ def _read_language(content: Path, country: Country, lang: str, source: str | Non
     if _inside(path, content, rep):
         node, rep = read_yaml(path, rep.shown, rep)
         if node is not None:
-            lf = parse_language(node, rep, lang, path, country.languages, source)
+            lf = parse_language(node, rep, lang, path, country.languages,
+                                profile.source_language if profile else None)
+    if lf is not None and profile is not None:  # what it lacks, given profile.yaml
+        if more := series.cross_check(profile, lf, rep.shown):
+            return None, sorted(rep.problems + more)
     return lf, rep.problems
 
 
@@ -209,7 +213,7 @@ def load_language(content: Path, profile: Profile, lang: str) -> LanguageFile:
     read and validated; raises ContentError with its problems."""
     folder = profile.path.parent
     country = Country(folder.name, folder, profile.languages)
-    lf, problems = _read_language(content, country, lang, profile.source_language)
+    lf, problems = _read_language(content, country, lang, profile)
     if problems or lf is None:
         raise ContentError(problems)
     return lf
