@@ -185,3 +185,4 @@ def test_a_chapter_prints_builds_and_is_reviewed_as_a_text(tmp_path, capsys):
     en.write_text(en.read_text().replace("in English", "in plain English"))
     code, err = run(capsys, "check", "--content", content)
     assert "out of date" in err, err
+    assert "chapters.summary.text, changed: " in err and "{+plain+}" in err, err
