@@ -92,6 +92,7 @@ def test_local_texts_of_the_catalogs_are_printed(strelsau):
         assert sentence in text, sentence
     assert "not a ranking of countries" not in text
     assert "help countries assess" not in text
+    assert "about 90" not in text and "about 87 indicators" in text
 
 
 @pytest.mark.parametrize("lang", ["en", "de", "fr", "es", "ru", "ar"])
