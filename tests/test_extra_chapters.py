@@ -98,6 +98,7 @@ def test_every_bad_declaration_or_text_is_located_in_one_run(tmp_path, capsys):
             "    after: findings\n"
             "  - id: notes\n"                   # 13: no place
         ),
+        "en.yaml": LANG + SUMMARY.replace("summary:", "summery:").replace("[^x]", ""),
     })
     code, err = run(capsys, "check", "--content", content)
     assert code == 1
@@ -114,6 +115,11 @@ def test_every_bad_declaration_or_text_is_located_in_one_run(tmp_path, capsys):
     for line, col, message in expected:
         assert any(x.startswith(f"{shown}:{line}:{col}: {message}") for x in lines), \
             (line, message, err)
+    # and, in the same run, what the language files say of the chapters
+    n = len(LANG.splitlines())
+    assert f"{content}/testland/en.yaml:{n + 2}:3: the chapter `summery` is not declared " \
+        "in profile.yaml's `chapters` (declared: annex, notes, summary)" in err
+    assert f"{content}/testland/de.yaml:1:1: no text for the chapter `summary`" in err
 
 
 def test_a_missing_text_and_an_undeclared_one_are_located_in_check_and_build(tmp_path,

@@ -153,10 +153,12 @@ def test_a_local_profile_needs_a_level_and_a_place_a_national_one_has_neither(tm
     assert_only_located(err)
     assert "en.yaml:1:1: missing key `place` in en.yaml: a local profile" in err
     assert "de.yaml:1:1: missing key `place` in de.yaml" in err
-    content = make_tree(tmp_path / "c", {"profile.yaml": "level: city\n" + PROFILE})
+    content = make_tree(tmp_path / "c", {"profile.yaml": "level: city\n" + PROFILE,
+                                         "en.yaml": PLACED})
     code, err = run(capsys, "check", "--content", content)
     assert code == 1
     assert "profile.yaml:1:1: `level` is for a local profile only" in err
+    assert "en.yaml:3:1: `place` is for a local profile" in err  # in the same run
     content = make_tree(tmp_path / "d", {"en.yaml": PLACED, "de.yaml": PLACED})
     code, err = run(capsys, "check", "--content", content)
     assert code == 1

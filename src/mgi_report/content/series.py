@@ -33,6 +33,9 @@ PLACES = ("objectives", "introduction", "framework", "process", "context", "keyd
           "findings", "sources", "acronyms")
 CHAPTER_ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
 MAX_CHAPTERS = 20
+#: Under this key of its Reporter's memo, profile.yaml's kind (None if unknown)
+#: and the ids of the chapters it declares, also when it has problems.
+MEMO = "series"
 MAX_TITLE_CHARS = 200
 
 
@@ -68,9 +71,9 @@ def parse_profile_keys(m: dict[str, tuple[yaml.Node, yaml.Node]], node: yaml.Nod
                        rep: Reporter) -> Series:
     """``kind``, ``level`` and ``chapters`` of profile.yaml (already among its
     allowed keys); every bad value located."""
-    kind = "national"
+    kind: str | None = "national"
     if "kind" in m:
-        kind = _choice(m["kind"][1], rep, "`kind`", KINDS) or kind
+        kind = _choice(m["kind"][1], rep, "`kind`", KINDS)  # None: not known
     level = None
     if "level" in m:
         level = _choice(m["level"][1], rep, "`level`", LEVELS)
@@ -79,8 +82,13 @@ def parse_profile_keys(m: dict[str, tuple[yaml.Node, yaml.Node]], node: yaml.Nod
                    "a national profile has none")
     elif kind == "local":
         rep.at(m["kind"][1], f"a local profile needs `level:` (one of: {', '.join(LEVELS)})")
-    chapters = _chapters(m["chapters"][1], rep) if "chapters" in m else []
-    return Series(kind, level, chapters)
+    declared: set[str] = set()
+    chapters = _chapters(m["chapters"][1], rep, declared) if "chapters" in m else []
+    found = Series(kind or "national", level, chapters)
+    # What the language files are checked against even when this file has
+    # problems (tree.py), so that theirs are reported in the same run.
+    rep.memo[MEMO] = (kind, declared)
+    return found
 
 
 def _choice(node: yaml.Node, rep: Reporter, what: str, allowed: tuple[str, ...]) -> str | None:
@@ -96,7 +104,7 @@ def _choice(node: yaml.Node, rep: Reporter, what: str, allowed: tuple[str, ...])
     return value
 
 
-def _chapters(node: yaml.Node, rep: Reporter) -> list[ExtraChapter]:
+def _chapters(node: yaml.Node, rep: Reporter, declared: set[str]) -> list[ExtraChapter]:
     out: list[ExtraChapter] = []
     seen: dict[str, int] = {}
     for i, item in enumerate(values.sequence(node, rep, "`chapters`", MAX_CHAPTERS), 1):
@@ -112,6 +120,7 @@ def _chapters(node: yaml.Node, rep: Reporter) -> list[ExtraChapter]:
             ident = None
         elif ident is not None:
             seen[ident] = i
+            declared.add(ident)
         wheres = [k for k in ("after", "before", "at") if k in m]
         if len(wheres) != 1:
             rep.at(item, f"{what} needs exactly one of `after: <chapter>`, `before: "
@@ -206,26 +215,27 @@ def parse_language_keys(m: dict[str, tuple[yaml.Node, yaml.Node]], rep: Reporter
     return out
 
 
-def cross_check(profile: Any, lf: Any, shown: str) -> list[Problem]:
-    """What a language file lacks or has too much of, given its profile.yaml:
-    ``place`` for a local profile (and none for a national one), the text of
-    every declared chapter and no text of an undeclared one."""
+def cross_check(kind: str | None, declared: set[str], lf: Any, shown: str) -> list[Problem]:
+    """What a language file lacks or has too much of, given profile.yaml's
+    ``kind`` (None: unknown, nothing said of ``place``) and the ids of the
+    chapters it ``declared``: ``place`` for a local profile (and none for a
+    national one), the text of every declared chapter and no text of an
+    undeclared one."""
     out = []
     first = lf.at.get("", (1, 1))
-    if profile.kind == "local" and lf.place is None:
+    if kind == "local" and lf.place is None:
         out.append(Problem(shown, *first, f"missing key `place` in {lf.lang}.yaml: a local "
                            "profile (profile.yaml: `kind: local`) names its place in each "
                            "language, like `place: Strelsau`"))
-    elif profile.kind != "local" and lf.place is not None:
+    elif kind == "national" and lf.place is not None:
         out.append(Problem(shown, *(lf.place_at or first), "`place` is for a local profile "
                            "(profile.yaml: `kind: local`); a national profile names its "
                            "`country`"))
-    declared = {c.id for c in profile.chapters}
-    for c in profile.chapters:
-        if c.id not in lf.chapters and c.id not in lf.chapters_at:
+    for ident in sorted(declared):
+        if ident not in lf.chapters and ident not in lf.chapters_at:
             out.append(Problem(shown, *lf.chapters_at.get("", first),
-                               f"no text for the chapter `{c.id}` (profile.yaml declares it): "
-                               f"add `chapters: {{{c.id}: {{title: …, text: …}}}}`"))
+                               f"no text for the chapter `{ident}` (profile.yaml declares it): "
+                               f"add `chapters: {{{ident}: {{title: …, text: …}}}}`"))
     for ident, where in lf.chapters_at.items():
         if ident and ident not in declared:
             listed = ", ".join(sorted(declared)) or "none"

@@ -176,15 +176,16 @@ def read_country(content: Path, country: Country,
         if node is not None:
             profile = parse_profile(node, rep, country.slug, ppath, country.languages)
     read = Read(profile, rep.problems)
+    said = rep.memo.get(series.MEMO)  # its kind and chapters, also with problems
     for lang in langs if langs is not None else country.languages:
-        lf, read.file_problems[lang] = _read_language(content, country, lang, profile)
+        lf, read.file_problems[lang] = _read_language(content, country, lang, profile, said)
         if lf is not None:
             read.files[lang] = lf
     return read
 
 
-def _read_language(content: Path, country: Country, lang: str, profile: Profile | None
-                   ) -> tuple[LanguageFile | None, list[Problem]]:
+def _read_language(content: Path, country: Country, lang: str, profile: Profile | None,
+                   said: tuple | None = None) -> tuple[LanguageFile | None, list[Problem]]:
     path = country.folder / f"{lang}.yaml"
     rep = Reporter(path, shown_path(path))
     lf = None
@@ -193,8 +194,10 @@ def _read_language(content: Path, country: Country, lang: str, profile: Profile 
         if node is not None:
             lf = parse_language(node, rep, lang, path, country.languages,
                                 profile.source_language if profile else None)
-    if lf is not None and profile is not None:  # what it lacks, given profile.yaml
-        if more := series.cross_check(profile, lf, rep.shown):
+    if profile is not None:  # what it lacks, given profile.yaml (series.py)
+        said = (profile.kind, {c.id for c in profile.chapters})
+    if lf is not None and said is not None:
+        if more := series.cross_check(*said, lf, rep.shown):
             return None, sorted(rep.problems + more)
     return lf, rep.problems
 
