@@ -87,8 +87,8 @@ def test_local_texts_of_the_catalogs_are_printed(strelsau):
     for sentence in ("New Urban Agenda", "SDG) 11",
                      "The MGI are not a ranking of local governments.",
                      "with the national government as well as other cities",
-                     "This profile presents the results of the assessment for "
-                     "Strelsau (a fictional example)."):
+                     ("This profile presents the results of the assessment for "
+                      "Strelsau (a fictional example).")):
         assert sentence in text, sentence
     assert "not a ranking of countries" not in text
     assert "help countries assess" not in text

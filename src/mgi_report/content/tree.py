@@ -196,9 +196,9 @@ def _read_language(content: Path, country: Country, lang: str, profile: Profile 
                                 profile.source_language if profile else None)
     if profile is not None:  # what it lacks, given profile.yaml (series.py)
         said = (profile.kind, {c.id for c in profile.chapters})
-    if lf is not None and said is not None:
-        if more := series.cross_check(*said, lf, rep.shown):
-            return None, sorted(rep.problems + more)
+    if lf is not None and said is not None and \
+            (more := series.cross_check(*said, lf, rep.shown)):
+        return None, sorted(rep.problems + more)
     return lf, rep.problems
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from babel import Locale
 
 from ..content import facts
-from ..content.series import LEVELS
 from ..content.domains import DOMAINS
+from ..content.series import LEVELS
 from ..content.tree import SLUG_RE, escaped
 from ..errors import UsageError
 from ..files.writes import write_atomic
