@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pytest
 
+from mgi_report.cli import main
 from mgi_report.compose import extra
 from mgi_report.resources import ROOT
 from mgi_report.text.i18n import translations
@@ -192,3 +193,26 @@ def test_a_chapter_prints_builds_and_is_reviewed_as_a_text(tmp_path, capsys):
     code, err = run(capsys, "check", "--content", content)
     assert "out of date" in err, err
     assert "chapters.summary.text, changed: " in err and "{+plain+}" in err, err
+
+
+def test_diff_and_the_review_pdf_name_a_changed_chapter(tmp_path, capsys):
+    import subprocess
+
+    content = make_tree(tmp_path, {
+        "profile.yaml": PROFILE + "chapters:\n  - id: summary\n    at: end\n",
+        "en.yaml": LANG + WITH_SOURCE + SUMMARY, "de.yaml": DE + WITH_SOURCE + SUMMARY})
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=Editor",
+           "-c", "user.email=editor@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "validated"], check=True)
+    en = content / "testland" / "en.yaml"
+    en.write_text(en.read_text().replace("A summary.", "A short summary."))
+    assert main(["diff", "testland", "--lang", "en", "--since", "HEAD",
+                 "--content", str(content)]) == 0
+    assert "chapters.summary.text, changed: A {+short+} summary." in capsys.readouterr().out
+    out = tmp_path / "review.pdf"
+    code, err = run(capsys, "review", "testland", "--lang", "en", "--since", "HEAD",
+                    "--content", content, "-o", out)
+    assert code == 0, err
+    assert "Summary: A short summary." in flat(page_texts(out)[1])

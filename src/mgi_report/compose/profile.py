@@ -92,7 +92,9 @@ def context(job: Job) -> dict[str, Any]:
         "draft": doc.draft,
         "introduction": intro,
         "domains": domains,
-        "review": None if review is None else tracked.review(review, tr, text_lang),
+        "review": None if review is None else tracked.review(
+            review, tr, text_lang, {f"{ident}.{what}": c.title for ident, c in
+                                    doc.chapters.items() for what in ("title", "text")}),
         "sources": [markup.inline(s.text, text_lang) for s in doc.sources],
         "context": markup.paragraphs(doc.context, text_lang, notes) if doc.context else None,
         "acronyms": chapters.acronyms({a: joins.join(e, text_lang)
