@@ -77,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     nw.add_argument("--lang", required=True, help="the language the findings are written in")
     nw.add_argument("--published", help="year and month of publication, YYYY-MM "
                     "(default: this month)")
+    nw.add_argument("--local", action="store_true", help="a local government's profile "
+                    "(a city, province …); --iso3 is then its country's code")
+    nw.add_argument("--level", default=None, help="with --local: city (default), "
+                    "municipality, district, county, province, region or state")
     nw.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
 
     sa = sub.add_parser("stats", help="findings, words, translation state and pages, "
@@ -239,7 +243,8 @@ def cmd_stamp(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from .workbench import new as starter
 
-    for path in starter.new(args.country, args.iso3, args.lang, args.content, args.published):
+    for path in starter.new(args.country, args.iso3, args.lang, args.content, args.published,
+                            local=args.local, level=args.level):
         print(path)
     print(f"mgi-report: started {args.country}; next: write the findings, then "
           f"`mgi-report check` and `make {args.country}-{args.lang}.pdf`", file=sys.stderr)

@@ -18,7 +18,7 @@ from ..content.yamlsource import MAX_FILE_BYTES
 from ..files import reads
 from ..resources import FONTS, VERSION, cache_folder
 from ..text import i18n, joins, markup
-from . import chapters, drawings, templates, titles, tracked
+from . import chapters, drawings, extra, local, templates, titles, tracked
 from .job import Job
 
 
@@ -48,7 +48,7 @@ def context(job: Job) -> dict[str, Any]:
             "number": spec.number,
             "short_name": _(spec.short_name),
             "long_name": _(spec.long_name),
-            "description": _(spec.description),
+            "description": local.description(job.profile, spec.key, spec.description, _),
             "color": spec.rgb,
             # under small white text (domains.DomainSpec.deep_rgb)
             "deep": spec.deep_rgb,
@@ -67,12 +67,13 @@ def context(job: Job) -> dict[str, Any]:
         mime = "image/svg+xml" if job.profile.logo.suffix.lower() == ".svg" else "image/png"
         logo = drawings.data_uri(reads.read(job.profile.logo, MAX_FILE_BYTES), mime)
     published = job.profile.published
+    title_name = local.title_name(job.profile, doc, _)  # "City of Strelsau" (local.py)
     return {
         "lang": lang,
         "text_lang": text_lang,
         "dir": "rtl" if rtl else "ltr",
         "country": doc.country,
-        **cover_titles(_("Migration Governance Profile"), doc.country, rtl),
+        **cover_titles(_("Migration Governance Profile"), title_name, rtl),
         "short_name": doc.short_name,
         "iso3": job.profile.iso3,
         "published": published,
@@ -91,12 +92,14 @@ def context(job: Job) -> dict[str, Any]:
         "draft": doc.draft,
         "introduction": intro,
         "domains": domains,
-        "review": None if review is None else tracked.review(review, tr, text_lang),
+        "review": None if review is None else tracked.review(
+            review, tr, text_lang, {f"{ident}.{what}": c.title for ident, c in
+                                    doc.chapters.items() for what in ("title", "text")}),
         "sources": [markup.inline(s.text, text_lang) for s in doc.sources],
         "context": markup.paragraphs(doc.context, text_lang, notes) if doc.context else None,
         "acronyms": chapters.acronyms({a: joins.join(e, text_lang)
                                        for a, e in doc.acronyms.items()}, tr),
-        "publication": chapters.imprint(job.profile, doc.country, lang, tr),
+        "publication": chapters.imprint(job.profile, title_name, lang, tr),
         **drawings.chapter_figures(job),
         "wheel_full": full["src"],
         "wheel_links": full["links"],
@@ -107,6 +110,11 @@ def context(job: Job) -> dict[str, Any]:
         "brand": BRAND_RGB,
         "fonts_url": FONTS.resolve().as_uri() + "/",
         "generator": f"mgi-report {VERSION}",
+        # the series (content/series.py): a local profile's place, extra chapters
+        "title_name": title_name,
+        "local": job.profile.kind == "local",
+        "place": doc.place,
+        "extra": extra.chapters(job, text_lang, notes),
     }
 
 

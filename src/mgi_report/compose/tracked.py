@@ -241,9 +241,11 @@ def marks(tr) -> dict[str, str]:
     return {"added": _("added"), "changed": _("changed"), "removed": _("removed")}
 
 
-def review(tracked: Tracked, tr, lang: str) -> dict:
+def review(tracked: Tracked, tr, lang: str, chapters: dict[str, str] | None = None) -> dict:
     """The review PDF's summary page: the revision and its changes by domain,
-    in the layout's words (``tr``), the findings marked (``lang``: theirs)."""
+    in the layout's words (``tr``), the findings marked (``lang``: theirs);
+    ``chapters``: an extra chapter's title by the name of its texts
+    (``summary.text``)."""
     _ = tr.gettext
     return {
         "rev": tracked.rev,
@@ -253,4 +255,4 @@ def review(tracked: Tracked, tr, lang: str) -> dict:
              "potential": _("Areas with potential for further development"),
              "introduction": _("Introduction"), "context": _("Context"),
              "sources": _("Key sources"), "finding": _("finding %(n)s"),
-             "before": _("as it was")}, lang)}
+             "before": _("as it was"), **(chapters or {})}, lang)}

@@ -4,5 +4,6 @@ Reading a file into located YAML nodes (``yamlsource``), typed values from
 them (``values``, ``facts``), the model they make (``model``, ``domains``),
 parsing one file (``parse``; a logo's checks, ``logo``), the tree of countries
 and languages, each file read once (``tree``), one walk over a language file's
-texts (``walk``) and what changed between two versions of one (``changes``).
+texts (``walk``), what changed between two versions of one (``changes``) and
+the profile's kind, level, place and extra chapters (``series``).
 """

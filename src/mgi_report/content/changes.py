@@ -224,6 +224,7 @@ def compare(old: LanguageFile, new: LanguageFile) -> list[Change]:
             kind = "added" if not a else "removed" if not b else "changed"
             out.append(Change(key, None, kind, " ".join(a.split()), " ".join(b.split()),
                               word_diff(a, b)))
+    out += _chapters(old, new)
     old_lists = dict(_lists(old))
     for where, items in _lists(new):
         out += sorted(_pair(where, old_lists.pop(where, []), items),
@@ -233,4 +234,19 @@ def compare(old: LanguageFile, new: LanguageFile) -> list[Change]:
     sources_old = [s.text for s in old.sources]
     sources_new = [s.text for s in new.sources]
     out += _pair("sources", sources_old, sources_new)
+    return out
+
+
+def _chapters(old: LanguageFile, new: LanguageFile) -> list[Change]:
+    """The extra chapters' titles and texts (series.py), each a text that stands
+    alone, named as ``walk`` names it (``chapters.summary.text``)."""
+    out = []
+    for ident in [*new.chapters, *(i for i in old.chapters if i not in new.chapters)]:
+        for what in ("title", "text"):
+            a = getattr(old.chapters[ident], what) if ident in old.chapters else ""
+            b = getattr(new.chapters[ident], what) if ident in new.chapters else ""
+            if " ".join(a.split()) != " ".join(b.split()):
+                kind = "added" if not a else "removed" if not b else "changed"
+                out.append(Change(walk.chapter_name(ident, what), None, kind,
+                                  " ".join(a.split()), " ".join(b.split()), word_diff(a, b)))
     return out

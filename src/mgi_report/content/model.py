@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from .facts import KeyData, Publication
+from .series import ChapterText, ExtraChapter
 
 
 @dataclass
@@ -76,6 +77,13 @@ class LanguageFile:
     #: gives each (parse.py records them), so that what is said of a text later
     #: (the translation review) is located without reading the file again.
     at: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    #: `place`: a local profile's place in this language (content/series.py)
+    place: str | None = None
+    place_at: tuple[int, int] | None = field(default=None, compare=False, repr=False)
+    #: `chapters`: the extra chapters' titles and texts, by id (content/series.py)
+    chapters: dict[str, ChapterText] = field(default_factory=dict)
+    chapters_at: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False,
+                                                    repr=False)
 
     def notes(self) -> dict[str, str]:
         """The citable sources: id -> text."""
@@ -100,4 +108,9 @@ class Profile:
     publisher: str | None = None
     publication: Publication = field(default_factory=Publication)
     key_data: list[KeyData] = field(default_factory=list)
+    #: `kind`: national or local; `level`: a local profile's (content/series.py)
+    kind: str = "national"
+    level: str | None = None
+    #: `chapters`: the extra chapters and their places (content/series.py)
+    chapters: list[ExtraChapter] = field(default_factory=list)
 

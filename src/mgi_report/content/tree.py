@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import ContentError, Problem, UsageError
+from . import series
 from .domains import DOMAIN_KEYS
 from .model import LanguageFile, Profile
 from .parse import parse_language, parse_profile
@@ -175,23 +176,29 @@ def read_country(content: Path, country: Country,
         if node is not None:
             profile = parse_profile(node, rep, country.slug, ppath, country.languages)
     read = Read(profile, rep.problems)
+    said = rep.memo.get(series.MEMO)  # its kind and chapters, also with problems
     for lang in langs if langs is not None else country.languages:
-        lf, read.file_problems[lang] = _read_language(
-            content, country, lang, profile.source_language if profile else None)
+        lf, read.file_problems[lang] = _read_language(content, country, lang, profile, said)
         if lf is not None:
             read.files[lang] = lf
     return read
 
 
-def _read_language(content: Path, country: Country, lang: str, source: str | None
-                   ) -> tuple[LanguageFile | None, list[Problem]]:
+def _read_language(content: Path, country: Country, lang: str, profile: Profile | None,
+                   said: tuple | None = None) -> tuple[LanguageFile | None, list[Problem]]:
     path = country.folder / f"{lang}.yaml"
     rep = Reporter(path, shown_path(path))
     lf = None
     if _inside(path, content, rep):
         node, rep = read_yaml(path, rep.shown, rep)
         if node is not None:
-            lf = parse_language(node, rep, lang, path, country.languages, source)
+            lf = parse_language(node, rep, lang, path, country.languages,
+                                profile.source_language if profile else None)
+    if profile is not None:  # what it lacks, given profile.yaml (series.py)
+        said = (profile.kind, {c.id for c in profile.chapters})
+    if lf is not None and said is not None and \
+            (more := series.cross_check(*said, lf, rep.shown)):
+        return None, sorted(rep.problems + more)
     return lf, rep.problems
 
 
@@ -209,7 +216,7 @@ def load_language(content: Path, profile: Profile, lang: str) -> LanguageFile:
     read and validated; raises ContentError with its problems."""
     folder = profile.path.parent
     country = Country(folder.name, folder, profile.languages)
-    lf, problems = _read_language(content, country, lang, profile.source_language)
+    lf, problems = _read_language(content, country, lang, profile)
     if problems or lf is None:
         raise ContentError(problems)
     return lf

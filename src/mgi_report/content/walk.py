@@ -1,7 +1,7 @@
 """One walk over a language file's texts, in the order of the document: each
 domain's two lists, its list of areas and each area's findings, then the
 sources; and the texts that stand alone (the introduction, the context, each
-area's title).
+area's title, each extra chapter's title and text).
 
 What the translation review, the changes between two versions, the stats and
 the findings hash go through, so that the order and the names are written once:
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from .domains import DOMAIN_KEYS
 from .model import Area, LanguageFile
+from .series import chapter_name
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,9 @@ def lone_texts(lf: LanguageFile) -> Iterator[tuple[str, str | None]]:
     for key in DOMAIN_KEYS:
         for n, area in enumerate(lf.domains[key].areas if key in lf.domains else (), 1):
             yield area_name(key, n, "title"), area.title
+    for ident, chapter in lf.chapters.items():  # the extra chapters' (series.py)
+        yield chapter_name(ident, "title"), chapter.title
+        yield chapter_name(ident, "text"), chapter.text
 
 
 def texts(lf: LanguageFile) -> Iterator[str]:
@@ -99,4 +103,8 @@ def findings_hash(lf: LanguageFile) -> str:
         parts += ["#context", lf.context]
     if lf.acronyms:
         parts += ["#acronyms", *(f"{k}={v}" for k, v in lf.acronyms.items())]
+    if lf.place:
+        parts += ["#place", lf.place]
+    for ident, chapter in lf.chapters.items():
+        parts += ["#chapter", ident, chapter.title, chapter.text]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]

@@ -3,7 +3,9 @@
 It writes ``profile.yaml`` and the first language file, each key with a short
 comment, ``draft: true`` and the six domains' lists empty, and the country's
 name in that language from CLDR (Babel), found through its ISO 3166 code
-(pycountry). Nothing existing is ever overwritten.
+(pycountry). Nothing existing is ever overwritten. With ``local``, a local
+government's profile (``kind: local``, its ``level``, its ``place`` named after
+the folder, ``iso3`` its country's code).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from babel import Locale
 
 from ..content import facts
 from ..content.domains import DOMAINS
+from ..content.series import LEVELS
 from ..content.tree import SLUG_RE, escaped
 from ..errors import UsageError
 from ..files.writes import write_atomic
@@ -62,16 +65,27 @@ def _check(slug: str, iso3: str, lang: str, published: str, content: Path) -> No
         raise UsageError("; ".join(problems))
 
 
-def new(slug: str, iso3: str, lang: str, content: Path, published: str | None = None
-        ) -> list[Path]:
+def new(slug: str, iso3: str, lang: str, content: Path, published: str | None = None,
+        local: bool = False, level: str | None = None) -> list[Path]:
     """Write the starting files; returns their paths."""
     published = published or date.today().strftime("%Y-%m")
+    if level is not None and not local:
+        raise UsageError("--level is for a local profile: add --local")
+    level = level or "city"
+    if level not in LEVELS:
+        raise UsageError(f"--level `{escaped(level)}` must be one of: {', '.join(LEVELS)}")
     _check(slug, iso3, lang, published, content)
     iso3 = iso3.upper()
     name = country_name(iso3, lang, slug)
+    place = " ".join(part.capitalize() for part in re.split(r"[-_]", slug))
     folder = content / slug
+    series = (f"kind: local                # a local government's profile\n"
+              f"level: {level}{' ' * (20 - len(level))}# {', '.join(LEVELS)}\n") if local else ""
+    named = f'place: "{place}"          # the place\'s name; the title adds its level\n' \
+        if local else ""
     profile = (
-        f"# {name}: the facts of its profile that do not depend on language.\n"
+        f"# {place if local else name}: the facts of its profile that do not depend on "
+        "language.\n" + series +
         f"iso3: {iso3}                 # the country's ISO 3166-1 alpha-3 code\n"
         f"published: {published}          # year and month of publication (YYYY-MM)\n"
         f"source_language: {lang}          # the language the findings are written in first\n"
@@ -85,7 +99,7 @@ def new(slug: str, iso3: str, lang: str, content: Path, published: str | None = 
         f"# {name}: the findings in `{lang}`. Text that contains a colon or starts with a\n"
         "# quote goes in double quotes.\n"
         f'country: "{name}"          # the official name, e.g. "Republic of …"\n'
-        f'short_name: "{name}"       # the name in running text\n'
+        f'short_name: "{name}"       # the name in running text\n' + named +
         "draft: true               # printed with a DRAFT watermark; the print edition "
         "refuses it\n"
         "domains:\n" + lists)

@@ -1,5 +1,6 @@
 """``mgi-report stats``: per country and language, the findings per domain and
-list, the words, the translation's state and the page count of the last build."""
+list, the words, the translation's state, the profile's kind (``national``,
+``local/city`` …) and the page count of the last build."""
 
 from __future__ import annotations
 
@@ -65,6 +66,7 @@ def rows(content: Path, only: str | None = None) -> list[dict[str, Any]]:
             counts = _counts(lf)
             out.append({
                 "country": slug, "lang": lang, "state": _state(lf, loaded.files, source),
+                "kind": loaded.profile.kind, "level": loaded.profile.level,
                 "draft": lf.draft,
                 "findings": sum(sum(c.values()) - c["areas"] for c in counts.values()),
                 "domains": counts, "words": _words(lf),
@@ -80,7 +82,7 @@ def table(data: list[dict[str, Any]]) -> str:
     """The rows as a table for the terminal; a domain's findings as
     well-developed+potential (+ area findings)."""
     head = ["country", "lang", "state", "findings",
-            *(f"d{d.number}" for d in DOMAINS), "empty", "words", "pages"]
+            *(f"d{d.number}" for d in DOMAINS), "kind", "empty", "words", "pages"]
     lines = [head]
     for r in data:
         if "domains" not in r:
@@ -95,7 +97,8 @@ def table(data: list[dict[str, Any]]) -> str:
             cells.append(cell + (f"+{c['area_findings']}" if c["areas"] else ""))
         state = r["state"] + (" (draft)" if r["draft"] else "")
         empty = ",".join(f"d{d.number}" for d in DOMAINS if d.key in r["empty_domains"])
-        lines.append([r["country"], r["lang"], state, str(r["findings"]), *cells,
+        kind = r["kind"] + (f"/{r['level']}" if r["level"] else "")  # local/city
+        lines.append([r["country"], r["lang"], state, str(r["findings"]), *cells, kind,
                       empty or "-", str(r["words"]),
                       "-" if r["pages"] is None else str(r["pages"])])
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
