@@ -17,10 +17,11 @@ from pathlib import Path
 
 from .compose import profile as composer
 from .compose.job import Tracked
+from .content import followup
 from .content import tree as contents
 from .content.model import LanguageFile, Profile
 from .editions import document as editions
-from .editions.attachments import source_files
+from .editions.attachments import embedded, source_files
 from .editions.specs import SPECS
 from .engine import warm
 from .engine.render import render
@@ -105,8 +106,12 @@ def job_for(req: Request, profile: Profile, doc: LanguageFile,
             fallback_from: str | None = None) -> composer.Job:
     """The Job of ``req`` from its files as read (a batch reads a country's
     files once for all its languages)."""
+    warnings: list = []  # a follow-up's baseline read in another language
+    baseline = followup.load(profile, doc.lang, req.content, embedded, warnings)
+    for warning in warnings:
+        LOG.warning("%s (warning)", warning)
     return composer.Job(profile, doc, req.lang, req.edition, fallback_from,
-                        tuple(req.layouts), req.cache)
+                        tuple(req.layouts), req.cache, baseline=baseline)
 
 
 def allowed_roots(req: Request) -> list[Path]:

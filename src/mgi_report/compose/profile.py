@@ -18,7 +18,7 @@ from ..content.yamlsource import MAX_FILE_BYTES
 from ..files import reads
 from ..resources import FONTS, VERSION, cache_folder
 from ..text import i18n, joins, markup
-from . import chapters, drawings, templates, titles, tracked
+from . import chapters, drawings, templates, titles, tracked, updates
 from .job import Job
 
 
@@ -107,6 +107,7 @@ def context(job: Job) -> dict[str, Any]:
         "brand": BRAND_RGB,
         "fonts_url": FONTS.resolve().as_uri() + "/",
         "generator": f"mgi-report {VERSION}",
+        **updates.context(job.baseline, job.profile.round, doc, tr, lang, text_lang),
     }
 
 

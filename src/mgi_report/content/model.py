@@ -9,8 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .facts import KeyData, Publication
+
+if TYPE_CHECKING:
+    from .followup import BaselineRef
 
 
 @dataclass
@@ -76,6 +80,8 @@ class LanguageFile:
     #: gives each (parse.py records them), so that what is said of a text later
     #: (the translation review) is located without reading the file again.
     at: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    #: `updates:` (follow-up profiles): the editors' text per domain key
+    updates: dict[str, str] = field(default_factory=dict)
 
     def notes(self) -> dict[str, str]:
         """The citable sources: id -> text."""
@@ -100,4 +106,8 @@ class Profile:
     publisher: str | None = None
     publication: Publication = field(default_factory=Publication)
     key_data: list[KeyData] = field(default_factory=list)
+    #: `round:` (follow-up profiles): 1 for a first profile, 2 for its follow-up …
+    round: int = 1
+    #: `baseline:` (follow-up profiles): the earlier profile (content/followup.py)
+    baseline: BaselineRef | None = None
 
