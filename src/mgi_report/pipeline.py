@@ -25,7 +25,7 @@ from .editions.attachments import embedded, source_files
 from .editions.specs import SPECS
 from .engine import warm
 from .engine.render import render
-from .errors import MgiError, RenderError, UsageError
+from .errors import ContentError, MgiError, RenderError, UsageError
 from .files import cachefile
 from .files.outputs import check_output, profile_inputs
 from .files.writes import write_atomic
@@ -93,13 +93,29 @@ def read(req: Request) -> composer.Job:
     # Only the files this PDF is made from are read: a broken file of another
     # language does not stop it (and is not among its Make dependencies).
     if req.lang in country.languages:
-        loaded = contents.read_country(req.content, country, (req.lang,)).loaded()
+        read = contents.read_country(req.content, country, (req.lang,))
+        try:
+            loaded = read.loaded()
+        except ContentError as exc:  # with a follow-up's baseline's, all at once
+            raise ContentError(exc.problems + _baseline_problems(read.profile, req)) from None
         doc = loaded.files[req.lang]
     else:
         loaded = contents.read_country(req.content, country, ()).loaded()
         fallback_from = loaded.profile.source_language
         doc = contents.load_language(req.content, loaded.profile, fallback_from)
     return job_for(req, loaded.profile, doc, fallback_from)
+
+
+def _baseline_problems(profile: Profile | None, req: Request) -> list:
+    """Why a follow-up's baseline cannot be read (for a profile whose other
+    files have problems too, so that all are reported in one run)."""
+    if profile is None or profile.round < 2:
+        return []
+    try:
+        followup.load(profile, req.lang, req.content, embedded)
+    except ContentError as exc:
+        return exc.problems
+    return []
 
 
 def job_for(req: Request, profile: Profile, doc: LanguageFile,

@@ -13,6 +13,7 @@ the ``baseline`` key of profile.yaml.
 
 from __future__ import annotations
 
+import difflib
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -159,8 +160,11 @@ def _load(profile: Profile, ref: BaselineRef, lang: str, content: Path, embedded
         if ref.value == profile.slug:
             return fail(f"`{values.shorten(ref.value)}` is this profile itself")
         if ref.value not in countries:
-            return fail(f"profile `{values.shorten(ref.value)}` is not in "
-                        f"{tree.shown_path(content)} (profiles: {', '.join(countries)})")
+            close = difflib.get_close_matches(ref.value, list(countries), n=1, cutoff=0.6)
+            hint = f"did you mean `{close[0]}`?" if close else \
+                f"profiles: {values.shorten(', '.join(countries), 200)}"
+            return fail(f"profile `{values.shorten(ref.value)}` is not a profile of this "
+                        f"content tree ({hint})")
         country = countries[ref.value]
         files = {p.name: p for p in (country.folder / "profile.yaml",
                                      *(country.folder / f"{c}.yaml"
