@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .compose import profile as composer
 from .compose.job import Tracked
-from .content import followup
+from .content import baseline as baselines
 from .content import tree as contents
 from .content.model import LanguageFile, Profile
 from .editions import document as editions
@@ -112,7 +112,7 @@ def _baseline_problems(profile: Profile | None, req: Request) -> list:
     if profile is None or profile.round < 2:
         return []
     try:
-        followup.load(profile, req.lang, req.content, embedded)
+        baselines.load(profile, req.lang, req.content, embedded)
     except ContentError as exc:
         return exc.problems
     return []
@@ -123,7 +123,7 @@ def job_for(req: Request, profile: Profile, doc: LanguageFile,
     """The Job of ``req`` from its files as read (a batch reads a country's
     files once for all its languages)."""
     warnings: list = []  # a follow-up's baseline read in another language
-    baseline = followup.load(profile, doc.lang, req.content, embedded, warnings)
+    baseline = baselines.load(profile, doc.lang, req.content, embedded, warnings)
     for warning in warnings:
         LOG.warning("%s (warning)", warning)
     return composer.Job(profile, doc, req.lang, req.edition, fallback_from,

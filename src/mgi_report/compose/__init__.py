@@ -3,6 +3,6 @@
 What one PDF is made of (``job``), the sandboxed Jinja templates
 (``templates``), the values each chapter shows (``profile``, ``chapters``),
 the drawn figures (``wheel``, ``figures``; ``drawings``: those one profile
-shows), titles tied and balanced (``titles``) and the review PDF's tracked
-changes (``tracked``).
+shows), titles tied and balanced (``titles``), the review PDF's tracked
+changes (``tracked``) and a follow-up's updates chapter (``updates``).
 """

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..content.changes import Change
-from ..content.followup import Baseline
+from ..content.baseline import Baseline
 from ..content.model import LanguageFile, Profile
 
 

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from ..content import changes
 from ..content.domains import DOMAINS
-from ..content.followup import Baseline
+from ..content.baseline import Baseline
 from ..content.model import LanguageFile
 from ..text import markup
 from . import tracked

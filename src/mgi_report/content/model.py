@@ -9,12 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .facts import KeyData, Publication
-
-if TYPE_CHECKING:
-    from .followup import BaselineRef
 
 
 @dataclass
@@ -90,6 +86,16 @@ class LanguageFile:
     def shorts(self) -> dict[str, str]:
         """The cited sources' short forms, for a citation again: id -> text."""
         return {s.id: s.short for s in self.sources if s.id and s.short}
+
+
+@dataclass(frozen=True)
+class BaselineRef:
+    """A follow-up's ``baseline:`` (content/followup.py): its kind (profile,
+    revision, pdf), its value, and where the key stands in profile.yaml."""
+
+    kind: str
+    value: str
+    at: tuple[int, int] = (1, 1)
 
 
 @dataclass

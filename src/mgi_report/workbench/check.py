@@ -192,7 +192,7 @@ def baselines(content: Path, loaded: Mapping[str, contents.Loaded]
               ) -> tuple[list[Problem], list[Problem]]:
     """Per follow-up profile read (``tree.read_tree``), its baseline read in each
     of its languages (content/followup.py): (problems, warnings), each once."""
-    from ..content import followup
+    from ..content import baseline as followup
     from ..editions.attachments import embedded
 
     problems: dict[Problem, None] = {}
