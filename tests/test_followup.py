@@ -287,6 +287,7 @@ BAD = {  # folder: (profile.yaml change, en.yaml change, what the error says)
     "rev": ((BASE, "baseline: {revision: no-such-tag}"), None, "is not a git revision"),
     "nopdf": ((BASE, "baseline: {pdf: missing.pdf}"), None, "no such file"),
     "notpdf": ((BASE, "baseline: {pdf: en.yaml}"), None, "is not an archive PDF"),
+    "outside": ((BASE, "baseline: {pdf: ../../outside.pdf}"), None, "outside the content tree"),
     "screen": ((BASE, "baseline: {pdf: screen.pdf}"), None, "is not an archive PDF"),
     "later": (("published: 2029-03", "published: 2025-01"), None,
               "not before this profile"),

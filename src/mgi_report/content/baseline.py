@@ -187,9 +187,13 @@ def _revision_files(profile: Profile, ref: BaselineRef, lang: str,
 def _pdf_files(profile: Profile, ref: BaselineRef, content: Path, embedded: Embedded,
                fail: Callable[[str], None]) -> dict[str, bytes] | None:
     """The content files embedded in the baseline's archive PDF (``ref.value``,
-    relative to the profile's folder)."""
+    relative to the profile's folder, inside the content tree: no link out of it
+    is followed, as for every content file)."""
     path = profile.path.parent / ref.value
     shown = values.shorten(ref.value)
+    if not path.resolve().is_relative_to(content.resolve()):
+        return fail(f"PDF `{shown}` is outside the content tree; put the baseline's "
+                    "archive PDF inside it (e.g. in this profile's folder)")
     if not path.is_file():
         return fail(f"PDF `{shown}`: no such file (a path from {profile.path.parent.name}/)")
     try:
