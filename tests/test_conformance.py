@@ -41,6 +41,8 @@ PROFILES = [
     *((DEFAULT_CONTENT, "kazakhstan", lang, True) for lang in ("fr", "es")),
     *((EXAMPLES, "ruritania", lang, False) for lang in ("en", "ar")),
     *((None, "testland", lang, False) for lang in ("en", "de")),
+    # a follow-up, with its updates chapter (issue 22)
+    *((EXAMPLES, "ruritania-2", lang, False) for lang in ("en", "ar")),
 ]
 EDITIONS = ("screen", "archive", "print")
 #: Profiles of page-validation each edition must pass with no failed rule.

@@ -214,11 +214,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     tree = contents.read_tree(args.content)  # every file read and validated once
     problems = tree.problems + checks.languages_without_catalog(tree.countries)
+    missed, baseline_warnings = checks.baselines(args.content, tree.loaded)  # follow-ups
+    problems = sorted(problems + missed, key=lambda p: (p.path, p.line, p.col))
     # by place; at one place in the order given (a header, then its changes)
     warnings = sorted(checks.catalog_warnings() + checks.stale_translations(tree.loaded)
                       + checks.untranslated_key_data_sources(tree.loaded)
                       + review.translation_warnings(tree.loaded)
-                      + tree.warnings,  # domains with no finding: valid, not finished
+                      + tree.warnings  # domains with no finding: valid, not finished
+                      + baseline_warnings,
                       key=lambda w: (w.path, w.line, w.col))
     if args.strict:
         problems += warnings

@@ -17,14 +17,15 @@ from pathlib import Path
 
 from .compose import profile as composer
 from .compose.job import Tracked
+from .content import baseline as baselines
 from .content import tree as contents
 from .content.model import LanguageFile, Profile
 from .editions import document as editions
-from .editions.attachments import source_files
+from .editions.attachments import embedded, source_files
 from .editions.specs import SPECS
 from .engine import warm
 from .engine.render import render
-from .errors import MgiError, RenderError, UsageError
+from .errors import ContentError, MgiError, RenderError, UsageError
 from .files import cachefile
 from .files.outputs import check_output, profile_inputs
 from .files.writes import write_atomic
@@ -92,7 +93,11 @@ def read(req: Request) -> composer.Job:
     # Only the files this PDF is made from are read: a broken file of another
     # language does not stop it (and is not among its Make dependencies).
     if req.lang in country.languages:
-        loaded = contents.read_country(req.content, country, (req.lang,)).loaded()
+        read = contents.read_country(req.content, country, (req.lang,))
+        try:
+            loaded = read.loaded()
+        except ContentError as exc:  # with a follow-up's baseline's, all at once
+            raise ContentError(exc.problems + _baseline_problems(read.profile, req)) from None
         doc = loaded.files[req.lang]
     else:
         loaded = contents.read_country(req.content, country, ()).loaded()
@@ -101,12 +106,28 @@ def read(req: Request) -> composer.Job:
     return job_for(req, loaded.profile, doc, fallback_from)
 
 
+def _baseline_problems(profile: Profile | None, req: Request) -> list:
+    """Why a follow-up's baseline cannot be read (for a profile whose other
+    files have problems too, so that all are reported in one run)."""
+    if profile is None or profile.round < 2:
+        return []
+    try:
+        baselines.load(profile, req.lang, req.content, embedded)
+    except ContentError as exc:
+        return exc.problems
+    return []
+
+
 def job_for(req: Request, profile: Profile, doc: LanguageFile,
             fallback_from: str | None = None) -> composer.Job:
     """The Job of ``req`` from its files as read (a batch reads a country's
     files once for all its languages)."""
+    warnings: list = []  # a follow-up's baseline read in another language
+    baseline = baselines.load(profile, doc.lang, req.content, embedded, warnings)
+    for warning in warnings:
+        LOG.warning("%s (warning)", warning)
     return composer.Job(profile, doc, req.lang, req.edition, fallback_from,
-                        tuple(req.layouts), req.cache)
+                        tuple(req.layouts), req.cache, baseline=baseline)
 
 
 def allowed_roots(req: Request) -> list[Path]:

@@ -4,6 +4,7 @@ What one PDF is made of (``job``), the sandboxed Jinja templates
 (``templates``), the values each chapter shows (``profile``, ``chapters``),
 the drawn figures (``wheel``, ``figures``; ``drawings``: those one profile
 shows), titles tied and balanced (``titles``), the review PDF's tracked
-changes (``tracked``), a local profile's title and texts (``local``) and a
-profile's extra chapters (``extra``).
+changes (``tracked``), a local profile's title and texts (``local``), a
+profile's extra chapters (``extra``) and a follow-up's updates chapter
+(``updates``).
 """

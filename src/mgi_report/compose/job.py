@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..content.changes import Change
+from ..content.baseline import Baseline
 from ..content.model import LanguageFile, Profile
 
 
@@ -32,3 +33,4 @@ class Job:
     layouts: tuple[Path, ...] = ()
     cache: Path | None = None
     tracked: Tracked | None = None  # the review PDF: its changes, marked and summed up
+    baseline: Baseline | None = None  # a follow-up's (`baseline:`): its updates chapter

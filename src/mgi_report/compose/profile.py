@@ -18,7 +18,7 @@ from ..content.yamlsource import MAX_FILE_BYTES
 from ..files import reads
 from ..resources import FONTS, VERSION, cache_folder
 from ..text import i18n, joins, markup
-from . import chapters, drawings, extra, local, templates, titles, tracked
+from . import chapters, drawings, extra, local, templates, titles, tracked, updates
 from .job import Job
 
 
@@ -115,6 +115,7 @@ def context(job: Job) -> dict[str, Any]:
         "local": job.profile.kind == "local",
         "place": doc.place,
         "extra": extra.chapters(job, text_lang, notes),
+        **updates.context(job.baseline, job.profile.round, doc, tr, lang, text_lang),
     }
 
 

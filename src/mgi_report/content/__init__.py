@@ -4,6 +4,8 @@ Reading a file into located YAML nodes (``yamlsource``), typed values from
 them (``values``, ``facts``), the model they make (``model``, ``domains``),
 parsing one file (``parse``; a logo's checks, ``logo``), the tree of countries
 and languages, each file read once (``tree``), one walk over a language file's
-texts (``walk``), what changed between two versions of one (``changes``) and
-the profile's kind, level, place and extra chapters (``series``).
+texts (``walk``) and what changed between two versions of one (``changes``);
+a file as it was at a git revision (``revisions``); the profile's kind, level,
+place and extra chapters (``series``); a follow-up profile's keys
+(``followup``) and its baseline, read (``baseline``).
 """

@@ -84,6 +84,8 @@ class LanguageFile:
     chapters: dict[str, ChapterText] = field(default_factory=dict)
     chapters_at: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False,
                                                     repr=False)
+    #: `updates:` (follow-up profiles): the editors' text per domain key
+    updates: dict[str, str] = field(default_factory=dict)
 
     def notes(self) -> dict[str, str]:
         """The citable sources: id -> text."""
@@ -92,6 +94,16 @@ class LanguageFile:
     def shorts(self) -> dict[str, str]:
         """The cited sources' short forms, for a citation again: id -> text."""
         return {s.id: s.short for s in self.sources if s.id and s.short}
+
+
+@dataclass(frozen=True)
+class BaselineRef:
+    """A follow-up's ``baseline:`` (content/followup.py): its kind (profile,
+    revision, pdf), its value, and where the key stands in profile.yaml."""
+
+    kind: str
+    value: str
+    at: tuple[int, int] = (1, 1)
 
 
 @dataclass
@@ -113,4 +125,8 @@ class Profile:
     level: str | None = None
     #: `chapters`: the extra chapters and their places (content/series.py)
     chapters: list[ExtraChapter] = field(default_factory=list)
+    #: `round:` (follow-up profiles): 1 for a first profile, 2 for its follow-up …
+    round: int = 1
+    #: `baseline:` (follow-up profiles): the earlier profile (content/followup.py)
+    baseline: BaselineRef | None = None
 

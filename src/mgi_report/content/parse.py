@@ -20,7 +20,7 @@ from typing import Any, Callable
 import yaml
 
 from ..text import markup
-from . import facts, series, values, walk
+from . import facts, followup, series, values, walk
 from .domains import DOMAIN_KEYS
 from .facts import MAX_KEY_DATA, Publication, parse_key_data, parse_publication
 from .logo import drawing_problem, logo_problem
@@ -41,11 +41,11 @@ MAX_SOURCES = 200
 MIN_YEAR, MAX_YEAR = 1900, 2100  # `published`
 
 PROFILE_KEYS = ("iso3", "published", "source_language", "logo", "publisher", "publication",
-                "key_data", *series.PROFILE_KEYS)
+                "key_data", *series.PROFILE_KEYS, "round", "baseline")
 PROFILE_REQUIRED = ("iso3", "published", "source_language")
 LANG_KEYS = ("country", "short_name", "translation_of", "draft", "introduction",
              "context", "domains", "sources", "acronyms", "names", "source_hash",
-             "key_data_sources", *series.LANG_KEYS)
+             "key_data_sources", *series.LANG_KEYS, "updates")
 LANG_REQUIRED = ("country", "short_name", "domains")
 FINDINGS_KEYS = ("well_developed", "potential")
 DOMAIN_PART_KEYS = (*FINDINGS_KEYS, "areas")
@@ -114,10 +114,12 @@ def parse_profile(node: Any, rep: Reporter, slug: str, path: Path,
         else Publication()
     key_data = parse_key_data(m["key_data"][1], rep) if "key_data" in m else []
     kind = series.parse_profile_keys(m, node, rep)
+    round_, baseline = followup.parse(m, rep)  # follow-up profiles
     if len(rep.problems) > before or iso3 is None or published is None or source is None:
         return None
     return Profile(slug, path, iso3, published, source, languages, logo, publisher,
-                   publication or Publication(), key_data, kind.kind, kind.level, kind.chapters)
+                   publication or Publication(), key_data, kind.kind, kind.level, kind.chapters,
+                   round=round_, baseline=baseline)
 
 
 def parse_language(node: Any, rep: Reporter, lang: str, path: Path,
@@ -214,6 +216,7 @@ def parse_language(node: Any, rep: Reporter, lang: str, path: Path,
                                         lists.get("potential"), areas,
                                         rep.position(dm[key][0].start_mark))
     own = series.parse_language_keys(m, rep, at.found, citing)  # place, chapters
+    updates = followup.parse_updates(get("updates"), rep, citing) if "updates" in m else {}
     _check_citations(citing, {s.id for s in sources if s.id}, rep)
     if len(rep.problems) > before or country is None or short is None:
         return None
@@ -221,7 +224,8 @@ def parse_language(node: Any, rep: Reporter, lang: str, path: Path,
                         intro, sources, source_hash, draft_at, context, acronyms, names,
                         at=at.found, key_data_sources=kd_sources,
                         key_data_sources_at=kd_at, place=own.place, place_at=own.place_at,
-                        chapters=own.chapters, chapters_at=own.chapters_at)
+                        chapters=own.chapters, chapters_at=own.chapters_at,
+                        updates=updates)
 
 
 class _Positions:

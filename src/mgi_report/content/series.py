@@ -30,7 +30,7 @@ KINDS = ("national", "local")
 LEVELS = ("city", "municipality", "district", "county", "province", "region", "state")
 #: The standard chapters an extra chapter may stand before or after, in order.
 PLACES = ("objectives", "introduction", "framework", "process", "context", "keydata",
-          "findings", "sources", "acronyms")
+          "updates", "findings", "sources", "acronyms")
 CHAPTER_ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
 MAX_CHAPTERS = 20
 #: Under this key of its Reporter's memo, profile.yaml's kind (None if unknown)

@@ -82,6 +82,14 @@ def extract(pdf_path: Path, dest: Path, force: bool = False) -> list[Path]:
     unless ``force``. All or nothing: the files are written into a temporary
     folder beside ``dest`` and renamed into place at the end.
     """
+    return _place(Path(pdf_path), Path(dest), embedded(pdf_path), force)
+
+
+def embedded(pdf_path: Path) -> dict[str, bytes]:
+    """The content files embedded in an archive edition, name -> bytes, read
+    and checked as ``extract`` reads them (names, checksums, sizes, their
+    number and total size); nothing is written. Raises UsageError (not a
+    readable PDF, no embedded files) or DamagedAttachment."""
     import pikepdf
 
     from ..files.names import printable_name
@@ -137,7 +145,7 @@ def extract(pdf_path: Path, dest: Path, force: bool = False) -> list[Path]:
                 raise DamagedAttachment(f"{shown}: its embedded files are larger than "
                                         f"{MAX_EXTRACT_BYTES:,} bytes together; the files "
                                         "of one archive edition are not")
-    return _place(Path(pdf_path), Path(dest), files, force)
+    return files
 
 
 def _checked_name(shown: str, name: object) -> str:

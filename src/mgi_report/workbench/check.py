@@ -186,3 +186,23 @@ def _recorded(text: str, value: str) -> str | None:
     except yaml.YAMLError:
         return None
     return out if after == {**before, "source_hash": value} else None
+
+
+def baselines(content: Path, loaded: Mapping[str, contents.Loaded]
+              ) -> tuple[list[Problem], list[Problem]]:
+    """Per follow-up profile read (``tree.read_tree``), its baseline read in each
+    of its languages (content/followup.py): (problems, warnings), each once."""
+    from ..content import baseline as followup
+    from ..editions.attachments import embedded
+
+    problems: dict[Problem, None] = {}
+    warnings: list[Problem] = []
+    for country in loaded.values():
+        if country.profile.round < 2:
+            continue
+        for lang in country.files:
+            try:
+                followup.load(country.profile, lang, content, embedded, warnings)
+            except ContentError as exc:
+                problems.update(dict.fromkeys(exc.problems))
+    return list(problems), list(dict.fromkeys(warnings))

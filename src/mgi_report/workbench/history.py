@@ -11,7 +11,6 @@ was, a translation."""
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,19 +19,12 @@ from ..compose.job import Tracked
 from ..content import changes
 from ..content import tree as contents
 from ..content.model import LanguageFile
-from ..content.yamlsource import MAX_FILE_BYTES
+from ..content.revisions import Unreadable, file_at
+from ..content.revisions import git as _git
 from ..errors import ContentError, Problem, UsageError
 
 if TYPE_CHECKING:
     from ..pipeline import Request
-
-
-def _git(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run(["git", "--literal-pathspecs", "-C", str(folder), *args],
-                              capture_output=True, timeout=60)
-    except FileNotFoundError:
-        raise UsageError("--since needs git, which is not installed") from None
 
 
 def repository(content: Path) -> Path:
@@ -51,33 +43,6 @@ def resolve(root: Path, rev: str) -> str:
         raise UsageError(f"unknown git revision `{rev}` (a commit, tag or branch, "
                          "e.g. HEAD~1 or v1.0)")
     return done.stdout.decode().strip()
-
-
-class Unreadable(Exception):
-    """A file's earlier version that cannot be read as a file (the message says why)."""
-
-
-def file_at(root: Path, commit: str, path: Path) -> bytes | None:
-    """A file's bytes at a commit; None if it did not exist then. Raises
-    Unreadable for what was not a regular file then, or was over the size limit
-    (told by git's listing, before the blob is read)."""
-    rel = path.resolve().relative_to(root.resolve()).as_posix()
-    listed = _git(root, "ls-tree", "-z", "-l", commit, "--", rel)
-    entry = listed.stdout.split(b"\0", 1)[0].decode("utf-8", "replace")
-    if listed.returncode or "\t" not in entry:
-        return None
-    mode, kind, oid, size = entry.split("\t", 1)[0].split()
-    if kind != "blob":
-        raise Unreadable("it was a folder, not a file" if kind == "tree" else
-                         "it was a submodule, not a file")
-    if mode == "120000":
-        raise Unreadable("it was a symbolic link, which is never followed")
-    if int(size) > MAX_FILE_BYTES:
-        raise Unreadable(f"the file was {int(size):,} bytes; the limit is {MAX_FILE_BYTES:,}")
-    done = _git(root, "cat-file", "blob", oid)
-    if done.returncode:
-        raise Unreadable("git could not read it")
-    return done.stdout[:MAX_FILE_BYTES + 1]
 
 
 def _shown_rev(rev: str, commit: str) -> str:

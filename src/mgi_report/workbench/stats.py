@@ -72,6 +72,7 @@ def rows(content: Path, only: str | None = None) -> list[dict[str, Any]]:
                 "domains": counts, "words": _words(lf),
                 "empty_domains": [key for key in counts if lf.domains[key].empty],
                 "pages": last_page_count(Request(slug, lang, content)),
+                "round": loaded.profile.round,  # 2 and later: a follow-up profile
             })
     if not out and only is None:
         raise UsageError(f"no country folders with a profile.yaml in {content}")
@@ -95,7 +96,8 @@ def table(data: list[dict[str, Any]]) -> str:
             c = r["domains"][d.key]
             cell = f"{c['well_developed']}+{c['potential']}"
             cells.append(cell + (f"+{c['area_findings']}" if c["areas"] else ""))
-        state = r["state"] + (" (draft)" if r["draft"] else "")
+        state = r["state"] + (" (draft)" if r["draft"] else "") + \
+            (f" (round {r['round']})" if r.get("round", 1) > 1 else "")
         empty = ",".join(f"d{d.number}" for d in DOMAINS if d.key in r["empty_domains"])
         kind = r["kind"] + (f"/{r['level']}" if r["level"] else "")  # local/city
         lines.append([r["country"], r["lang"], state, str(r["findings"]), *cells, kind,
