@@ -196,9 +196,9 @@ def test_new_local_starts_a_valid_local_profile_and_stats_names_its_kind(tmp_pat
     assert [(r["kind"], r["level"]) for r in rows] == [("local", "municipality")]
     assert main(["stats", "--content", str(EXAMPLES)]) == 0
     table = capsys.readouterr().out.splitlines()
-    kind = table[0].split().index("kind")
-    assert {r.split()[0]: r.split()[kind] for r in table[1:]} == {
-        "ruritania": "national", "strelsau": "local/city"}
+    kind = table[0].index("kind")  # the column, by where its head starts
+    assert {r.split()[0]: r[kind:].split()[0] for r in table[1:]} == {
+        "ruritania": "national", "ruritania-2": "national", "strelsau": "local/city"}
     code, err = run(capsys, "new", "zenda2", "--iso3", "XRU", "--lang", "en",
                     "--level", "city", "--content", content)
     assert code == 2 and "--local" in err
