@@ -49,10 +49,11 @@ def imprint(profile, country: str, lang: str, tr) -> dict[str, Any]:
     """The imprint's identifiers and required citation."""
     _ = tr.gettext
     default = _("International Organization for Migration (IOM)")
-    publisher = profile.publisher or default
+    publisher = _(profile.publisher) if profile.publisher else default  # IOM's: translated
     title = _("%(label)s: %(value)s") % {"label": _("Migration Governance Profile"),
                                           "value": country}
-    place = _("Geneva") if profile.publisher is None else ""
+    iom = profile.publisher in (None, "International Organization for Migration (IOM)")
+    place = _("Geneva") if iom else ""  # another publisher's place is not known
     citation = _("%(publisher)s (%(year)s). %(title)s. %(publisher)s, %(place)s.") % {
         "publisher": publisher, "year": profile.published.year, "title": title,
         "place": place}

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from .facts import KeyData, Publication
+from .publication import Facts
 
 
 @dataclass
@@ -76,6 +77,9 @@ class LanguageFile:
     #: gives each (parse.py records them), so that what is said of a text later
     #: (the translation review) is located without reading the file again.
     at: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    acknowledgements: str | None = None  # `acknowledgements`: paragraphs, with markup
+    #: `fact_names`: a publication fact as written (a funder, a credit) -> this language's
+    fact_names: dict[str, str] = field(default_factory=dict)
 
     def notes(self) -> dict[str, str]:
         """The citable sources: id -> text."""
@@ -100,4 +104,6 @@ class Profile:
     publisher: str | None = None
     publication: Publication = field(default_factory=Publication)
     key_data: list[KeyData] = field(default_factory=list)
-
+    #: funders, research_partner, methodology, cover_photo, publisher (the block):
+    #: profile.yaml's over <content root>/publisher.yaml's (publication.py)
+    facts: Facts = field(default_factory=Facts)

@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import ContentError, Problem, UsageError
+from . import publication
 from .domains import DOMAIN_KEYS
 from .model import LanguageFile, Profile
 from .parse import parse_language, parse_profile
@@ -173,7 +174,9 @@ def read_country(content: Path, country: Country,
     if _inside(ppath, content, rep):
         node, rep = read_yaml(ppath, rep.shown, rep)
         if node is not None:
-            profile = parse_profile(node, rep, country.slug, ppath, country.languages)
+            series = publication.read_series(content)  # publisher.yaml
+            profile = parse_profile(node, rep, country.slug, ppath, country.languages, series)
+            rep.problems[:0] = series.problems
     read = Read(profile, rep.problems)
     for lang in langs if langs is not None else country.languages:
         lf, read.file_problems[lang] = _read_language(
@@ -281,7 +284,7 @@ def read_tree(content: Path) -> Tree:
             continue
         for lf in loaded[slug].files.values():
             warnings += empty_domains(lf)
-    return Tree(tree, sorted(problems), warnings, loaded)
+    return Tree(tree, sorted(set(problems)), warnings, loaded)  # publisher.yaml's: once
 
 
 def check_tree(content: Path, warnings: list[Problem] | None = None) -> list[Problem]:
