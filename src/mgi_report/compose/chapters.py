@@ -45,11 +45,14 @@ def acronyms(content: dict[str, str], tr) -> list[tuple[str, str]]:
     return sorted(merged.items(), key=lambda item: collation_key(item[0]))
 
 
-def imprint(profile, country: str, lang: str, tr) -> dict[str, Any]:
-    """The imprint's identifiers and required citation."""
+def imprint(profile, country: str, lang: str, tr,
+            names: dict[str, str] | None = None) -> dict[str, Any]:
+    """The imprint's identifiers and required citation (``names``: the language
+    file's `fact_names`, which translate the publisher's name)."""
     _ = tr.gettext
     default = _("International Organization for Migration (IOM)")
-    publisher = _(profile.publisher) if profile.publisher else default  # IOM's: translated
+    publisher = ((names or {}).get(profile.publisher) or _(profile.publisher)
+                 if profile.publisher else default)
     title = _("%(label)s: %(value)s") % {"label": _("Migration Governance Profile"),
                                           "value": country}
     iom = profile.publisher in (None, "International Organization for Migration (IOM)")

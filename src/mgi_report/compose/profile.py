@@ -98,7 +98,7 @@ def context(job: Job) -> dict[str, Any]:
         "context": markup.paragraphs(doc.context, text_lang, notes) if doc.context else None,
         "acronyms": chapters.acronyms({a: joins.join(e, text_lang)
                                        for a, e in doc.acronyms.items()}, tr),
-        "publication": chapters.imprint(job.profile, doc.country, lang, tr),
+        "publication": chapters.imprint(job.profile, doc.country, lang, tr, doc.fact_names),
         **imprint.facts(job, tr),  # the publication's facts (content.publication)
         **drawings.chapter_figures(job),
         "wheel_full": full["src"],
