@@ -10,6 +10,7 @@ are printed: no funder, no funder sentence.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from babel.lists import format_list
@@ -101,7 +102,7 @@ def _block(pub, name, tr) -> dict[str, Any] | None:
     if not (pub.address or pub.telephone or pub.email or pub.website):
         return None
     _ = tr.gettext
-    rows = [(None, name(line)) for line in pub.address]
+    rows = [(None, _isolated(name(line))) for line in pub.address]
     if pub.telephone:
         rows.append((_("Tel.:"), Markup('<span dir="ltr">%s</span>') % pub.telephone))
     if pub.email:
@@ -109,6 +110,14 @@ def _block(pub, name, tr) -> dict[str, Any] | None:
     if pub.website:
         rows.append((_("Website:"), Markup('<span dir="ltr">%s</span>') % pub.website))
     return {"rows": rows}
+
+
+def _isolated(text: str) -> str | Markup:
+    """An address line with no right-to-left letter, set left to right (in an
+    Arabic imprint, "12 Königstrasse" would otherwise print "Königstrasse 12")."""
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
+        return text
+    return Markup('<span dir="ltr">%s</span>') % text
 
 
 def _photo(photo) -> str | None:

@@ -107,7 +107,7 @@ def parse_profile(node: Any, rep: Reporter, slug: str, path: Path,
             else:
                 logo = candidate.resolve()
     own = publication.parse_facts(m, rep, path.parent)  # over publisher.yaml's
-    pub_facts = publication.merge(series.facts if series else {}, own, rep, node)
+    pub_facts = publication.merge(series, own, rep)
     pub = parse_publication(m["publication"][1], rep) if "publication" in m else Publication()
     key_data = parse_key_data(m["key_data"][1], rep) if "key_data" in m else []
     if len(rep.problems) > before or iso3 is None or published is None or source is None:

@@ -87,6 +87,7 @@ class Facts:
     methodology: Methodology | None = None
     cover_photo: CoverPhoto | None = None
     publisher: Publisher = field(default_factory=Publisher)
+    series_file: Path | None = None  # the publisher.yaml read with it (the archive embeds it)
 
     def names(self) -> list[str]:
         """The facts' texts a language file's ``fact_names`` may translate."""
@@ -149,11 +150,12 @@ def parse_facts(m: dict[str, tuple[yaml.Node, yaml.Node]], rep: Reporter, folder
     return out
 
 
-def merge(series: Parsed, own: Parsed, rep: Reporter, node: yaml.Node) -> Facts | None:
+def merge(read: Series | None, own: Parsed, rep: Reporter) -> Facts | None:
     """The profile's facts: profile.yaml's (``own``) over publisher.yaml's, key
     by key; inside `publisher` and `methodology` sub-key by sub-key. A required
     fact missing from both is reported where its key stands (None then)."""
-    facts = Facts()
+    series = read.facts if read is not None else {}
+    facts = Facts(series_file=read.path if read is not None else None)
     before = len(rep.problems)
     get = lambda k: own.get(k) or series.get(k)  # noqa: E731
     if (found := get("funders")) is not None:
