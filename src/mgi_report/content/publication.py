@@ -215,6 +215,7 @@ def _publisher(node: yaml.Node, rep: Reporter, folder: Path) -> dict | None:
             if pattern.match(text):
                 out[key] = text
             else:
+                out[key] = None  # given, and reported: not missing
                 rep.at(m[key][1], f"`publisher.{key}` must be {_WHAT[key]} like `{like}`, "
                        f"not `{values.shorten(text)}`")
     return out
@@ -279,6 +280,7 @@ def _methodology(node: yaml.Node, rep: Reporter, folder: Path) -> dict | None:
         if VERSION_RE.match(raw):
             out["version"] = raw
         else:
+            out["version"] = None  # given, and reported: not missing
             rep.at(vnode, "`methodology.version` must be a version like `2.0` or `2024`, "
                    f"not {f'`{values.shorten(raw)}`' if raw else values.type_name(vnode)}")
     if "indicators" in m:
@@ -288,6 +290,7 @@ def _methodology(node: yaml.Node, rep: Reporter, folder: Path) -> dict | None:
         if raw.isdigit() and 1 <= int(raw) <= MAX_INDICATORS:
             out["indicators"] = int(raw)
         else:
+            out["indicators"] = None
             rep.at(vnode, f"`methodology.indicators` must be a whole number from 1 to "
                    f"{MAX_INDICATORS}, like `90`, not "
                    f"{f'`{values.shorten(vnode.value)}`' if isinstance(vnode, yaml.ScalarNode) and vnode.value else values.type_name(vnode)}")
