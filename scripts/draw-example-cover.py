@@ -20,10 +20,10 @@ OUT = Path(__file__).resolve().parent.parent / "examples" / "ruritania" / "cover
 
 def main() -> None:
     rng = np.random.default_rng(1894)  # The Prisoner of Zenda's year
-    fig = plt.figure(figsize=(12, 6), dpi=100)
+    fig = plt.figure(figsize=(13.5, 7.25), dpi=200)  # 300 dpi across the cover
     ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, 12)
-    ax.set_ylim(0, 6)
+    ax.set_xlim(0.75, 11.25)
+    ax.set_ylim(0.2, 5.8)
     ax.axis("off")
     sky = np.linspace(0, 1, 256).reshape(-1, 1)
     ax.imshow(sky, extent=(0, 12, 2, 6), cmap="Blues", vmin=-0.6, vmax=1.6, aspect="auto",
@@ -44,7 +44,7 @@ def main() -> None:
     ax.add_patch(plt.Rectangle((5.8, 2.0), 0.35, 1.6, color="#d9cfb8", lw=0))  # a tower
     ax.add_patch(plt.Polygon(((5.75, 3.6), (6.2, 3.6), (5.975, 4.2)), color="#7a3b30", lw=0))
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
+    fig.savefig(buffer, format="png", dpi=200)
     plt.close(fig)
     buffer.seek(0)
     with Image.open(buffer) as image:

@@ -69,7 +69,7 @@ def test_ruritania_prints_every_fact(built, lang):
                     "Research (fictional). Funding is provided by the Ruritanian Fund for "
                     "Migration Research (fictional) and the Government of Graustark "
                     "(fictional).") in text, edition
-            assert "version 2.1 of the MGI methodology, with 92 indicators." in text
+            assert "version 2.1 of the MGI methodology (number of indicators: 92)." in text
             assert ("The Ruritanian Bureau of Policy Research (fictional) does not accept "
                     "any responsibility") in text
             assert "Cover photo Drawing: an invented Ruritanian landscape" in text
@@ -125,7 +125,7 @@ def test_profile_yaml_overrides_publisher_yaml_key_by_key(tmp_path, cache_dir):
     assert "Funding is provided by the Own Funder and the Second Funder." in html
     assert "Series Funder" not in html and "Series Partner" not in html
     assert "Own Publisher 1 Series Street 1000 Series Town Email: series@example.org" in html
-    assert "version 3.0 of the MGI methodology, with 90 indicators." in html
+    assert "version 3.0 of the MGI methodology (number of indicators: 90)." in html
     series_only = composed(tmp_path / "b", cache_dir, PROFILE, SERIES)
     assert "implemented with the support of the Series Partner. Funding is provided by " \
         "the Series Funder. This profile applies version 3.0" in series_only

@@ -89,11 +89,8 @@ def _methodology(m, tr, lang: str) -> str | None:
         return None
     from babel.numbers import format_decimal
 
-    return tr.ngettext(
-        "This profile applies version %(version)s of the MGI methodology, with "
-        "%(count)s indicator.",
-        "This profile applies version %(version)s of the MGI methodology, with "
-        "%(count)s indicators.", m.indicators) % {
+    return tr.gettext("This profile applies version %(version)s of the MGI methodology "
+                      "(number of indicators: %(count)s).") % {
         "version": m.version, "count": format_decimal(m.indicators, locale=lang)}
 
 

@@ -119,14 +119,13 @@ class Series:
     path: Path | None = None
 
 
-def read_series(content: Path) -> Series:
-    """``<content>/publisher.yaml`` if there is one: its facts and problems."""
+def read_series(content: Path, shown=str) -> Series:
+    """``<content>/publisher.yaml`` if there is one: its facts and problems
+    (located under ``shown(path)``)."""
     path = content / SERIES_FILE
     if not path.is_file():
         return Series()
-    from .tree import shown_path
-
-    node, rep = read_yaml(path, shown_path(path))
+    node, rep = read_yaml(path, shown(path))
     series = Series(path=path)
     if node is not None:
         m = values.mapping(node, rep, SERIES_FILE)

@@ -174,7 +174,7 @@ def read_country(content: Path, country: Country,
     if _inside(ppath, content, rep):
         node, rep = read_yaml(ppath, rep.shown, rep)
         if node is not None:
-            series = publication.read_series(content)  # publisher.yaml
+            series = publication.read_series(content, shown_path)  # publisher.yaml
             profile = parse_profile(node, rep, country.slug, ppath, country.languages, series)
             rep.problems[:0] = series.problems
     read = Read(profile, rep.problems)
