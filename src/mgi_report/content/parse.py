@@ -24,8 +24,8 @@ from . import facts, publication, values, walk
 from .domains import DOMAIN_KEYS
 from .facts import MAX_KEY_DATA, Publication, parse_key_data, parse_publication
 from .logo import drawing_problem, logo_problem
-from .publication import Facts
 from .model import Area, Findings, LanguageFile, Profile, Source
+from .publication import Facts
 from .values import BOOL as _BOOL
 from .values import MAX_TEXT_CHARS
 from .values import STR as _STR

@@ -290,9 +290,10 @@ def _methodology(node: yaml.Node, rep: Reporter, folder: Path) -> dict | None:
             out["indicators"] = int(raw)
         else:
             out["indicators"] = None
+            shown = f"`{values.shorten(vnode.value)}`" if isinstance(vnode, yaml.ScalarNode) \
+                and vnode.value else values.type_name(vnode)
             rep.at(vnode, f"`methodology.indicators` must be a whole number from 1 to "
-                   f"{MAX_INDICATORS}, like `90`, not "
-                   f"{f'`{values.shorten(vnode.value)}`' if isinstance(vnode, yaml.ScalarNode) and vnode.value else values.type_name(vnode)}")
+                   f"{MAX_INDICATORS}, like `90`, not {shown}")
     return out
 
 
