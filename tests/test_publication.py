@@ -188,3 +188,25 @@ def test_a_photo_that_is_no_image_is_located(tmp_path, capsys):
     code, err = run(capsys, "check", "--content", content)
     assert code == 1 and "profile.yaml:4:21: `cover_photo.file` photo.jpg: not a JPEG image" \
         in err, err
+
+
+def test_facts_too_long_for_the_imprint_are_located(tmp_path, capsys):
+    """The imprint is a page of fixed size: each fact fits its room there."""
+    long_name = " ".join(["Wwwwwwww"] * 30)
+    profile = PROFILE + (f'research_partner: {{name: "{long_name}", disclaimer: true}}\n'
+                         f'publisher: {{name: IOM, address: ["{"W" * 80}"]}}\n')
+    content = make_tree(tmp_path, {"profile.yaml": profile})
+    (content / "publisher.yaml").write_text(
+        "publisher:\n  address: |\n    1\n    2\n    3\n    4\n    5\n"
+        f'research_partner: {{name: X, disclaimer: "{" ".join(["Wwwwwwww"] * 80)}"}}\n',
+        encoding="utf-8")
+    code, err = run(capsys, "check", "--content", content)
+    assert code == 1
+    for fragment in ("publisher.yaml:2:12: `publisher.address` has 5 lines; the limit is 4",
+                     "publisher.yaml:8:41: `research_partner.disclaimer` is too long for the "
+                     "imprint",
+                     "profile.yaml:5:33: a line of `publisher.address` is too long for the "
+                     "publisher's block",
+                     "profile.yaml:4:1: the funders and the research partner are too long for "
+                     "the imprint's first paragraph"):
+        assert fragment in err, f"{fragment!r} not in:\n{err}"

@@ -32,13 +32,24 @@ PARTNER_KEYS = ("name", "disclaimer")
 METHODOLOGY_KEYS = ("version", "indicators")
 PHOTO_KEYS = ("file", "credit")
 MAX_FUNDERS = 10
-MAX_ADDRESS_LINES = 6
+MAX_ADDRESS_LINES = 4
 MAX_INDICATORS = 1000
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 #: Names the catalogs translate (a language file's `fact_names` may too).
 KNOWN_NAMES = (N_("the Government of Sweden"), N_("the Economist Intelligence Unit"),
                N_("Economist Impact"))
+
+_MM_PER_PT = 25.4 / 72
+#: The imprint is a page of fixed size (values.Box): its facts must fit their
+#: room there in every language, or a line would be lost (tested with the
+#: widest characters the fonts have, tests/test_hostile_check.py). The partner
+#: and the funders share the first paragraph's room (8 pt across 170 mm); a
+#: disclaimer of the content's own has three lines; each line of the
+#: publisher's block (address, telephone, e-mail, website) one, after its label.
+NAMES_BOX = values.Box("the imprint's first paragraph", 170 / (8 * _MM_PER_PT), 2)
+DISCLAIMER_BOX = values.Box("the imprint", 170 / (8 * _MM_PER_PT), 2)
+BLOCK_LINE = values.Box("the publisher's block", (170 - 32 - 30) / (8 * _MM_PER_PT), 1)
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\Z")
 WEBSITE_RE = re.compile(r"^(?:https?://)?(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?:/[^\s]*)?\Z")
@@ -88,19 +99,6 @@ class Facts:
     cover_photo: CoverPhoto | None = None
     publisher: Publisher = field(default_factory=Publisher)
     series_file: Path | None = None  # the publisher.yaml read with it (the archive embeds it)
-
-    def names(self) -> list[str]:
-        """The facts' texts a language file's ``fact_names`` may translate."""
-        out = [*self.funders]
-        if self.research_partner is not None:
-            out.append(self.research_partner.name)
-            if isinstance(self.research_partner.disclaimer, str):
-                out.append(self.research_partner.disclaimer)
-        if self.cover_photo is not None:
-            out.append(self.cover_photo.credit)
-        if self.publisher.name:
-            out.append(self.publisher.name)
-        return out + self.publisher.address
 
 
 # --------------------------------------------------------------- reading values
@@ -163,6 +161,17 @@ def merge(read: Series | None, own: Parsed, rep: Reporter) -> Facts | None:
         facts.research_partner = found[0] or None
     if (found := get("cover_photo")) is not None:
         facts.cover_photo = found[0]
+    names = " ".join([*facts.funders, *([facts.research_partner.name]
+                                         if facts.research_partner else [])])
+    if names and (found := get("funders") or get("research_partner")) is not None:
+        # with the catalogs' words around them (about a line and a half in German)
+        needed = values.lines_needed(names, NAMES_BOX.line_em)
+        if needed > NAMES_BOX.lines:
+            needed = values.lines_needed(names, NAMES_BOX.line_em, exact=True)
+        if needed > NAMES_BOX.lines:
+            found[1].at(found[2], f"the funders and the research partner are too long for "
+                        f"{NAMES_BOX.place}: their names would take {needed} lines there, "
+                        f"and it has room for {NAMES_BOX.lines}; shorten them")
     for key in ("methodology", "publisher"):
         parts = {**series.get(key, ({}, None, None))[0], **own.get(key, ({}, None, None))[0]}
         if key not in own and key not in series:
@@ -204,15 +213,25 @@ def _publisher(node: yaml.Node, rep: Reporter, folder: Path) -> dict | None:
         else:
             text = values.text(vnode, rep, "`publisher.address`")
             lines = [] if text is None else [t.strip() for t in text.splitlines() if t.strip()]
-        if lines:
+            if len(lines) > MAX_ADDRESS_LINES:
+                rep.at(vnode, f"`publisher.address` has {len(lines)} lines; the limit is "
+                       f"{MAX_ADDRESS_LINES}")
+                lines, out["address"] = [], None
+        if all(values.fits(vnode, rep, line, "a line of `publisher.address`", BLOCK_LINE)
+               for line in lines) and lines:
             out["address"] = lines
+        elif lines:
+            out["address"] = None
     for key, pattern, like in (("telephone", PHONE_RE, "+41 22 717 9111"),
                                ("email", EMAIL_RE, "hq@iom.int"),
                                ("website", WEBSITE_RE, "www.iom.int")):
         if key in m and (text := values.text(m[key][1], rep, f"`publisher.{key}`",
                                              limit=200)) is not None:
             if pattern.match(text):
-                out[key] = text
+                if values.fits(m[key][1], rep, text, f"`publisher.{key}`", BLOCK_LINE):
+                    out[key] = text
+                else:
+                    out[key] = None
             else:
                 out[key] = None  # given, and reported: not missing
                 rep.at(m[key][1], f"`publisher.{key}` must be {_WHAT[key]} like `{like}`, "
@@ -260,7 +279,8 @@ def _partner(node: yaml.Node, rep: Reporter, folder: Path) -> Partner | bool | N
         else:
             text = values.text(vnode, rep, "`research_partner.disclaimer` (true, false or "
                                "a text)", limit=1000)
-            if text is None:
+            if text is None or not values.fits(vnode, rep, text,
+                                               "`research_partner.disclaimer`", DISCLAIMER_BOX):
                 return None
             disclaimer = text
     return None if name is None else Partner(name, disclaimer)
