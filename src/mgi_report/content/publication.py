@@ -38,7 +38,9 @@ PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 #: Names the catalogs translate (a language file's `fact_names` may too).
 KNOWN_NAMES = (N_("the Government of Sweden"), N_("the Economist Intelligence Unit"),
-               N_("Economist Impact"))
+               N_("Economist Impact"),
+               # IOM's address (content/publisher.yaml), as IOM writes it in each language
+               N_("P.O. Box 17"), N_("1211 Geneva 19"), N_("Switzerland"))
 
 _MM_PER_PT = 25.4 / 72
 #: The imprint is a page of fixed size (values.Box): its facts must fit their
