@@ -455,11 +455,13 @@ def test_every_glyph_is_embedded_and_maps_to_unicode(pdfs, edition):
 def test_archive_carries_its_sources_as_associated_files(pdfs):
     with pikepdf.open(pdfs["archive"]) as pdf:
         af = list(pdf.Root.AF)
-        assert len({f.objgen for f in af}) == len(af) == 2
+        assert len({f.objgen for f in af}) == len(af) == 3  # and the series' publisher.yaml
         names = {}
         for spec in af:
             assert spec.Type == "/Filespec" and spec.AFRelationship == "/Source"
-            assert str(spec.F) == str(spec.UF) and str(spec.Desc).startswith("Source: kazakhstan/")
+            assert str(spec.F) == str(spec.UF) and str(spec.Desc).startswith(
+                "Source: publisher.yaml" if str(spec.F) == "publisher.yaml" else
+                "Source: kazakhstan/")
             stream = spec.EF.F
             data = stream.read_bytes()
             assert stream.Subtype == "/application/yaml"
@@ -468,16 +470,20 @@ def test_archive_carries_its_sources_as_associated_files(pdfs):
             assert str(stream.Params.ModDate) == "D:20180501000000Z"
             names[str(spec.UF)] = data
         assert names == {"profile.yaml": (KAZ / "profile.yaml").read_bytes(),
-                         "de.yaml": (KAZ / "de.yaml").read_bytes()}
+                         "de.yaml": (KAZ / "de.yaml").read_bytes(),
+                         "publisher.yaml": (KAZ.parent / "publisher.yaml").read_bytes()}
         assert set(pdf.attachments) == set(names)
 
 
 def test_extract_gives_back_the_sources_byte_for_byte(pdfs, tmp_path, capsys):
     assert main(["extract", str(pdfs["archive"]), str(tmp_path / "out")]) == 0
     written = capsys.readouterr().out.split()
-    assert sorted(Path(p).name for p in written) == ["de.yaml", "profile.yaml"]
+    assert sorted(Path(p).name for p in written) == ["de.yaml", "profile.yaml",
+                                                     "publisher.yaml"]
     for name in ("profile.yaml", "de.yaml"):
         assert (tmp_path / "out" / name).read_bytes() == (KAZ / name).read_bytes()
+    assert (tmp_path / "out" / "publisher.yaml").read_bytes() == \
+        (KAZ.parent / "publisher.yaml").read_bytes()  # the content root's
     assert main(["extract", str(pdfs["screen"]), str(tmp_path / "none")]) == 2
     assert "no embedded files" in capsys.readouterr().err
 

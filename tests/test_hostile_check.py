@@ -185,6 +185,37 @@ def _destinations(pdf) -> list[str]:
     return out
 
 
+def _longest_facts(unit: str, fact: str) -> str:
+    """The publication's facts as long as `check` lets them be (content.publication):
+    the publisher's block with its most address lines, a partner with a disclaimer of
+    its own, funders, the methodology and a photo's credit."""
+    from mgi_report.content import publication as pub
+
+    line = longest(unit, pub.BLOCK_LINE)
+    names = longest(unit, pub.NAMES_BOX).split(" ")[:-1]  # and the partner's, one unit
+    return (f'publisher:\n  name: "{fact}"\n  address:\n'
+            + "".join(f'    - "{line}"\n' for _ in range(pub.MAX_ADDRESS_LINES))
+            + "  telephone: +41 22 717 9111\n  email: hq@iom.int\n  website: www.iom.int\n"
+            f'research_partner:\n  name: "{unit}"\n'
+            f'  disclaimer: "{longest(unit, pub.DISCLAIMER_BOX)}"\n'
+            f'funders: ["{" ".join(names)}"]\n'
+            "methodology: {version: 2.0.0-rc.1, indicators: 1000}\n"
+            f'cover_photo: {{file: photo.png, credit: "{fact}"}}\n')
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), (90, 120, 90)).save(out, "PNG")
+    return out.getvalue()
+
+
+_PNG = _png()
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_what_check_accepts_at_every_limit_prints_in_every_language(lang, tmp_path, capsys,
                                                                     witnessed):
@@ -198,9 +229,9 @@ def test_what_check_accepts_at_every_limit_prints_in_every_language(lang, tmp_pa
     unit = WIDEST[lang]
     country = longest(unit, values.COVER_NAME)
     fact = longest(unit, values.IMPRINT_FACT)
-    files = {"profile.yaml": PROFILE + f'publisher: "{fact}"\npublication:\n'
+    files = {"profile.yaml": PROFILE + _longest_facts(unit, fact) + 'publication:\n'
              f'  isbn: 978-3-16-148410-0\n  reference: "{fact}"\n'
-             "  licence: cc-by-nc-nd-3.0-igo\n" + LIMITS}
+             "  licence: cc-by-nc-nd-3.0-igo\n" + LIMITS, "photo.png": _PNG}
     files.update({f"{code}.yaml": _language_file(code, country) for code in LANGS})
     code, err = run(capsys, "check", "--content", make_tree(tmp_path, files))
     assert code == 0, err

@@ -402,11 +402,13 @@ def test_extract_caps_the_total_size(tmp_path, capsys, witnessed):
     assert snapshot(tmp_path) == before
 
 
-def test_extract_refuses_two_logos_and_an_input_that_is_not_a_file(tmp_path, capsys,
-                                                                   witnessed):
-    pdf = _archive(tmp_path / "two.pdf", [*GOOD, ("other.png", b"\x89PNG")])
+def test_extract_refuses_three_images_and_an_input_that_is_not_a_file(tmp_path, capsys,
+                                                                     witnessed):
+    """A logo and a cover photo at most (GOOD has a logo)."""
+    pdf = _archive(tmp_path / "three.pdf", [*GOOD, ("other.png", b"\x89PNG"),
+                                            ("photo.jpg", b"\xff\xd8")])
     code, err = run(capsys, "extract", pdf, tmp_path / "out")
-    assert code == 3 and "one logo at most" in err, err
+    assert code == 3 and "a logo and a cover photo at most" in err, err
     fifo = tmp_path / "fifo.pdf"
     os.mkfifo(fifo)  # pikepdf would wait on it for ever
     code, err = run(capsys, "extract", fifo, tmp_path / "out")

@@ -232,9 +232,12 @@ def test_contents_page_numbers_align_on_their_units(pdf, control):
     """Arabic contents: the page numbers, at the lines' left end, end at one x
     (4 above the 0 of 10); in the control they began at one x."""
     def numbers(path):
-        page = pages(path)[2]
-        return [w for ln in page.lines for w in ln.words  # not the folio, at the foot
-                if w.text.isdigit() and w.x1 < 40 * MM and w.y1 < page.height - 25 * MM]
+        for page in pages(path)[2:4]:  # after the imprint and the acknowledgements
+            found = [w for ln in page.lines for w in ln.words  # not the folio, at the foot
+                     if w.text.isdigit() and w.x1 < 40 * MM and w.y1 < page.height - 25 * MM]
+            if found:
+                return found
+        return []
 
     found = numbers(pdf("ruritania", "ar"))
     assert len(found) >= 12 and {len(w.text) for w in found} == {1, 2}

@@ -286,8 +286,11 @@ def _domain_headings(pages) -> list[str]:
 def _contents_text(pages) -> str:
     """The contents' 10 pt entries (the domains) as one text, leader dots and
     page numbers taken out."""
-    text = "".join(ch.c for block in pages[2] for ln in block for ch in ln.chars + [
-        Char(" ", 0, 0, 0, 10, "", "")] if 9.5 < ch.size < 10.5 and ch.color != "#ffffff")
+    for page in pages[2:4]:  # after the imprint (and a page of acknowledgements)
+        text = "".join(ch.c for block in page for ln in block for ch in ln.chars + [
+            Char(" ", 0, 0, 0, 10, "", "")] if 9.5 < ch.size < 10.5 and ch.color != "#ffffff")
+        if text.strip():
+            break
     return _squash(re.sub(r"(\s*\.){2,}[\s.]*\d*", " ", text))
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..content import tree as contents
+from ..content.publication import SERIES_FILE
 from ..content.yamlsource import MAX_FILE_BYTES
 from ..files import reads
 from ..files.reads import NotRegular
@@ -81,7 +82,8 @@ class Digests:
 
     The program (``program_digest``), the language's message catalog, and
     the country's files: profile.yaml, the language's own file, and any other
-    file of the folder (a logo), but not the other languages' files.
+    file of the folder (a logo, a cover photo), but not the other languages'
+    files; and the content root's publisher.yaml (the series' facts).
 
     Content files are read through ``reads.read``: within ``reads.once()``, the
     bytes that are then validated and printed (``batch.reading``).
@@ -110,6 +112,10 @@ class Digests:
             for rel in _country_files(folder):
                 h.update(f"\0{rel}\0".encode())
                 h.update(self._bytes(folder / rel))
+            series = self.opts.content / SERIES_FILE  # the series' facts
+            if series.exists():
+                h.update(f"\0../{SERIES_FILE}\0".encode())
+                h.update(self._bytes(series))
             self._countries[slug] = h.hexdigest()
         return self._countries[slug]
 

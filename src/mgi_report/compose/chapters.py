@@ -45,14 +45,18 @@ def acronyms(content: dict[str, str], tr) -> list[tuple[str, str]]:
     return sorted(merged.items(), key=lambda item: collation_key(item[0]))
 
 
-def imprint(profile, country: str, lang: str, tr) -> dict[str, Any]:
-    """The imprint's identifiers and required citation."""
+def imprint(profile, country: str, lang: str, tr,
+            names: dict[str, str] | None = None) -> dict[str, Any]:
+    """The imprint's identifiers and required citation (``names``: the language
+    file's `fact_names`, which translate the publisher's name)."""
     _ = tr.gettext
     default = _("International Organization for Migration (IOM)")
-    publisher = profile.publisher or default
+    publisher = ((names or {}).get(profile.publisher) or _(profile.publisher)
+                 if profile.publisher else default)
     title = _("%(label)s: %(value)s") % {"label": _("Migration Governance Profile"),
                                           "value": country}
-    place = _("Geneva") if profile.publisher is None else ""
+    iom = profile.publisher in (None, "International Organization for Migration (IOM)")
+    place = _("Geneva") if iom else ""  # another publisher's place is not known
     citation = _("%(publisher)s (%(year)s). %(title)s. %(publisher)s, %(place)s.") % {
         "publisher": publisher, "year": profile.published.year, "title": title,
         "place": place}

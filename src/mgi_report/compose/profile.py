@@ -18,7 +18,7 @@ from ..content.yamlsource import MAX_FILE_BYTES
 from ..files import reads
 from ..resources import FONTS, VERSION, cache_folder
 from ..text import i18n, joins, markup
-from . import chapters, drawings, extra, local, templates, titles, tracked, updates
+from . import chapters, drawings, extra, imprint, local, templates, titles, tracked, updates
 from .job import Job
 
 
@@ -82,7 +82,9 @@ def context(job: Job) -> dict[str, Any]:
         # (LLLL = month name, y = year; quote literal text, e.g. "LLLL y 'г.'").
         "month_year": i18n.month_year(published, lang, _("LLLL y")),
         "year": published.year,
-        "publisher": job.profile.publisher or _("International Organization for Migration (IOM)"),
+        "publisher": (doc.fact_names.get(job.profile.publisher) or _(job.profile.publisher)
+                      if job.profile.publisher
+                      else _("International Organization for Migration (IOM)")),
         "translation_of": doc.translation_of,
         "translation_of_name": (i18n.language_name(doc.translation_of, lang)
                                 if doc.translation_of else None),
@@ -99,7 +101,8 @@ def context(job: Job) -> dict[str, Any]:
         "context": markup.paragraphs(doc.context, text_lang, notes) if doc.context else None,
         "acronyms": chapters.acronyms({a: joins.join(e, text_lang)
                                        for a, e in doc.acronyms.items()}, tr),
-        "publication": chapters.imprint(job.profile, title_name, lang, tr),
+        "publication": chapters.imprint(job.profile, title_name, lang, tr, doc.fact_names),
+        **imprint.facts(job, tr),  # the publication's facts (content.publication)
         **drawings.chapter_figures(job),
         "wheel_full": full["src"],
         "wheel_links": full["links"],

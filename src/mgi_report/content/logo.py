@@ -1,4 +1,4 @@
-"""A logo file checked before it is printed: its size, that it is the image its
+"""A logo file (or a cover photograph: publication) checked before it is printed: its size, that it is the image its
 name says (every row of a PNG decoded; an SVG's root element), that an SVG
 refers to nothing outside itself, and that the renderer can draw it.
 
@@ -27,6 +27,10 @@ _OUTSIDE_REF = re.compile(  # href="…", url(…), @import "…" other than #id
     re.IGNORECASE)
 
 
+#: The raster images a logo (PNG) or a cover photograph (PNG, JPEG) may be.
+_RASTER = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+
+
 def logo_problem(path: Path) -> str | None:
     """Why a logo file cannot be printed as it is, or None: too big, not an image,
     or an SVG that refers to anything but itself (it would be refused)."""
@@ -34,11 +38,12 @@ def logo_problem(path: Path) -> str | None:
     if size > MAX_FILE_BYTES:
         return f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"
     data = reads.read(path, MAX_FILE_BYTES)
-    if path.suffix.lower() == ".png":
+    kind = _RASTER.get(path.suffix.lower())
+    if kind is not None:
         try:
             with warnings.catch_warnings():  # the size is checked here, below
                 warnings.simplefilter("ignore", PIL.Image.DecompressionBombWarning)
-                image = PIL.Image.open(io.BytesIO(data), formats=["PNG"])
+                image = PIL.Image.open(io.BytesIO(data), formats=[kind])
             with image:
                 width, height = image.size  # from the header: nothing decoded yet
                 if width * height > MAX_IMAGE_PIXELS:
@@ -53,10 +58,10 @@ def logo_problem(path: Path) -> str | None:
                 finally:
                     PIL.ImageFile.LOAD_TRUNCATED_IMAGES = lenient
         except PIL.UnidentifiedImageError:
-            return "not a PNG image"
+            return f"not a {kind} image"
         except Exception as exc:  # Pillow raises many kinds
             detail = str(exc).split("\n")[0][:80]
-            return f"not a PNG image, or not a complete one ({type(exc).__name__}: {detail})"
+            return f"not a {kind} image, or not a complete one ({type(exc).__name__}: {detail})"
         return None
     try:
         root = ElementTree.fromstring(data)
@@ -73,5 +78,6 @@ def drawing_problem(path: Path) -> str | None:
     """Why the renderer could not draw a logo that passed the checks above."""
     from ..engine.images import image_problem
 
-    mime = "image/png" if path.suffix.lower() == ".png" else "image/svg+xml"
+    kind = _RASTER.get(path.suffix.lower())
+    mime = f"image/{kind.lower()}" if kind else "image/svg+xml"
     return image_problem(reads.read(path, MAX_FILE_BYTES), mime)

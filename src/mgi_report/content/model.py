@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .facts import KeyData, Publication
 from .series import ChapterText, ExtraChapter
+from .publication import Facts
 
 
 @dataclass
@@ -86,6 +87,9 @@ class LanguageFile:
                                                     repr=False)
     #: `updates:` (follow-up profiles): the editors' text per domain key
     updates: dict[str, str] = field(default_factory=dict)
+    acknowledgements: str | None = None  # `acknowledgements`: paragraphs, with markup
+    #: `fact_names`: a publication fact as written (a funder, a credit) -> this language's
+    fact_names: dict[str, str] = field(default_factory=dict)
 
     def notes(self) -> dict[str, str]:
         """The citable sources: id -> text."""
@@ -129,4 +133,6 @@ class Profile:
     round: int = 1
     #: `baseline:` (follow-up profiles): the earlier profile (content/followup.py)
     baseline: BaselineRef | None = None
-
+    #: funders, research_partner, methodology, cover_photo, publisher (the block):
+    #: profile.yaml's over <content root>/publisher.yaml's (publication.py)
+    facts: Facts = field(default_factory=Facts)

@@ -20,11 +20,12 @@ from typing import Any, Callable
 import yaml
 
 from ..text import markup
-from . import facts, followup, series, values, walk
+from . import facts, followup, publication, series, values, walk
 from .domains import DOMAIN_KEYS
 from .facts import MAX_KEY_DATA, Publication, parse_key_data, parse_publication
 from .logo import drawing_problem, logo_problem
 from .model import Area, Findings, LanguageFile, Profile, Source
+from .publication import Facts
 from .values import BOOL as _BOOL
 from .values import MAX_TEXT_CHARS
 from .values import STR as _STR
@@ -40,12 +41,14 @@ MAX_FINDINGS = 100
 MAX_SOURCES = 200
 MIN_YEAR, MAX_YEAR = 1900, 2100  # `published`
 
-PROFILE_KEYS = ("iso3", "published", "source_language", "logo", "publisher", "publication",
-                "key_data", *series.PROFILE_KEYS, "round", "baseline")
+PROFILE_KEYS = ("iso3", "published", "source_language", "logo", "publication",
+                "key_data", *publication.FACT_KEYS, *series.PROFILE_KEYS,
+                "round", "baseline")
 PROFILE_REQUIRED = ("iso3", "published", "source_language")
 LANG_KEYS = ("country", "short_name", "translation_of", "draft", "introduction",
              "context", "domains", "sources", "acronyms", "names", "source_hash",
-             "key_data_sources", *series.LANG_KEYS, "updates")
+             "key_data_sources", "acknowledgements", "fact_names", *series.LANG_KEYS,
+             "updates")
 LANG_REQUIRED = ("country", "short_name", "domains")
 FINDINGS_KEYS = ("well_developed", "potential")
 DOMAIN_PART_KEYS = (*FINDINGS_KEYS, "areas")
@@ -56,7 +59,8 @@ MAX_NAMES = 200
 
 
 def parse_profile(node: Any, rep: Reporter, slug: str, path: Path,
-                   languages: tuple[str, ...]) -> Profile | None:
+                   languages: tuple[str, ...],
+                   shared: publication.Series | None = None) -> Profile | None:
     m = values.mapping(node, rep, "profile.yaml")
     if m is None:
         return None
@@ -104,22 +108,18 @@ def parse_profile(node: Any, rep: Reporter, slug: str, path: Path,
                 rep.at(vnode, f"`logo` {name}: {problem}")
             else:
                 logo = candidate.resolve()
-    publisher = None
-    if "publisher" in m:
-        publisher = values.text(m["publisher"][1], rep, "`publisher`")
-        if publisher is not None and not values.fits(m["publisher"][1], rep, publisher,
-                                                     "`publisher`", values.IMPRINT_FACT):
-            publisher = None
-    publication = parse_publication(m["publication"][1], rep) if "publication" in m \
-        else Publication()
+    own = publication.parse_facts(m, rep, path.parent)  # over publisher.yaml's
+    pub_facts = publication.merge(shared, own, rep)
+    pub = parse_publication(m["publication"][1], rep) if "publication" in m else Publication()
     key_data = parse_key_data(m["key_data"][1], rep) if "key_data" in m else []
     kind = series.parse_profile_keys(m, node, rep)
     round_, baseline = followup.parse(m, rep)  # follow-up profiles
     if len(rep.problems) > before or iso3 is None or published is None or source is None:
         return None
-    return Profile(slug, path, iso3, published, source, languages, logo, publisher,
-                   publication or Publication(), key_data, kind.kind, kind.level, kind.chapters,
-                   round=round_, baseline=baseline)
+    return Profile(slug, path, iso3, published, source, languages, logo,
+                   pub_facts.publisher.name if pub_facts else None,
+                   pub or Publication(), key_data, kind.kind, kind.level, kind.chapters,
+                   round=round_, baseline=baseline, facts=pub_facts or Facts())
 
 
 def parse_language(node: Any, rep: Reporter, lang: str, path: Path,
@@ -183,6 +183,12 @@ def parse_language(node: Any, rep: Reporter, lang: str, path: Path,
     if (vnode := get("key_data_sources")) is not None:
         kd_sources, kd_at = _key_data_sources(vnode, rep)
         kd_at[""] = rep.position(m["key_data_sources"][0].start_mark)
+    thanks = None  # `acknowledgements`
+    if (vnode := get("acknowledgements")) is not None:
+        thanks = values.text(vnode, rep, "`acknowledgements`", limit=4 * MAX_TEXT_CHARS,
+                             markup=True)
+    names_of_facts = publication.fact_names(get("fact_names"), rep) \
+        if "fact_names" in m else {}
     source_hash = None
     if (vnode := get("source_hash")) is not None:
         source_hash = values.text(vnode, rep, "`source_hash`")
@@ -225,7 +231,8 @@ def parse_language(node: Any, rep: Reporter, lang: str, path: Path,
                         at=at.found, key_data_sources=kd_sources,
                         key_data_sources_at=kd_at, place=own.place, place_at=own.place_at,
                         chapters=own.chapters, chapters_at=own.chapters_at,
-                        updates=updates)
+                        updates=updates, acknowledgements=thanks,
+                        fact_names=names_of_facts)
 
 
 class _Positions:

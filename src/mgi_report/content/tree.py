@@ -21,6 +21,7 @@ import yaml
 
 from ..errors import ContentError, Problem, UsageError
 from . import series
+from . import publication
 from .domains import DOMAIN_KEYS
 from .model import LanguageFile, Profile
 from .parse import parse_language, parse_profile
@@ -174,7 +175,9 @@ def read_country(content: Path, country: Country,
     if _inside(ppath, content, rep):
         node, rep = read_yaml(ppath, rep.shown, rep)
         if node is not None:
-            profile = parse_profile(node, rep, country.slug, ppath, country.languages)
+            shared = publication.read_series(content, shown_path)  # publisher.yaml
+            profile = parse_profile(node, rep, country.slug, ppath, country.languages, shared)
+            rep.problems[:0] = shared.problems
     read = Read(profile, rep.problems)
     said = rep.memo.get(series.MEMO)  # its kind and chapters, also with problems
     for lang in langs if langs is not None else country.languages:
@@ -288,7 +291,7 @@ def read_tree(content: Path) -> Tree:
             continue
         for lf in loaded[slug].files.values():
             warnings += empty_domains(lf)
-    return Tree(tree, sorted(problems), warnings, loaded)
+    return Tree(tree, sorted(set(problems)), warnings, loaded)  # publisher.yaml's: once
 
 
 def check_tree(content: Path, warnings: list[Problem] | None = None) -> list[Problem]:

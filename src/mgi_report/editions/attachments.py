@@ -1,7 +1,8 @@
 """The content files an archive edition carries, and ``extract``, which gives them back.
 
 An archive edition (specs: ``sources``) embeds the files its profile is made
-from (``profile.yaml``, the language file, a logo) as PDF/A-3 associated files
+from (``profile.yaml``, the language file, a logo, a cover photo, the content
+root's ``publisher.yaml``) as PDF/A-3 associated files
 with the relationship Source. ``mgi-report extract`` writes them out again,
 trusting nothing in the PDF: names, sizes, checksums and counts are checked,
 and the files are placed all or nothing. Apart from ``document`` (what an
@@ -16,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..content.publication import SERIES_FILE
 from ..content.yamlsource import MAX_FILE_BYTES
 from ..errors import MgiError, RenderError, UsageError
 from ..files import reads
@@ -25,7 +27,8 @@ if TYPE_CHECKING:
 
 #: MIME types of the files an archive edition carries (not guessed: reproducible).
 MIME_TYPES = {".yaml": "application/yaml", ".yml": "application/yaml",
-              ".svg": "image/svg+xml", ".png": "image/png"}
+              ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+              ".jpeg": "image/jpeg"}
 
 
 class DamagedAttachment(MgiError):
@@ -36,10 +39,16 @@ class DamagedAttachment(MgiError):
 
 
 def source_files(job: Job) -> list[Path]:
-    """The content files a profile is made from: profile.yaml, findings, logo."""
+    """The content files a profile is made from: profile.yaml, findings, logo,
+    cover photo, and the series' publisher.yaml (its content root's)."""
     files = [job.profile.path, job.doc.path]
     if job.profile.logo is not None:
         files.append(job.profile.logo)
+    facts = job.profile.facts
+    if facts.cover_photo is not None:
+        files.append(facts.cover_photo.file)
+    if facts.series_file is not None:
+        files.append(facts.series_file)
     return files
 
 
@@ -52,9 +61,11 @@ def source_attachments(job: Job) -> list:
     for path in source_files(job):
         mime = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
         data = reads.read(path, MAX_FILE_BYTES)  # the bytes printed (one read per build)
+        shown = f"{job.profile.slug}/{path.name}" if path.parent == job.profile.path.parent \
+            else f"{path.name} (the series' facts, in the content root)"
         uri = f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
         out.append(Attachment(url=uri, name=path.name, created=when, modified=when,
-                              description=f"Source: {job.profile.slug}/{path.name}",
+                              description=f"Source: {shown}",
                               relationship="Source"))
     return out
 
@@ -63,12 +74,13 @@ def source_attachments(job: Job) -> list:
 
 
 #: What an archive edition embeds, and so all that extract writes: profile.yaml,
-#: language files (``xx.yaml``) and a logo. An archive edition carries three at
-#: most; a PDF that carries more than MAX_ATTACHMENTS, or more than
+#: language files (``xx.yaml``), a logo, a cover photo and the series'
+#: publisher.yaml. An archive edition carries five at most; a PDF that carries more than MAX_ATTACHMENTS, or more than
 #: MAX_EXTRACT_BYTES in all, is refused before anything is written.
 MAX_ATTACHMENTS = 8
 MAX_EXTRACT_BYTES = 3 * MAX_FILE_BYTES
-_LOGO_SUFFIXES = (".svg", ".png")
+_LOGO_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg")  # a logo, a cover photo
+MAX_IMAGES = 2
 
 
 def extract(pdf_path: Path, dest: Path, force: bool = False) -> list[Path]:
@@ -76,7 +88,7 @@ def extract(pdf_path: Path, dest: Path, force: bool = False) -> list[Path]:
     returns their paths.
 
     Only what an archive edition embeds is written (``profile.yaml``, language
-    files, one logo), under names checked as content text is; each file's
+    files, a logo, a cover photo, publisher.yaml), under names checked as content text is; each file's
     checksum and size are checked against what the PDF records, and there are
     caps on their number and their total size. No existing file is replaced
     unless ``force``. All or nothing: the files are written into a temporary
@@ -126,10 +138,10 @@ def embedded(pdf_path: Path) -> dict[str, bytes]:
                                         f"or no file (`{printable_name(key)}`: "
                                         f"{printable_name(exc)})") from None
         logos = [name for name, _ in specs if name.lower().endswith(_LOGO_SUFFIXES)]
-        if len(logos) > 1:
+        if len(logos) > MAX_IMAGES:
             raise DamagedAttachment(f"{shown} carries {len(logos)} images "
-                                    f"({', '.join(logos)}); an archive edition carries one "
-                                    "logo at most")
+                                    f"({', '.join(logos)}); an archive edition carries a "
+                                    "logo and a cover photo at most")
         total = 0
         for name, spec in specs:
             if name in files:
@@ -165,12 +177,13 @@ def _checked_name(shown: str, name: object) -> str:
         raise DamagedAttachment(f"{shown}: an embedded file has an unusable name: "
                                 f"`{escaped}` (a path, a dot-file, or characters content "
                                 "may not hold); nothing was written")
-    if text == "profile.yaml" or re.fullmatch(r"[a-z]{2}\.yaml", text) or \
+    if text in ("profile.yaml", SERIES_FILE) or re.fullmatch(r"[a-z]{2}\.yaml", text) or \
             text.lower().endswith(_LOGO_SUFFIXES) and len(text) > 4:
         return text
     raise DamagedAttachment(f"{shown}: an embedded file is named `{escaped}`; an archive "
-                            "edition embeds only profile.yaml, language files (xx.yaml) and "
-                            "a logo (.svg or .png), and extract writes nothing else; "
+                            "edition embeds only profile.yaml, language files (xx.yaml), "
+                            "publisher.yaml, a logo and a cover photo (.svg, .png, .jpg), and "
+                            "extract writes nothing else; "
                             "nothing was written")
 
 

@@ -25,7 +25,8 @@ from ..resources import FONTS, LAYOUTS, LOCALE
 
 def sources(content: Path, slug: str, lang: str, layouts: tuple[Path, ...] = ()) -> list[Path]:
     """What the PDF depends on, as folders and files to watch."""
-    paths = [content / slug, LAYOUTS, FONTS, LOCALE / lang, *layouts]
+    paths = [content / slug, content / "publisher.yaml",  # the series' facts
+             LAYOUTS, FONTS, LOCALE / lang, *layouts]
     return [p for p in paths if p.exists()]
 
 

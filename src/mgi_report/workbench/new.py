@@ -90,7 +90,9 @@ def new(slug: str, iso3: str, lang: str, content: Path, published: str | None = 
         f"published: {published}          # year and month of publication (YYYY-MM)\n"
         f"source_language: {lang}          # the language the findings are written in first\n"
         "# publisher, logo, publication (ISBN, licence) and key_data are optional:\n"
-        "# see README, 'The complete profile'.\n")
+        "# see README, 'The complete profile'; funders, research_partner,\n"
+        "# methodology and cover_photo (and the content root's publisher.yaml):\n"
+        "# README, 'Publication facts'.\n")
     lists = "".join(
         f"  {d.key}:{' ' * (32 - len(d.key))}# domain {d.number}: {d.short_name}\n"
         "    well_developed: []   # findings, one list item each\n"
