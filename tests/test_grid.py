@@ -23,13 +23,15 @@ EXAMPLES = ROOT / "examples"
 LATIN = [("kazakhstan", "en"), ("kazakhstan", "de"), ("kazakhstan", "ru"),
          ("kazakhstan", "fr"), ("kazakhstan", "es"), ("ruritania", "en")]
 ALL = [*LATIN, ("kazakhstan", "ar"), ("ruritania", "ar")]
+#: The example's local profile and follow-up (with chapters of their own)
+SERIES = [(c, lang) for c in ("strelsau", "ruritania-2") for lang in ("en", "ar")]
 
 
 @pytest.fixture(scope="module")
 def pdf(built):
     def get(country: str, lang: str, edition: str = "screen"):
         kw = {"fallback": True} if lang in ("fr", "es") else {}
-        if country == "ruritania":
+        if country in ("ruritania", *(c for c, _ in SERIES)):
             kw["content"] = EXAMPLES
         return built(country, lang, edition, **kw)
     return get
@@ -288,7 +290,7 @@ def _short_pages(pdf, blank_ok: bool = False) -> list[tuple[int, float]]:
     return [(n, round(f, 2)) for n, f in inner if f < 1 / 3]
 
 
-@pytest.mark.parametrize("country, lang", ALL)
+@pytest.mark.parametrize("country, lang", ALL + SERIES)
 def test_no_page_is_more_than_two_thirds_empty(pdf, country, lang):
     assert _short_pages(pdf(country, lang)) == []
 
