@@ -9,7 +9,8 @@ MGI     := $(BIN)/mgi-report
 STAMP   := $(VENV)/.installed
 
 # Everything a PDF depends on besides its own content files (its country's
-# profile.yaml, its language's file, and non-YAML files such as a logo).
+# profile.yaml, its language's file, non-YAML files such as a logo, the
+# series' publisher.yaml and a follow-up's baseline folder).
 PROGRAM := $(STAMP) $(shell find src/mgi_report layouts -type f \
              ! -name '*.pyc' ! -path '*/__pycache__/*' 2>/dev/null) \
            $(wildcard fonts/*.ttf icc/*.icc)
@@ -19,11 +20,17 @@ edition = $(if $(filter %-print,$1),print,$(if $(filter %-archive,$1),archive,sc
 base    = $(patsubst %-print,%,$(patsubst %-archive,%,$1))
 lang    = $(lastword $(subst -, ,$(call base,$1)))
 country = $(patsubst %-$(call lang,$1),%,$(call base,$1))
+# A follow-up's baseline folder, where profile.yaml names it on one line
+# (`baseline: {profile: NAME}`, as `new` and the README write it).
+baseline = $(shell sed -n 's/^baseline: *{ *profile: *\([A-Za-z0-9_-]*\) *}.*/\1/p' \
+             $(CONTENT)/$(call country,$1)/profile.yaml 2>/dev/null)
 deps    = $(PROGRAM) $(wildcard locale/$(call lang,$1)/LC_MESSAGES/messages.po \
                        locale/$(call lang,$1)/hyphenation.txt) \
           $(wildcard $(CONTENT)/$(call country,$1)/profile.yaml \
-                     $(CONTENT)/$(call country,$1)/$(call lang,$1).yaml) \
-          $(filter-out %.yaml,$(wildcard $(CONTENT)/$(call country,$1)/*))
+                     $(CONTENT)/$(call country,$1)/$(call lang,$1).yaml \
+                     $(CONTENT)/publisher.yaml) \
+          $(filter-out %.yaml,$(wildcard $(CONTENT)/$(call country,$1)/*)) \
+          $(foreach b,$(call baseline,$1),$(wildcard $(CONTENT)/$b/*))
 
 ALL_PDFS := $(sort $(foreach f,$(wildcard $(CONTENT)/*/??.yaml), \
               $(notdir $(patsubst %/,%,$(dir $f)))-$(basename $(notdir $f)).pdf))

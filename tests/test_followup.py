@@ -14,9 +14,11 @@ all in one run of `check`, and of `build`.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -245,6 +247,7 @@ def test_every_kind_of_baseline_gives_the_same_chapter(built, tmp_path, cache_di
     repo = tmp_path / "repo"
     folder = repo / "content" / FOLLOWUP
     shutil.copytree(EXAMPLES / FIRST, folder)
+    shutil.copy(EXAMPLES / "publisher.yaml", repo / "content")  # the series' facts
     _git(repo, "init", "-q")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-qm", "the first profile")
@@ -256,6 +259,7 @@ def test_every_kind_of_baseline_gives_the_same_chapter(built, tmp_path, cache_di
     # the first profile's archive PDF, its sources embedded
     tree = tmp_path / "pdf"
     shutil.copytree(EXAMPLES / FOLLOWUP, tree / FOLLOWUP)
+    shutil.copy(EXAMPLES / "publisher.yaml", tree)  # the follow-up's (the PDF has its own)
     shutil.copy(built(FIRST, "en", "archive", content=EXAMPLES), tree / FOLLOWUP / "first.pdf")
     _set_baseline(tree / FOLLOWUP, "{pdf: first.pdf}")
     assert _updates_html(tree, cache_dir) == by_profile
@@ -302,6 +306,7 @@ BAD = {  # folder: (profile.yaml change, en.yaml change, what the error says)
 def test_every_bad_value_is_located_in_one_run_of_check_and_of_build(built, tmp_path, capsys):
     tree = tmp_path / "content"
     shutil.copytree(EXAMPLES / FIRST, tree / FIRST)
+    shutil.copy(EXAMPLES / "publisher.yaml", tree)  # the series' facts
     for name, (profile, en, _message) in BAD.items():
         _variant(tree, name, profile, en)
     shutil.copy(built(FIRST, "en", content=EXAMPLES), tree / "screen" / "screen.pdf")
@@ -336,3 +341,74 @@ def test_stats_show_the_round():
     assert {(r["country"], r["round"]) for r in rows} == \
         {(FIRST, 1), (FOLLOWUP, 2), ("strelsau", 1)}
     assert "(round 2)" in stats.table(rows)
+
+
+# ------------------------------------------------ a follow-up rebuilt with its baseline
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_build_all_and_make_see_a_change_to_the_baseline(tmp_path):
+    """`build --all` (the inputs' hash a manifest records) and make (a PDF's
+    prerequisites) rebuild the follow-up when its baseline's files change: its
+    updates chapter is made from them. A change to another profile does not."""
+    from types import SimpleNamespace
+
+    from mgi_report.batch.digests import Digests
+
+    tree = tmp_path / "content"
+    for name in (FIRST, FOLLOWUP, "strelsau"):
+        shutil.copytree(EXAMPLES / name, tree / name)
+    out = SimpleNamespace(country=FOLLOWUP, lang="ar", edition="screen", name="x.pdf")
+
+    def digest() -> str:
+        return Digests(SimpleNamespace(content=tree, layouts=())).of(out)
+
+    before = digest()
+    _edit(tree / "strelsau" / "en.yaml", "Strelsau", "Strelsau city")  # the control
+    assert digest() == before
+    _edit(tree / FIRST / "en.yaml", "Regular migrants have", "Regular migrants now have")  # its source
+    assert digest() != before
+    # make: the follow-up's PDF is out of date when a file of its baseline is newer
+    work = tmp_path / "make"
+    (work / ".venv").mkdir(parents=True)
+    for age, name in ((300, "pyproject.toml"), (200, ".venv/.installed"),
+                      (0, f"{FOLLOWUP}-en.pdf")):  # set up, then built, in that order
+        (work / name).touch()
+        os.utime(work / name, (time.time() - age,) * 2)
+
+    def up_to_date(newer: Path) -> bool:
+        done = subprocess.run(["make", "-s", "-q", "-f", str(ROOT / "Makefile"), "-C", str(work),
+                               f"CONTENT={EXAMPLES}", "-W", str(newer), f"{FOLLOWUP}-en.pdf"],
+                              capture_output=True, text=True)
+        assert done.returncode in (0, 1), done.stderr
+        return done.returncode == 0
+
+    assert up_to_date(EXAMPLES / "strelsau" / "en.yaml")  # the control
+    assert not up_to_date(EXAMPLES / FIRST / "ar.yaml")
+    assert not up_to_date(EXAMPLES / "publisher.yaml")  # the series' facts
+
+
+def test_a_translation_is_out_of_date_when_its_updates_or_acknowledgements_change(
+        tmp_path, capsys):
+    """The editors' updates text and the acknowledgements are texts a translation
+    is stamped with: changed in the source, `check` says the translation is out
+    of date and names each, located."""
+    tree = tmp_path / "content"
+    for name in (FIRST, FOLLOWUP):
+        shutil.copytree(EXAMPLES / name, tree / name)
+    shutil.copy(EXAMPLES / "publisher.yaml", tree / "publisher.yaml")
+    code, err = run(capsys, "check", "--content", tree)
+    assert code == 0 and "out of date" not in err, err
+    _edit(tree / FOLLOWUP / "en.yaml", "The cost of sending", "The cost of sending money as")
+    _edit(tree / FIRST / "en.yaml", "acknowledgements: |\n", "acknowledgements: |\n  Thanks.\n")
+    code, err = run(capsys, "check", "--content", tree)
+    assert code == 0, err
+    said = [line for line in err.splitlines() if "changed:" in line]
+    assert any(f"{FOLLOWUP}/ar.yaml" in line and "updates.wellbeing" in line for line in said), err
+    assert any(f"{FIRST}/ar.yaml" in line and "acknowledgements" in line for line in said), err
+    assert all(re.match(r"\S+:\d+:\d+: ", line) for line in said), said

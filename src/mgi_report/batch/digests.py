@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 from typing import Protocol
 
+import yaml
+
 from ..content import tree as contents
 from ..content.publication import SERIES_FILE
 from ..content.yamlsource import MAX_FILE_BYTES
@@ -83,7 +85,11 @@ class Digests:
     The program (``program_digest``), the language's message catalog, and
     the country's files: profile.yaml, the language's own file, and any other
     file of the folder (a logo, a cover photo), but not the other languages'
-    files; and the content root's publisher.yaml (the series' facts).
+    files; and the content root's publisher.yaml (the series' facts). A
+    follow-up's (profile.yaml ``baseline:``) also hashes its baseline: another
+    profile's folder, every language file included, or the baseline PDF; a git
+    revision by its name (a commit's id names one state; a branch's name does
+    not follow the branch).
 
     Content files are read through ``reads.read``: within ``reads.once()``, the
     bytes that are then validated and printed (``batch.reading``).
@@ -116,8 +122,38 @@ class Digests:
             if series.exists():
                 h.update(f"\0../{SERIES_FILE}\0".encode())
                 h.update(self._bytes(series))
+            self._countries[slug] = ""  # a baseline that leads back here: no loop
+            self._baseline(h, slug, folder)
             self._countries[slug] = h.hexdigest()
         return self._countries[slug]
+
+    def _baseline(self, h, slug: str, folder: Path) -> None:
+        """A follow-up's baseline into ``h`` (see the class). profile.yaml's bytes
+        are those hashed above (``reads.once``); what does not parse, or names
+        no folder or file of the tree, hashes as nothing: validation says why."""
+        data = self._bytes(folder / "profile.yaml")
+        if b"baseline" not in data:
+            return
+        try:
+            ref = yaml.safe_load(data).get("baseline")
+        except (yaml.YAMLError, AttributeError, UnicodeDecodeError, RecursionError):
+            return
+        if not isinstance(ref, dict) or len(ref) != 1:
+            return
+        (kind, value), = ref.items()
+        if not isinstance(value, str):
+            return
+        h.update(f"\0baseline {kind}\0{value}\0".encode())
+        if kind == "profile" and value != slug and contents.folder_problem(value) is None \
+                and (self.opts.content / value / "profile.yaml").is_file():
+            h.update(self.country(value).encode())
+            base = self.opts.content / value
+            for lang_file in sorted(base.glob("*.yaml")):
+                if lang_file.name != "profile.yaml" and not lang_file.name.startswith("."):
+                    h.update(f"\0{value}/{lang_file.name}\0".encode())
+                    h.update(self._bytes(lang_file))
+        elif kind == "pdf":
+            h.update(self._bytes(folder / value))
 
     def of(self, t: Output) -> str:
         lang_file = self.opts.content / t.country / f"{t.lang}.yaml"

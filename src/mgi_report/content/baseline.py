@@ -22,6 +22,11 @@ import yaml
 from ..errors import ContentError, MgiError, Problem, UsageError
 from . import revisions, tree, values
 from .model import BaselineRef, LanguageFile, Profile
+from .publication import SERIES_FILE
+
+#: A revision's files besides its YAML that a baseline reads (what profile.yaml
+#: may name: a logo, a cover photo), and how many at most.
+IMAGE_SUFFIXES, MAX_OTHER_FILES = (".svg", ".png", ".jpg", ".jpeg"), 8
 
 
 @dataclass
@@ -84,9 +89,10 @@ def _load(profile: Profile, ref: BaselineRef, lang: str, content: Path, embedded
             else _pdf_files(profile, ref, content, embedded, fail)
         if data is None:
             return None
-        for name, raw in data.items():
-            (folder / name).write_bytes(raw)
-        return _from_folder(profile, ref, lang, folder, {n: folder / n for n in data},
+        for name, raw in data.items():  # the series' facts at the (temporary) root
+            (Path(tmp) / name if name == SERIES_FILE else folder / name).write_bytes(raw)
+        return _from_folder(profile, ref, lang, folder,
+                            {n: folder / n for n in data if n != SERIES_FILE},
                             problems, warnings)
 
 
@@ -172,13 +178,30 @@ def _revision_files(profile: Profile, ref: BaselineRef, lang: str,
     commit = done.stdout.decode().strip()
     out: dict[str, bytes] = {}
     names = ["profile.yaml", *(f"{c}.yaml" for c in profile.languages)]
+    # what profile.yaml may name beside them (a logo, a cover photo): the folder's
+    # other files then, a few, each read as file_at reads (size asked first)
+    rel = folder.resolve().relative_to(root.resolve()).as_posix()
+    listed = revisions.git(root, "ls-tree", "-z", "--name-only", commit, "--", f"{rel}/")
+    others = [Path(n).name for n in listed.stdout.decode("utf-8", "replace").split("\0")
+              if n and not Path(n).name.startswith(".")
+              and Path(n).suffix.lower() in IMAGE_SUFFIXES][:MAX_OTHER_FILES]
     try:
         for name in names:
             data = revisions.file_at(root, commit, folder / name)
             if data is not None:
                 out[name] = data
+        series = revisions.file_at(root, commit, folder.parent / SERIES_FILE)
+        if series is not None:  # the content root's, then
+            out[SERIES_FILE] = series
     except revisions.Unreadable as exc:
         return fail(f"at revision `{values.shorten(ref.value)}`: {name}: {exc}")
+    for name in others:
+        try:
+            data = revisions.file_at(root, commit, folder / name)
+        except revisions.Unreadable:
+            continue  # profile.yaml's check says what is wrong with it, located
+        if data is not None:
+            out[name] = data
     if "profile.yaml" not in out:
         return fail(f"revision `{values.shorten(ref.value)}` has no {folder.name}/profile.yaml")
     return out
@@ -202,4 +225,4 @@ def _pdf_files(profile: Profile, ref: BaselineRef, content: Path, embedded: Embe
         text = str(exc).replace(str(path), "").lstrip(": ")
         return fail(f"PDF `{shown}` is not an archive PDF with its sources embedded "
                     f"({values.shorten(text)})")
-    return {name: raw for name, raw in data.items() if name.endswith(".yaml")}
+    return data  # its files, publisher.yaml and a logo or cover photo too

@@ -225,6 +225,7 @@ def compare(old: LanguageFile, new: LanguageFile) -> list[Change]:
             out.append(Change(key, None, kind, " ".join(a.split()), " ".join(b.split()),
                               word_diff(a, b)))
     out += _chapters(old, new)
+    out += _updates_and_thanks(old, new)
     old_lists = dict(_lists(old))
     for where, items in _lists(new):
         out += sorted(_pair(where, old_lists.pop(where, []), items),
@@ -249,4 +250,19 @@ def _chapters(old: LanguageFile, new: LanguageFile) -> list[Change]:
                 kind = "added" if not a else "removed" if not b else "changed"
                 out.append(Change(walk.chapter_name(ident, what), None, kind,
                                   " ".join(a.split()), " ".join(b.split()), word_diff(a, b)))
+    return out
+
+
+def _updates_and_thanks(old: LanguageFile, new: LanguageFile) -> list[Change]:
+    """A follow-up's updates per domain (``updates.wellbeing``) and the
+    acknowledgements: texts that stand alone, named as ``walk`` names them."""
+    keys = [*new.updates, *(k for k in old.updates if k not in new.updates)]
+    pairs = [(f"updates.{k}", old.updates.get(k, ""), new.updates.get(k, "")) for k in keys]
+    pairs.append(("acknowledgements", old.acknowledgements or "", new.acknowledgements or ""))
+    out = []
+    for name, a, b in pairs:
+        if " ".join(a.split()) != " ".join(b.split()):
+            kind = "added" if not a else "removed" if not b else "changed"
+            out.append(Change(name, None, kind, " ".join(a.split()), " ".join(b.split()),
+                              word_diff(a, b)))
     return out

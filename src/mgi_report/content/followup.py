@@ -67,8 +67,8 @@ def _ref(knode: yaml.Node, vnode: yaml.Node, rep: Reporter) -> BaselineRef | Non
     return BaselineRef(kind, value, rep.position(knode.start_mark))
 
 
-def parse_updates(node: Any, rep: Reporter, citing: list[tuple[yaml.Node, str]]
-                  ) -> dict[str, str]:
+def parse_updates(node: Any, rep: Reporter, citing: list[tuple[yaml.Node, str]],
+                  found: dict[str, tuple[int, int]] | None = None) -> dict[str, str]:
     """``updates:`` of a language file: the editors' text per domain key (which
     may cite sources: added to ``citing``)."""
     m = values.mapping(node, rep, "`updates`")
@@ -87,4 +87,6 @@ def parse_updates(node: Any, rep: Reporter, citing: list[tuple[yaml.Node, str]]
         if text is not None:
             out[key] = text
             citing.append((vnode, text))
+            if found is not None:  # where walk's `updates.<domain>` stands
+                found[f"updates.{key}"] = rep.position(vnode.start_mark)
     return out

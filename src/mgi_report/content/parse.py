@@ -187,6 +187,7 @@ def parse_language(node: Any, rep: Reporter, lang: str, path: Path,
     if (vnode := get("acknowledgements")) is not None:
         thanks = values.text(vnode, rep, "`acknowledgements`", limit=4 * MAX_TEXT_CHARS,
                              markup=True)
+        at.found["acknowledgements"] = rep.position(vnode.start_mark)
     names_of_facts = publication.fact_names(get("fact_names"), rep) \
         if "fact_names" in m else {}
     source_hash = None
@@ -222,7 +223,8 @@ def parse_language(node: Any, rep: Reporter, lang: str, path: Path,
                                         lists.get("potential"), areas,
                                         rep.position(dm[key][0].start_mark))
     own = series.parse_language_keys(m, rep, at.found, citing)  # place, chapters
-    updates = followup.parse_updates(get("updates"), rep, citing) if "updates" in m else {}
+    updates = followup.parse_updates(get("updates"), rep, citing, at.found) \
+        if "updates" in m else {}
     _check_citations(citing, {s.id for s in sources if s.id}, rep)
     if len(rep.problems) > before or country is None or short is None:
         return None

@@ -1,7 +1,8 @@
 """One walk over a language file's texts, in the order of the document: each
 domain's two lists, its list of areas and each area's findings, then the
 sources; and the texts that stand alone (the introduction, the context, each
-area's title, each extra chapter's title and text).
+area's title, each extra chapter's title and text, a follow-up's updates per
+domain, the acknowledgements).
 
 What the translation review, the changes between two versions, the stats and
 the findings hash go through, so that the order and the names are written once:
@@ -65,7 +66,8 @@ def lists(lf: LanguageFile, sources: bool = True) -> Iterator[Listed]:
 
 def lone_texts(lf: LanguageFile) -> Iterator[tuple[str, str | None]]:
     """The texts that stand alone, by name: the introduction, the context (None
-    where the file has none) and each area's title."""
+    where the file has none), each area's title, each extra chapter's title and
+    text, the updates per domain and the acknowledgements."""
     yield "introduction", lf.introduction
     yield "context", lf.context
     for key in DOMAIN_KEYS:
@@ -74,6 +76,10 @@ def lone_texts(lf: LanguageFile) -> Iterator[tuple[str, str | None]]:
     for ident, chapter in lf.chapters.items():  # the extra chapters' (series.py)
         yield chapter_name(ident, "title"), chapter.title
         yield chapter_name(ident, "text"), chapter.text
+    for key, text in lf.updates.items():  # a follow-up's, per domain (followup.py)
+        yield f"updates.{key}", text
+    if lf.acknowledgements:  # the publication's (publication.py)
+        yield "acknowledgements", lf.acknowledgements
 
 
 def texts(lf: LanguageFile) -> Iterator[str]:
@@ -107,4 +113,8 @@ def findings_hash(lf: LanguageFile) -> str:
         parts += ["#place", lf.place]
     for ident, chapter in lf.chapters.items():
         parts += ["#chapter", ident, chapter.title, chapter.text]
+    for key, text in lf.updates.items():
+        parts += ["#updates", key, text]
+    if lf.acknowledgements:
+        parts += ["#acknowledgements", lf.acknowledgements]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
