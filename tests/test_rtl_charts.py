@@ -427,16 +427,21 @@ def _every_figure(lang: str, country: str = "ruritania") -> Counter:
                    for k in profile.key_data for v in k.values.values())
 
 
+def _on_one_row(tmp_path_factory, cache_dir, rows: str) -> Path:
+    """Ruritania in English with ``chapters.<rows>`` (figures' or years' rows) 1."""
+    from mgi_report import Request, build
+
+    out = tmp_path_factory.mktemp(rows) / "ruritania-en.pdf"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(chapters, rows, 1)
+        return build(Request("ruritania", "en", EXAMPLES, out, "screen", cache=cache_dir))
+
+
 @pytest.fixture(scope="module")
 def one_row(tmp_path_factory, cache_dir):
     """The control: Ruritania in English with its charts' figures on one row, as
     they were set (a figure touching its neighbour's was left out)."""
-    from mgi_report import Request, build
-
-    out = tmp_path_factory.mktemp("one-row") / "ruritania-en.pdf"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(chapters, "MAX_VALUE_ROWS", 1)
-        return build(Request("ruritania", "en", EXAMPLES, out, "screen", cache=cache_dir))
+    return _on_one_row(tmp_path_factory, cache_dir, "MAX_VALUE_ROWS")
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
@@ -514,12 +519,7 @@ def test_every_chart_year_prints_under_its_bar(pdf, lang):
 def one_year_row(tmp_path_factory, cache_dir):
     """The control: Ruritania in English with its charts' years on one row, as
     they were set (a year touching its neighbour's was left out)."""
-    from mgi_report import Request, build
-
-    out = tmp_path_factory.mktemp("one-year-row") / "ruritania-en.pdf"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(chapters, "YEAR_ROWS", 1)
-        return build(Request("ruritania", "en", EXAMPLES, out, "screen", cache=cache_dir))
+    return _on_one_row(tmp_path_factory, cache_dir, "YEAR_ROWS")
 
 
 def test_the_control_years_on_one_row_lose_some(one_year_row):

@@ -3,7 +3,7 @@ cover, running heads and metadata give the place ("City of Strelsau", by its
 ``level``), and the domains' descriptions as they read for a local
 government's competences. The wording is the catalogs' (``N_`` marks the
 msgids); the objectives and the introduction have layout parts of their own
-(``parts/objectives-local.html``, ``parts/introduction-local.html``).
+(``parts/objectives-local.html``; ``parts/introduction.html``'s local branches).
 """
 
 from __future__ import annotations
