@@ -99,7 +99,7 @@ def _words(text: str, lang: str) -> list[_Word]:
     return out
 
 
-def _compared(old: str, new: str, lang: str) -> list[tuple[str, _Word]]:
+def compared(old: str, new: str, lang: str) -> list[tuple[str, _Word]]:
     """The words of both versions as (op, word); op: = kept, - deleted, + inserted."""
     a, b = _words(old, lang), _words(new, lang)
     out: list[tuple[str, _Word]] = []
@@ -127,8 +127,8 @@ def _close(around: tuple) -> str:
     return "".join(f"</{item[0]}>" for item in reversed(around))
 
 
-def _set(words: list[tuple[str, _Word]], lang: str, notes: dict[str, str] | None,
-         plain: bool = False) -> Markup:
+def set_words(words: list[tuple[str, _Word]], lang: str, notes: dict[str, str] | None,
+              plain: bool = False) -> Markup:
     """Words with their marks as HTML: in runs of one mark and one markup, each
     run's markup (not when ``plain``: words only, without citations) inside its
     mark (``<del>``, ``<ins>``). A link's address and title show only where
@@ -166,7 +166,7 @@ def _set(words: list[tuple[str, _Word]], lang: str, notes: dict[str, str] | None
 
 def _marked(change: Change, lang: str, notes: dict[str, str]) -> Markup:
     """A changed finding rendered with its insertions and deletions."""
-    return _set(_compared(change.old, change.new, lang), lang, notes)
+    return set_words(compared(change.old, change.new, lang), lang, notes)
 
 
 def items(where: str, texts: list[str] | None, changes: list[Change], lang: str,
@@ -201,8 +201,8 @@ def _words_html(change: Change, lang: str = "en") -> Markup:
         op, tag = ("+", "ins") if change.kind == "added" else ("-", "del")
         words = [(op, w) for w in _words(change.new or change.old, lang) if not w.meta]
         return Markup(f'<{tag} class="rv-{tag} rv-whole">') + \
-            _set([("=", w) for _, w in words], lang, None, plain=True) + Markup(f"</{tag}>")
-    return _set(_compared(change.old, change.new, lang), lang, None, plain=True)
+            set_words([("=", w) for _, w in words], lang, None, plain=True) + Markup(f"</{tag}>")
+    return set_words(compared(change.old, change.new, lang), lang, None, plain=True)
 
 
 def summary(changes: list[Change], domains: list[tuple[str, str]],

@@ -50,7 +50,7 @@ def domain_changes(baseline: LanguageFile, doc: LanguageFile) -> list[changes.Ch
 def _reader(words: list, keep: str, cls: str, lang: str, colour: str) -> Markup:
     """One version of a changed finding: its words kept and those of ``keep``
     (``+`` the new, ``-`` the old), the latter marked for a reader."""
-    html = str(tracked._set([(op, w) for op, w in words if op in ("=", keep)], lang, None))
+    html = str(tracked.set_words([(op, w) for op, w in words if op in ("=", keep)], lang, None))
     tag = "ins" if keep == "+" else "del"
     style = f' style="color: {colour}; text-decoration-color: {colour}"' if keep == "+" else ""
     return Markup(html.replace(f'<{tag} class="rv-{tag}">', f'<{tag} class="{cls}"{style}>'))
@@ -94,7 +94,7 @@ def chapter(baseline: Baseline, doc: LanguageFile, tr, lang: str, text_lang: str
             elif c.kind == "removed":
                 entry["text"] = markup.inline(old, text_lang)
             else:
-                words = tracked._compared(old, new, text_lang)
+                words = tracked.compared(old, new, text_lang)
                 entry["text"] = _reader(words, "+", "up-new", text_lang, spec.deep_rgb)
                 entry["before"] = _reader(words, "-", "up-old", text_lang, "")
             entries[c.kind].append(entry)
