@@ -82,6 +82,31 @@ def test_cover_imprint_running_heads_and_back_say_what_the_place_is(strelsau, la
         assert not any(by_country in page for page in pages), edition
 
 
+def _cover_arabic_sizes(path) -> set[float]:
+    """The sizes (points) of the cover's text set in an Arabic face."""
+    sizes = set()
+    with pikepdf.open(path) as doc:
+        page = doc.pages[0]
+        fonts = {str(k): str(v.get("/BaseFont")) for k, v in page.Resources.Font.items()}
+        size = None
+        for operands, op in pikepdf.parse_content_stream(page):
+            if str(op) == "Tf":
+                arabic = "Arabic" in fonts.get(str(operands[0]), "")
+                size = round(float(operands[1]) * 0.75, 1) if arabic else None
+            elif str(op) == "TJ" and size:
+                sizes.add(size)
+    return sizes
+
+
+def test_the_arabic_cover_sets_its_small_lines_up(strelsau):
+    """Without capitals and tracking, small Arabic reads a size smaller than its
+    Latin: the programme's name (10 pt in Latin), the country under the place
+    (14 pt) and the date (13 pt) are set larger, none under 12 pt."""
+    sizes = _cover_arabic_sizes(strelsau("ar")["screen"])
+    assert {12.0, 17.0, 15.0} <= sizes, sizes
+    assert min(sizes) >= 12.0, sizes
+
+
 def test_local_texts_of_the_catalogs_are_printed(strelsau):
     text = flat(" ".join(page_texts(strelsau("en")["screen"])))
     for sentence in ("New Urban Agenda", "SDG) 11",
