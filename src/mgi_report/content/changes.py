@@ -219,13 +219,15 @@ def compare(old: LanguageFile, new: LanguageFile) -> list[Change]:
     """Every change from ``old`` to ``new``, in the order of the document."""
     out: list[Change] = []
     for key in ("introduction", "context"):
-        a, b = getattr(old, key) or "", getattr(new, key) or ""
-        if " ".join(a.split()) != " ".join(b.split()):
-            kind = "added" if not a else "removed" if not b else "changed"
-            out.append(Change(key, None, kind, " ".join(a.split()), " ".join(b.split()),
-                              word_diff(a, b)))
-    out += _chapters(old, new)
-    out += _updates_and_thanks(old, new)
+        out += _alone(key, getattr(old, key) or "", getattr(new, key) or "")
+    for ident in [*new.chapters, *(i for i in old.chapters if i not in new.chapters)]:
+        for what in ("title", "text"):  # the extra chapters' (series.py)
+            out += _alone(walk.chapter_name(ident, what),
+                          getattr(old.chapters[ident], what) if ident in old.chapters else "",
+                          getattr(new.chapters[ident], what) if ident in new.chapters else "")
+    for key in [*new.updates, *(k for k in old.updates if k not in new.updates)]:
+        out += _alone(f"updates.{key}", old.updates.get(key, ""), new.updates.get(key, ""))
+    out += _alone("acknowledgements", old.acknowledgements or "", new.acknowledgements or "")
     old_lists = dict(_lists(old))
     for where, items in _lists(new):
         out += sorted(_pair(where, old_lists.pop(where, []), items),
@@ -238,31 +240,10 @@ def compare(old: LanguageFile, new: LanguageFile) -> list[Change]:
     return out
 
 
-def _chapters(old: LanguageFile, new: LanguageFile) -> list[Change]:
-    """The extra chapters' titles and texts (series.py), each a text that stands
-    alone, named as ``walk`` names it (``chapters.summary.text``)."""
-    out = []
-    for ident in [*new.chapters, *(i for i in old.chapters if i not in new.chapters)]:
-        for what in ("title", "text"):
-            a = getattr(old.chapters[ident], what) if ident in old.chapters else ""
-            b = getattr(new.chapters[ident], what) if ident in new.chapters else ""
-            if " ".join(a.split()) != " ".join(b.split()):
-                kind = "added" if not a else "removed" if not b else "changed"
-                out.append(Change(walk.chapter_name(ident, what), None, kind,
-                                  " ".join(a.split()), " ".join(b.split()), word_diff(a, b)))
-    return out
-
-
-def _updates_and_thanks(old: LanguageFile, new: LanguageFile) -> list[Change]:
-    """A follow-up's updates per domain (``updates.wellbeing``) and the
-    acknowledgements: texts that stand alone, named as ``walk`` names them."""
-    keys = [*new.updates, *(k for k in old.updates if k not in new.updates)]
-    pairs = [(f"updates.{k}", old.updates.get(k, ""), new.updates.get(k, "")) for k in keys]
-    pairs.append(("acknowledgements", old.acknowledgements or "", new.acknowledgements or ""))
-    out = []
-    for name, a, b in pairs:
-        if " ".join(a.split()) != " ".join(b.split()):
-            kind = "added" if not a else "removed" if not b else "changed"
-            out.append(Change(name, None, kind, " ".join(a.split()), " ".join(b.split()),
-                              word_diff(a, b)))
-    return out
+def _alone(name: str, a: str, b: str) -> list[Change]:
+    """A text that stands alone (named as ``walk`` names it), if it changed:
+    whitespace apart, added, removed or changed word by word."""
+    if " ".join(a.split()) == " ".join(b.split()):
+        return []
+    kind = "added" if not a else "removed" if not b else "changed"
+    return [Change(name, None, kind, " ".join(a.split()), " ".join(b.split()), word_diff(a, b))]
