@@ -81,3 +81,28 @@ def drawing_problem(path: Path) -> str | None:
     kind = _RASTER.get(path.suffix.lower())
     mime = f"image/{kind.lower()}" if kind else "image/svg+xml"
     return image_problem(reads.read(path, MAX_FILE_BYTES), mime)
+
+
+def image_file(vnode, rep, folder: Path, what: str, suffixes: tuple[str, ...],
+               kinds: str, shown=str) -> Path | None:
+    """The image a key of profile.yaml names (``logo``, ``cover_photo.file``),
+    checked: a file inside the profile's folder, of one of ``suffixes``
+    (``kinds`` says which in the message), passing ``logo_problem`` and
+    ``drawing_problem``; its resolved path, or None with the problem reported
+    at ``vnode`` (its name as ``shown`` gives it)."""
+    from . import values
+
+    name = values.text(vnode, rep, what)
+    if name is None:
+        return None
+    candidate = folder / name
+    if not candidate.resolve().is_relative_to(folder.resolve()) or not candidate.is_file():
+        rep.at(vnode, f"{what} must name a file inside {folder.name}/, "
+               f"and `{shown(name)}` is not one")
+    elif candidate.suffix.lower() not in suffixes:
+        rep.at(vnode, f"{what} must be {kinds} file")
+    elif problem := logo_problem(candidate) or drawing_problem(candidate):
+        rep.at(vnode, f"{what} {shown(name)}: {problem}")
+    else:
+        return candidate.resolve()
+    return None

@@ -23,7 +23,7 @@ from ..text import markup
 from . import facts, followup, publication, series, values, walk
 from .domains import DOMAIN_KEYS
 from .facts import MAX_KEY_DATA, Publication, parse_key_data, parse_publication
-from .logo import drawing_problem, logo_problem
+from .logo import image_file
 from .model import Area, Findings, LanguageFile, Profile, Source
 from .publication import Facts
 from .values import BOOL as _BOOL
@@ -94,20 +94,8 @@ def parse_profile(node: Any, rep: Reporter, slug: str, path: Path,
                    f" (languages here: {', '.join(languages) or 'none'})")
     logo = None
     if "logo" in m:
-        vnode = m["logo"][1]
-        name = values.text(vnode, rep, "`logo`")
-        if name is not None:
-            candidate = (path.parent / name)
-            root = path.parent.resolve()
-            if not candidate.resolve().is_relative_to(root) or not candidate.is_file():
-                rep.at(vnode, f"`logo` must name a file inside {path.parent.name}/, "
-                       f"and `{name}` is not one")
-            elif candidate.suffix.lower() not in (".svg", ".png"):
-                rep.at(vnode, "`logo` must be an .svg or .png file")
-            elif problem := logo_problem(candidate) or drawing_problem(candidate):
-                rep.at(vnode, f"`logo` {name}: {problem}")
-            else:
-                logo = candidate.resolve()
+        logo = image_file(m["logo"][1], rep, path.parent, "`logo`", (".svg", ".png"),
+                          "an .svg or .png")
     own = publication.parse_facts(m, rep, path.parent)  # over publisher.yaml's
     pub_facts = publication.merge(shared, own, rep)
     pub = parse_publication(m["publication"][1], rep) if "publication" in m else Publication()

@@ -336,22 +336,10 @@ def _photo(node: yaml.Node, rep: Reporter, folder: Path) -> CoverPhoto | None:
 def _photo_file(vnode: yaml.Node, rep: Reporter, folder: Path) -> Path | None:
     """The photograph's file, checked as a logo is: inside the folder, a JPEG or
     PNG (which refer to nothing outside themselves), size, every row decoded."""
-    from .logo import drawing_problem, logo_problem
+    from .logo import image_file
 
-    name = values.text(vnode, rep, "`cover_photo.file`")
-    if name is None:
-        return None
-    candidate = folder / name
-    if not candidate.resolve().is_relative_to(folder.resolve()) or not candidate.is_file():
-        rep.at(vnode, f"`cover_photo.file` must name a file inside {folder.name}/, "
-               f"and `{values.shorten(name)}` is not one")
-    elif candidate.suffix.lower() not in PHOTO_SUFFIXES:
-        rep.at(vnode, "`cover_photo.file` must be a .jpg, .jpeg or .png file")
-    elif problem := logo_problem(candidate) or drawing_problem(candidate):
-        rep.at(vnode, f"`cover_photo.file` {values.shorten(name)}: {problem}")
-    else:
-        return candidate.resolve()
-    return None
+    return image_file(vnode, rep, folder, "`cover_photo.file`", PHOTO_SUFFIXES,
+                      "a .jpg, .jpeg or .png", shown=values.shorten)
 
 
 _PARSERS = {"funders": _funders, "research_partner": _partner, "methodology": _methodology,
