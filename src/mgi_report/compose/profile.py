@@ -118,7 +118,7 @@ def context(job: Job) -> dict[str, Any]:
         "local": job.profile.kind == "local",
         "place": doc.place,
         "extra": extra.chapters(job, text_lang, notes),
-        **updates.context(job.baseline, job.profile.round, doc, tr, lang, text_lang),
+        **updates.context(job.baseline, job.profile.round, doc, tr, text_lang),
     }
 
 

@@ -73,10 +73,9 @@ def _list_name(where: str, labels: dict[str, str]) -> str:
     return labels.get(part, part)
 
 
-def chapter(baseline: Baseline, doc: LanguageFile, tr, lang: str, text_lang: str,
-            year: int) -> dict[str, Any]:
-    """The values of the updates chapter (``lang``: the layout's, ``text_lang``:
-    the findings')."""
+def chapter(baseline: Baseline, doc: LanguageFile, tr, text_lang: str) -> dict[str, Any]:
+    """The values of the updates chapter (``tr``: the layout's catalog,
+    ``text_lang``: the findings' language)."""
     _ = tr.gettext
     notes = doc.notes()
     labels = {"well_developed": _("Well-developed areas"),
@@ -111,7 +110,7 @@ def chapter(baseline: Baseline, doc: LanguageFile, tr, lang: str, text_lang: str
             "domains": domains, "totals": totals}
 
 
-def context(baseline: Baseline | None, round_: int, doc: LanguageFile, tr, lang: str,
+def context(baseline: Baseline | None, round_: int, doc: LanguageFile, tr,
             text_lang: str) -> dict[str, Any]:
     """What the layout is given of a follow-up (``followup``: None for a first
     profile): the cover's words, the sentence citing the baseline, the chapter."""
@@ -121,7 +120,7 @@ def context(baseline: Baseline | None, round_: int, doc: LanguageFile, tr, lang:
     year = baseline.profile.published.year
     title = _("%(label)s: %(value)s") % {"label": _("Migration Governance Profile"),
                                          "value": baseline.doc.country}
-    updates = chapter(baseline, doc, tr, lang, text_lang, year)
+    updates = chapter(baseline, doc, tr, text_lang)
     return {"followup": {
         "round": round_,
         "label": round_label(round_, tr),
