@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..content.domains import BRAND_RGB, DOMAINS
+from ..content.yamlsource import MAX_FILE_BYTES
+from ..files import reads
 from ..text import i18n
 from . import chapters, wheel
 from .job import Job
@@ -23,6 +26,16 @@ from .job import Job
 
 def data_uri(data: bytes, mime: str) -> str:
     return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
+
+
+#: The types of the images profile.yaml may name (a logo, a cover photo).
+IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+               ".jpeg": "image/jpeg"}
+
+
+def file_uri(path: Path) -> str:
+    """An image of the content (checked when it was read) as a data: URI."""
+    return data_uri(reads.read(path, MAX_FILE_BYTES), IMAGE_TYPES[path.suffix.lower()])
 
 
 def _fit_size(svg_bytes: bytes, max_w: float, max_h: float) -> tuple[float, float]:

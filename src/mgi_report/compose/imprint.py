@@ -16,8 +16,6 @@ from typing import Any
 from babel.lists import format_list
 from markupsafe import Markup
 
-from ..content.yamlsource import MAX_FILE_BYTES
-from ..files import reads
 from ..text import markup
 from . import drawings
 from .job import Job
@@ -74,7 +72,7 @@ def facts(job: Job, tr) -> dict[str, Any]:
         "acknowledgements": (markup.paragraphs(job.doc.acknowledgements, job.lang)
                              if job.doc.acknowledgements else None),
         "publisher_block": _block(f.publisher, name, tr),
-        "cover_photo": _photo(f.cover_photo),
+        "cover_photo": drawings.file_uri(f.cover_photo.file) if f.cover_photo else None,
         "cover_credit": name(f.cover_photo.credit) if f.cover_photo else None,
     }
 
@@ -115,11 +113,3 @@ def _isolated(text: str) -> str | Markup:
     if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
         return text
     return Markup('<span dir="ltr">%s</span>') % text
-
-
-def _photo(photo) -> str | None:
-    if photo is None:
-        return None
-    suffix = photo.file.suffix.lower()
-    mime = "image/png" if suffix == ".png" else "image/jpeg"
-    return drawings.data_uri(reads.read(photo.file, MAX_FILE_BYTES), mime)

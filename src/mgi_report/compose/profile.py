@@ -14,8 +14,6 @@ from markupsafe import Markup, escape
 
 from ..content import changes
 from ..content.domains import BRAND_RGB, DOMAINS
-from ..content.yamlsource import MAX_FILE_BYTES
-from ..files import reads
 from ..resources import FONTS, VERSION, cache_folder
 from ..text import i18n, joins, markup
 from . import chapters, drawings, extra, imprint, local, templates, titles, tracked, updates
@@ -62,10 +60,7 @@ def context(job: Job) -> dict[str, Any]:
         })
     full = wheels.full
     intro = markup.paragraphs(doc.introduction, text_lang, notes) if doc.introduction else None
-    logo = None
-    if job.profile.logo is not None:
-        mime = "image/svg+xml" if job.profile.logo.suffix.lower() == ".svg" else "image/png"
-        logo = drawings.data_uri(reads.read(job.profile.logo, MAX_FILE_BYTES), mime)
+    logo = drawings.file_uri(job.profile.logo) if job.profile.logo is not None else None
     published = job.profile.published
     title_name = local.title_name(job.profile, doc, _)  # "City of Strelsau" (local.py)
     return {
