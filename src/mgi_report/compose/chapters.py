@@ -45,14 +45,10 @@ def acronyms(content: dict[str, str], tr) -> list[tuple[str, str]]:
     return sorted(merged.items(), key=lambda item: collation_key(item[0]))
 
 
-def imprint(profile, country: str, lang: str, tr,
-            names: dict[str, str] | None = None) -> dict[str, Any]:
-    """The imprint's identifiers and required citation (``names``: the language
-    file's `fact_names`, which translate the publisher's name)."""
+def imprint(profile, country: str, lang: str, tr, publisher: str) -> dict[str, Any]:
+    """The imprint's identifiers and required citation (``publisher``: the
+    publisher's name as this language prints it)."""
     _ = tr.gettext
-    default = _("International Organization for Migration (IOM)")
-    publisher = ((names or {}).get(profile.publisher) or _(profile.publisher)
-                 if profile.publisher else default)
     title = _("%(label)s: %(value)s") % {"label": _("Migration Governance Profile"),
                                           "value": country}
     iom = profile.publisher in (None, "International Organization for Migration (IOM)")

@@ -31,15 +31,21 @@ MISSION = N_(
     "through migration; and uphold the human dignity and well-being of migrants.")
 
 
+def fact_name(text: str, doc, tr) -> str:
+    """A fact's name (a funder, the publisher, a credit, an address line) as
+    ``doc``'s language prints it: its ``fact_names``, else the catalogs, else
+    as written."""
+    return doc.fact_names.get(text) or tr.gettext(text)
+
+
 def facts(job: Job, tr) -> dict[str, Any]:
     """The facts' texts for ``parts/imprint.html`` and ``parts/cover.html``."""
     _ = tr.gettext
     f = job.profile.facts
     lang = job.lang
-    own = job.doc.fact_names
 
     def name(text: str) -> str:
-        return own.get(text) or _(text)
+        return fact_name(text, job.doc, tr)
 
     partner = f.research_partner
     if partner is not None:

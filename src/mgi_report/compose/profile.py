@@ -63,6 +63,8 @@ def context(job: Job) -> dict[str, Any]:
     logo = drawings.file_uri(job.profile.logo) if job.profile.logo is not None else None
     published = job.profile.published
     title_name = local.title_name(job.profile, doc, _)  # "City of Strelsau" (local.py)
+    publisher = (imprint.fact_name(job.profile.publisher, doc, tr) if job.profile.publisher
+                 else _("International Organization for Migration (IOM)"))
     return {
         "lang": lang,
         "text_lang": text_lang,
@@ -77,9 +79,7 @@ def context(job: Job) -> dict[str, Any]:
         # (LLLL = month name, y = year; quote literal text, e.g. "LLLL y 'г.'").
         "month_year": i18n.month_year(published, lang, _("LLLL y")),
         "year": published.year,
-        "publisher": (doc.fact_names.get(job.profile.publisher) or _(job.profile.publisher)
-                      if job.profile.publisher
-                      else _("International Organization for Migration (IOM)")),
+        "publisher": publisher,
         "translation_of": doc.translation_of,
         "translation_of_name": (i18n.language_name(doc.translation_of, lang)
                                 if doc.translation_of else None),
@@ -96,7 +96,7 @@ def context(job: Job) -> dict[str, Any]:
         "context": markup.paragraphs(doc.context, text_lang, notes) if doc.context else None,
         "acronyms": chapters.acronyms({a: joins.join(e, text_lang)
                                        for a, e in doc.acronyms.items()}, tr),
-        "publication": chapters.imprint(job.profile, title_name, lang, tr, doc.fact_names),
+        "publication": chapters.imprint(job.profile, title_name, lang, tr, publisher),
         **imprint.facts(job, tr),  # the publication's facts (content.publication)
         **drawings.chapter_figures(job),
         "wheel_full": full["src"],
