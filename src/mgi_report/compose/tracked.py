@@ -202,7 +202,11 @@ def _words_html(change: Change, lang: str = "en") -> Markup:
         words = [(op, w) for w in _words(change.new or change.old, lang) if not w.meta]
         return Markup(f'<{tag} class="rv-{tag} rv-whole">') + \
             set_words([("=", w) for _, w in words], lang, None, plain=True) + Markup(f"</{tag}>")
-    return set_words(compared(change.old, change.new, lang), lang, None, plain=True)
+    words = set_words(compared(change.old, change.new, lang), lang, None, plain=True)
+    if change.tags:  # its GCM objectives or id (content/tags.py), as the tags' own notation
+        words += Markup(' <span class="rv-tags" dir="ltr">[') + \
+            f"{change.tags[0] or '–'} → {change.tags[1] or '–'}" + Markup("]</span>")
+    return words
 
 
 def summary(changes: list[Change], domains: list[tuple[str, str]],

@@ -83,7 +83,8 @@ def chapter(baseline: Baseline, doc: LanguageFile, tr, text_lang: str) -> dict[s
     found = domain_changes(baseline.doc, doc)
     domains = []
     for spec in DOMAINS:
-        mine = [c for c in found if c.where.split(".")[0] == spec.key]
+        mine = [c for c in found if c.where.split(".")[0] == spec.key
+                and not c.retagged_only]  # a finding's GCM tags are no policy change
         entries: dict[str, list[dict]] = {k: [] for k in KINDS}
         for c in mine:
             entry = {"list": _list_name(c.where, labels)}

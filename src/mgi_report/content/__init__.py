@@ -8,5 +8,6 @@ and languages, each file read once (``tree``), one walk over a language file's
 texts (``walk``) and what changed between two versions of one (``changes``);
 a file as it was at a git revision (``revisions``); the profile's kind, level,
 place and extra chapters (``series``); a follow-up profile's keys
-(``followup``) and its baseline, read (``baseline``).
+(``followup``) and its baseline, read (``baseline``); a finding's GCM
+objectives and identifier (``tags``).
 """

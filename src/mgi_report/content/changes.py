@@ -30,6 +30,13 @@ class Change:
     old: str = ""
     new: str = ""
     words: list[tuple[str, str]] = field(default_factory=list)  # (op, text); op: = - +
+    #: a finding's tags before and after, where they changed (``tag_text``)
+    tags: tuple[str, str] | None = None
+
+    @property
+    def retagged_only(self) -> bool:
+        """Only the finding's tags changed (its GCM objectives or id), not its text."""
+        return self.tags is not None and self.old == self.new
 
     def describe(self, context: int = 4) -> str:
         """``migrants_rights.potential, entry 2, changed: … to [-receive-]{+get+} …``"""
@@ -39,6 +46,10 @@ class Change:
         if self.kind != "changed":
             text = self.new or self.old
             return f"{place}, {self.kind}: {_clip(text, 12)}"
+        tags = f"; tags {self.tags[0] or 'none'} -> {self.tags[1] or 'none'}" \
+            if self.tags else ""
+        if self.retagged_only:
+            return f"{place}, tags changed: {self.tags[0] or 'none'} -> {self.tags[1] or 'none'}"
         parts = []
         for i, (op, text) in enumerate(self.words):
             if op == "=":
@@ -53,7 +64,7 @@ class Change:
                 parts.append(text)
             else:
                 parts.append(("[-" if op == "-" else "{+") + text + ("-]" if op == "-" else "+}"))
-        return f"{place}, changed: " + " ".join(parts)
+        return f"{place}, changed: " + " ".join(parts) + tags
 
 
 def _clip(text: str, words: int) -> str:
@@ -130,11 +141,25 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     return out
 
 
-def _lists(lf: LanguageFile) -> list[tuple[str, list[str]]]:
-    """The findings' lists, by how a change names them."""
+def _lists(lf: LanguageFile) -> list[tuple[str, list[str], list[str]]]:
+    """The findings' lists, by how a change names them, with their entries'
+    tags (``tag_text``)."""
     return [(area_where(listed.domain, listed.number, listed.area.title)
-             if listed.area else listed.name, listed.items or [])
+             if listed.area else listed.name, listed.items or [],
+             [tag_text(lf, walk.entry(listed.name, i)) for i in
+              range(1, len(listed.items or ()) + 1)])
             for listed in walk.lists(lf, sources=False) if listed.part != "areas"]
+
+
+def tag_text(lf: LanguageFile, name: str) -> str:
+    """An entry's tags as a change shows them: ``GCM 5, 15; id labour-permits``
+    ("" for none)."""
+    tag = lf.tags.get(name)
+    if tag is None:
+        return ""
+    parts = (["GCM " + ", ".join(map(str, tag.gcm))] if tag.gcm else []) + \
+        ([f"id {tag.id}"] if tag.id else [])
+    return "; ".join(parts)
 
 
 def area_where(domain: str, number: int, title: str) -> str:
@@ -191,13 +216,21 @@ def _resembling(old: _Entry, news: list[tuple[int, _Entry]]) -> int | None:
     return found
 
 
-def _pair(where: str, old: list[str], new: list[str]) -> list[Change]:
+def _pair(where: str, old: list[str], new: list[str], old_tags: list[str] | None = None,
+          new_tags: list[str] | None = None) -> list[Change]:
     """The changes between two versions of one list: entries matched by
-    similarity, so that a finding inserted does not mark every later one."""
+    similarity, so that a finding inserted does not mark every later one; an
+    entry whose tags changed (``old_tags``, ``new_tags``) is changed too."""
     out = []
     norm = [" ".join(t.split()) for t in old], [" ".join(t.split()) for t in new]
+    old_tags = old_tags or [""] * len(old)
+    new_tags = new_tags or [""] * len(new)
     for tag, i1, i2, j1, j2 in opcodes(*norm):
         if tag == "equal":
+            out += [Change(where, j + 1, "changed", norm[1][j], norm[1][j],
+                           [("=", norm[1][j])], (old_tags[i], new_tags[j]))
+                    for i, j in zip(range(i1, i2), range(j1, j2))
+                    if old_tags[i] != new_tags[j]]
             continue
         # in a replaced run, an old entry that still resembles a new one (in
         # order) was changed; the rest were removed or added
@@ -209,7 +242,9 @@ def _pair(where: str, old: list[str], new: list[str]) -> list[Change]:
                 continue
             out += [Change(where, k + 1, "added", new=norm[1][k]) for k, _ in news if k < j]
             out.append(Change(where, j + 1, "changed", norm[0][i], norm[1][j],
-                              word_diff(norm[0][i], norm[1][j])))
+                              word_diff(norm[0][i], norm[1][j]),
+                              (old_tags[i], new_tags[j]) if old_tags[i] != new_tags[j]
+                              else None))
             news = [(k, entry) for k, entry in news if k > j]
         out += [Change(where, k + 1, "added", new=norm[1][k]) for k, _ in news]
     return out
@@ -228,12 +263,13 @@ def compare(old: LanguageFile, new: LanguageFile) -> list[Change]:
     for key in [*new.updates, *(k for k in old.updates if k not in new.updates)]:
         out += _alone(f"updates.{key}", old.updates.get(key, ""), new.updates.get(key, ""))
     out += _alone("acknowledgements", old.acknowledgements or "", new.acknowledgements or "")
-    old_lists = dict(_lists(old))
-    for where, items in _lists(new):
-        out += sorted(_pair(where, old_lists.pop(where, []), items),
+    old_lists = {where: (items, tags) for where, items, tags in _lists(old)}
+    for where, items, tags in _lists(new):
+        before, before_tags = old_lists.pop(where, ([], []))
+        out += sorted(_pair(where, before, items, before_tags, tags),
                       key=lambda c: c.entry or 0)
-    for where, items in old_lists.items():  # lists that are gone (an area removed)
-        out += _pair(where, items, [])
+    for where, (items, tags) in old_lists.items():  # lists that are gone (an area removed)
+        out += _pair(where, items, [], tags, [])
     sources_old = [s.text for s in old.sources]
     sources_new = [s.text for s in new.sources]
     out += _pair("sources", sources_old, sources_new)

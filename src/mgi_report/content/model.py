@@ -13,6 +13,7 @@ from pathlib import Path
 from .facts import KeyData, Publication
 from .series import ChapterText, ExtraChapter
 from .publication import Facts
+from .tags import Tag
 
 
 @dataclass
@@ -90,6 +91,9 @@ class LanguageFile:
     acknowledgements: str | None = None  # `acknowledgements`: paragraphs, with markup
     #: `fact_names`: a publication fact as written (a funder, a credit) -> this language's
     fact_names: dict[str, str] = field(default_factory=dict)
+    #: the findings written as mappings: their GCM objectives and explicit ids,
+    #: by the name ``walk`` gives each entry (content/tags.py)
+    tags: dict[str, Tag] = field(default_factory=dict)
 
     def notes(self) -> dict[str, str]:
         """The citable sources: id -> text."""

@@ -20,7 +20,7 @@ from typing import Any, Callable
 import yaml
 
 from ..text import markup
-from . import facts, followup, publication, series, values, walk
+from . import facts, followup, publication, series, tags, values, walk
 from .domains import DOMAIN_KEYS
 from .facts import MAX_KEY_DATA, Publication, parse_key_data, parse_publication
 from .logo import image_file
@@ -183,6 +183,7 @@ def parse_language(node: Any, rep: Reporter, lang: str, path: Path,
         source_hash = values.text(vnode, rep, "`source_hash`")
         at.line_starting("source_hash", "source_hash:")
     domains: dict[str, Findings] = {}
+    found = _Found(rep, citing)  # the findings' tags (tags.py)
     if (dnode := get("domains")) is not None:
         dm = values.mapping(dnode, rep, "`domains`")
         if dm is not None:
@@ -200,12 +201,11 @@ def parse_language(node: Any, rep: Reporter, lang: str, path: Path,
                 lists = {}
                 for k in FINDINGS_KEYS:
                     if k in fm:
-                        lists[k] = values.text_list(fm[k][1], rep, f"`{key}.{k}`", MAX_FINDINGS)
-                        citing += zip(values.items(fm[k][1]), lists[k])
+                        lists[k] = found.texts(fm[k][1], f"`{key}.{k}`", f"{key}.{k}")
                         at.listed(f"{key}.{k}", fm[k][0], fm[k][1])
                 areas = []
                 if "areas" in fm:
-                    areas = _areas(fm["areas"][1], rep, key, citing)
+                    areas = _areas(fm["areas"][1], rep, key, found)
                     at.areas(key, fm["areas"][0], fm["areas"][1])
                 domains[key] = Findings(key, lists.get("well_developed"),
                                         lists.get("potential"), areas,
@@ -213,6 +213,7 @@ def parse_language(node: Any, rep: Reporter, lang: str, path: Path,
     own = series.parse_language_keys(m, rep, at.found, citing)  # place, chapters
     updates = followup.parse_updates(get("updates"), rep, citing, at.found) \
         if "updates" in m else {}
+    tags.check_unique(found.ids, rep)
     _check_citations(citing, {s.id for s in sources if s.id}, rep)
     if len(rep.problems) > before or country is None or short is None:
         return None
@@ -222,7 +223,7 @@ def parse_language(node: Any, rep: Reporter, lang: str, path: Path,
                         key_data_sources_at=kd_at, place=own.place, place_at=own.place_at,
                         chapters=own.chapters, chapters_at=own.chapters_at,
                         updates=updates, acknowledgements=thanks,
-                        fact_names=names_of_facts)
+                        fact_names=names_of_facts, tags=found.tags)
 
 
 class _Positions:
@@ -367,8 +368,31 @@ def _key_data_sources(node: yaml.Node, rep: Reporter
     return out, at
 
 
-def _areas(node: yaml.Node, rep: Reporter, domain: str,
-           citing: list[tuple[yaml.Node, str]]) -> list[Area]:
+class _Found:
+    """The findings of a file as they are read: their texts for the citations'
+    check, their tags by the name ``walk`` gives each entry, and the explicit
+    identifiers with where each is written (tags.py)."""
+
+    def __init__(self, rep: Reporter, citing: list[tuple[yaml.Node, str]]):
+        self.rep, self.citing = rep, citing
+        self.tags: dict[str, tags.Tag] = {}
+        self.ids: list[tuple[str, yaml.Node]] = []
+
+    def texts(self, node: yaml.Node, what: str, name: str) -> list[str]:
+        out = []
+        for i, item in enumerate(tags.finding_items(node, self.rep, what, MAX_FINDINGS), 1):
+            if item.text is None:
+                continue
+            out.append(item.text)
+            self.citing.append((item.node, item.text))
+            if item.tag is not None and (item.tag.gcm or item.tag.id):
+                self.tags[walk.entry(name, i)] = item.tag
+                if item.tag.id is not None and item.id_node is not None:
+                    self.ids.append((item.tag.id, item.id_node))
+        return out
+
+
+def _areas(node: yaml.Node, rep: Reporter, domain: str, found: _Found) -> list[Area]:
     out = []
     for i, item in enumerate(values.sequence(node, rep, f"`{domain}.areas`", MAX_AREAS), 1):
         what = f"area {i} of `{domain}`"
@@ -378,10 +402,8 @@ def _areas(node: yaml.Node, rep: Reporter, domain: str,
         values.check_keys(m, ("title", "findings"), ("title", "findings"), item, rep, what)
         title = values.text(m["title"][1], rep, f"the title of {what}", limit=300) \
             if "title" in m else None
-        findings = values.text_list(m["findings"][1], rep, f"the findings of {what}",
-                                    MAX_FINDINGS) if "findings" in m else []
-        if "findings" in m:
-            citing += zip(values.items(m["findings"][1]), findings)
+        findings = found.texts(m["findings"][1], f"the findings of {what}",
+                               walk.area_name(domain, i, "findings")) if "findings" in m else []
         if title is not None:
             out.append(Area(title, findings))
     return out

@@ -8,7 +8,8 @@ What the translation review, the changes between two versions, the stats and
 the findings hash go through, so that the order and the names are written once:
 the names here (``migrants_rights.potential``, ``…areas[2].findings``, an
 entry ``…potential[3]``) are also those under which ``parse`` records where
-each text stands (``LanguageFile.at``).
+each text stands (``LanguageFile.at``) and its tags (``LanguageFile.tags``).
+``findings`` gives every finding with its identifier and GCM objectives.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .domains import DOMAIN_KEYS
+from .domains import DOMAIN_KEYS, DOMAINS
 from .model import Area, LanguageFile
 from .series import chapter_name
+from .tags import derived_id
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,47 @@ def lists(lf: LanguageFile, sources: bool = True) -> Iterator[Listed]:
             yield Listed(area_name(key, n, "findings"), "area", area.findings, key, area, n)
     if sources:
         yield Listed("sources", "sources", [s.text for s in lf.sources])
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A finding with its place and tags: ``part`` is ``well_developed``,
+    ``potential`` or ``area``; ``area`` the area's 1-based number (0 in the two
+    lists); ``number`` its 1-based place in its list; ``id`` its explicit
+    identifier or the one of its place (tags.derived_id); ``gcm`` the GCM
+    objectives it informs, as written (empty: none)."""
+
+    name: str
+    id: str
+    domain: str
+    part: str
+    area: int
+    number: int
+    text: str
+    gcm: tuple[int, ...] = ()
+    area_title: str | None = None
+
+
+_NUMBERS = {d.key: d.number for d in DOMAINS}
+
+
+def findings(lf: LanguageFile) -> Iterator[Finding]:
+    """Every finding of the file, in the document's order, with its tags."""
+    for listed in lists(lf, sources=False):
+        if listed.part == "areas":
+            continue
+        for i, text in enumerate(listed.items or (), 1):
+            name = entry(listed.name, i)
+            tag = lf.tags.get(name)
+            ident = tag.id if tag and tag.id else \
+                derived_id(_NUMBERS[listed.domain], listed.part, listed.number, i)
+            yield Finding(name, ident, listed.domain, listed.part, listed.number, i, text,
+                          tag.gcm if tag else (), listed.area.title if listed.area else None)
+
+
+def tagged(lf: LanguageFile) -> bool:
+    """Whether any finding of the file names a GCM objective."""
+    return any(tag.gcm for tag in lf.tags.values())
 
 
 def lone_texts(lf: LanguageFile) -> Iterator[tuple[str, str | None]]:
@@ -117,4 +160,6 @@ def findings_hash(lf: LanguageFile) -> str:
         parts += ["#updates", key, text]
     if lf.acknowledgements:
         parts += ["#acknowledgements", lf.acknowledgements]
+    for name, tag in lf.tags.items():  # a changed tag is a change (tags.py)
+        parts += ["#tag", name, tag.id or "", ",".join(map(str, tag.gcm))]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]

@@ -128,7 +128,31 @@ def compare(lf: LanguageFile, source: LanguageFile, identify: bool = True) -> li
     source_texts = dict(walk.lone_texts(source))
     for name, text in walk.lone_texts(lf):
         review_text(f"`{name}`", name, text, source_texts.get(name))
+    _tags(lf, source, at)
     return out
+
+
+def _objectives(gcm: tuple[int, ...]) -> str:
+    return "GCM objectives " + ", ".join(map(str, gcm)) if gcm else "no GCM objective"
+
+
+def _tags(lf: LanguageFile, source: LanguageFile, at) -> None:
+    """A translation keeps its source's tags (content/tags.py): where an entry's
+    GCM objectives or identifier differ from the source's entry at the same
+    place, a warning at the entry."""
+    originals = {f.name: f for f in walk.findings(source)}
+    for f in walk.findings(lf):
+        original = originals.get(f.name)
+        if original is None:
+            continue
+        line = source.at.get(f.name, (1, 1))[0]
+        if set(f.gcm) != set(original.gcm):
+            at(f.name, f"`{f.name}` names {_objectives(f.gcm)}; the source "
+               f"({source.path.name}:{line}) names {_objectives(original.gcm)}: a "
+               "translation keeps its source's tags")
+        if f.id != original.id:
+            at(f.name, f"`{f.name}` has the id `{f.id}`; the source ({source.path.name}:"
+               f"{line}) has `{original.id}`: a translation keeps its source's identifiers")
 
 
 def translation_warnings(loaded: Mapping[str, contents.Loaded],
