@@ -68,7 +68,9 @@ def finding_items(node: yaml.Node, rep: Reporter, what: str, limit: int) -> list
     out = []
     for i, item in enumerate(values.sequence(node, rep, what, limit), 1):
         where = f"entry {i} of {what}"
-        if not isinstance(item, yaml.MappingNode):
+        if not isinstance(item, yaml.MappingNode) or not any(
+                isinstance(k, yaml.ScalarNode) and k.value in FINDING_KEYS for k, _ in item.value):
+            # a text, or a text YAML read as a mapping (`- Note: the law …`): said so
             out.append(Item(values.text(item, rep, where, markup=True), item))
             continue
         m = values.mapping(item, rep, where)
