@@ -198,8 +198,9 @@ def test_the_example_is_a_complete_profile_of_about_30_pages(example):
     for lang, pdf in example.items():
         pages = page_texts(pdf)
         # Arabic is set at the Latin editions' optical size (13.5 pt Naskh): longer;
-        # and a page of acknowledgements after the imprint
-        assert 28 <= len(pages) <= (41 if lang == "ar" else 37), (lang, len(pages))
+        # and a page of acknowledgements after the imprint; the GCM annex lists 157
+        # findings under their objectives (issue 23): 9 pages, 13 in Arabic
+        assert 28 <= len(pages) <= (56 if lang == "ar" else 43), (lang, len(pages))
         ids = {"objectives", "introduction", "framework", "process", "context", "key-data",
                "key-findings", "sources", "acronyms"}
         names = set(destinations(pdf))

@@ -47,6 +47,11 @@ CONTROL_CUTS = (
     (".diagram, .chart { direction: ltr; }", ""),
     ("font-size: 13.5pt;\n  line-height: 1.6;", "font-size: 10pt;\n  line-height: 1.65;"),
     ('html[lang="ar"] .footnote { font-size: 10pt; }', ""),
+    # the GCM annex's findings and labels (issue 23), Latin sizes in the control too
+    ('html[lang="ar"] .gcm-matrix caption, html[lang="ar"] .gcm-findings { font-size: 12pt; }',
+     ""),
+    ('html[lang="ar"] .gcm-where, html[lang="ar"] .gcm-findings .gcm-chip { font-size: 10pt; }',
+     ""),
 )
 _RTL_BLOCK = re.compile(r'\{% if dir == "rtl" %\}\n/\* (Right to left, the page numbers|'
                         r'WeasyPrint places grid columns).*?\{% endif %\}\n', re.DOTALL)

@@ -6,6 +6,6 @@ publication's facts, ``imprint``),
 the drawn figures (``wheel``, ``figures``; ``drawings``: those one profile
 shows), titles tied and balanced (``titles``), the review PDF's tracked
 changes (``tracked``), a local profile's title and texts (``local``), a
-profile's extra chapters (``extra``) and a follow-up's updates chapter
-(``updates``).
+profile's extra chapters (``extra``), a follow-up's updates chapter
+(``updates``) and the findings' GCM markers and annex (``gcm``).
 """

@@ -16,7 +16,8 @@ from ..content import changes
 from ..content.domains import BRAND_RGB, DOMAINS
 from ..resources import FONTS, VERSION, cache_folder
 from ..text import i18n, joins, markup
-from . import chapters, drawings, extra, imprint, local, templates, titles, tracked, updates
+from . import (chapters, drawings, extra, gcm, imprint, local, templates, titles, tracked,
+               updates)
 from .job import Job
 
 
@@ -94,8 +95,9 @@ def context(job: Job) -> dict[str, Any]:
                                     doc.chapters.items() for what in ("title", "text")}),
         "sources": [markup.inline(s.text, text_lang) for s in doc.sources],
         "context": markup.paragraphs(doc.context, text_lang, notes) if doc.context else None,
-        "acronyms": chapters.acronyms({a: joins.join(e, text_lang)
-                                       for a, e in doc.acronyms.items()}, tr),
+        "acronyms": chapters.acronyms({**gcm.acronyms(doc, tr),
+                                       **{a: joins.join(e, text_lang)
+                                          for a, e in doc.acronyms.items()}}, tr),
         "publication": chapters.imprint(job.profile, title_name, lang, tr, publisher),
         **imprint.facts(job, tr),  # the publication's facts (content.publication)
         **drawings.chapter_figures(job),
@@ -114,6 +116,8 @@ def context(job: Job) -> dict[str, Any]:
         "place": doc.place,
         "extra": extra.chapters(job, text_lang, notes),
         **updates.context(job.baseline, job.profile.round, doc, tr, text_lang),
+        # the findings' GCM objectives: markers and the annex (gcm.py)
+        **gcm.context(doc, tr, text_lang, domains),
     }
 
 

@@ -31,7 +31,7 @@ import functools
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ..compose import chapters
+from ..compose import chapters, gcm
 from ..content.tree import LanguageFile, empty_domains, shown_path
 from ..errors import ContentError, Problem, RenderError
 from ..resources import PRINT_PROFILE
@@ -213,7 +213,8 @@ def pdf_options(job: Job, identifier: bytes, html: str = "") -> dict:
     """WeasyPrint's write_pdf options for the edition (``html``: the composed
     document, whose notes name the links to them)."""
     spec = SPECS[job.edition]
-    links = {**chapters.link_titles(i18n.translations(job.lang)), **note_titles(html)}
+    tr = i18n.translations(job.lang)
+    links = {**chapters.link_titles(tr), **gcm.link_titles(tr), **note_titles(html)}
     options = {"pdf_variant": spec.variant, "pdf_tags": spec.tags,
                "finisher": functools.partial(finishing.finish, spec, identifier,
                                              isbn=job.profile.publication.isbn,
