@@ -211,6 +211,12 @@ def test_the_changed_words_are_marked_for_a_reader(pdfs, expected, lang):
                 want_new += _words(words)
             elif op == "-":
                 want_old += _words(words)
+    # the key findings' first page (included: the updates may end on it) shows
+    # the first findings' GCM markers, bold in the domain's colour too ("GCM 15"):
+    # their label and objective numbers are no changed words
+    for word in _words(_(lang, "GCM")) + Counter(str(n) for n in range(1, 24)):
+        new[word] = min(new[word], want_new[word])
+    new = +new
     # the domain numbers in the counts table's chips are white, not marked
     assert want_new and new == want_new
     assert want_old and old == want_old
