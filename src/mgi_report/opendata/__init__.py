@@ -5,6 +5,6 @@ facts, the domains' findings with their identifiers, texts (plain and HTML,
 ``texts``), sources and GCM objectives, the key data, the key sources and a
 follow-up's changes since its baseline (``updates``); the same as JSON or as
 CSV tables (``tables``); the cross-profile table of findings per GCM objective
-(``gcm``); and the command ``export`` that reads, makes and writes them
+(``gcm``); and the command `export` that reads, makes and writes them
 (``command``). ``build --all`` writes each profile's JSON beside its PDFs.
 """
