@@ -40,8 +40,7 @@ from ..files.names import printable_name
 from ..pipeline import Request
 from .digests import Digests
 from .manifest import Manifest
-from .plan import (Options, Outcome, Summary, Target, default_jobs, failure, plan,
-                   profile_name)
+from .plan import Options, Outcome, Summary, Target, default_jobs, failure, plan, profile_name
 from .reading import Contents
 from .workers import Workers
 
