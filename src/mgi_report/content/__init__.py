@@ -2,6 +2,7 @@
 
 Reading a file into located YAML nodes (``yamlsource``), typed values from
 them (``values``, ``facts``), the model they make (``model``, ``domains``),
+the 23 objectives of the Global Compact for Migration (``objectives``),
 parsing one file (``parse``; a logo's checks, ``logo``; the publication's
 facts and the series' publisher.yaml, ``publication``), the tree of countries
 and languages, each file read once (``tree``), one walk over a language file's
