@@ -314,19 +314,23 @@ def test_the_gcm_table_counts_each_profiles_tagged_findings(tmp_path, capsys):
     assert counts[22] == {"testland-en": 0, "testland-2-en": 1}
     assert counts[1] == {"testland-en": 0, "testland-2-en": 0}
     assert data["objectives"][22]["total"] == 2
+    assert data["language"] == "en"
+    assert data["objectives"][14]["title"] == "Provide access to basic services for migrants"
     # one language: German, where a profile has it
     de = _export(capsys, "--all", "--gcm", "--content", content, "--lang", "de")
     assert [p["name"] for p in de["profiles"]] == ["testland-de"]
     assert de["objectives"][14]["counts"] == {"testland-de": 1}
+    assert de["objectives"][14]["title"] == translations("de").gettext(
+        "Provide access to basic services for migrants") != data["objectives"][14]["title"]
     # CSV: a row per objective, a column per profile, read back equal
     out = tmp_path / "gcm.csv"
     assert run(capsys, "export", "--all", "--gcm", "--content", content, "--format", "csv",
                "-o", out)[0] == 0
     read = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"), newline="")))
-    assert read[0] == ["objective", "testland-en", "testland-2-en", "total"]
-    assert [[int(v) for v in row] for row in read[1:]] == [
-        [row["objective"], row["counts"]["testland-en"], row["counts"]["testland-2-en"],
-         row["total"]] for row in data["objectives"]]
+    assert read[0] == ["objective", "title", "testland-en", "testland-2-en", "total"]
+    assert [[int(row[0]), row[1], *map(int, row[2:])] for row in read[1:]] == [
+        [row["objective"], row["title"], row["counts"]["testland-en"],
+         row["counts"]["testland-2-en"], row["total"]] for row in data["objectives"]]
 
 
 def test_the_examples_gcm_table_is_valid(capsys):
@@ -337,6 +341,9 @@ def test_the_examples_gcm_table_is_valid(capsys):
                                                      "strelsau-en"]
     for row in data["objectives"]:
         assert row["total"] == sum(row["counts"].values())
+    # the example is tagged throughout (its follow-up keeps its tags); Strelsau is not
+    assert {p["name"]: p["tagged"] > 0 for p in data["profiles"]} == {
+        "ruritania-en": True, "ruritania-2-en": True, "strelsau-en": False}
 
 
 def test_bad_content_is_located_all_at_once_and_nothing_is_written(tmp_path, capsys):

@@ -94,7 +94,8 @@ def profile_json(prof: Profile, doc: LanguageFile, baseline: Baseline | None) ->
 
 def gcm_output(content: Path, lang: str | None, fmt: str) -> bytes:
     """The GCM table of every profile of the tree (``lang``: that language's file
-    of each profile that has one; None: each profile's source language); raises
+    of each profile that has one, and the objectives' titles in it; None: each
+    profile's source language, the titles in English); raises
     ContentError with every problem of the tree, UsageError when no profile
     has ``lang``."""
     read_tree = tree.read_tree(content)  # every file read and validated once
@@ -108,7 +109,7 @@ def gcm_output(content: Path, lang: str | None, fmt: str) -> bytes:
     if lang and not files:
         raise UsageError(f"no profile in {tree.shown_path(content)} has `{tree.escaped(lang)}` "
                          "findings")
-    value = gcm.table(files)
+    value = gcm.table(files, lang or "en")
     return tables.as_json(value) if fmt == "json" else gcm.as_table_csv(value)
 
 
