@@ -35,7 +35,12 @@ deps    = $(PROGRAM) $(wildcard locale/$(call lang,$1)/LC_MESSAGES/messages.po \
 ALL_PDFS := $(sort $(foreach f,$(wildcard $(CONTENT)/*/??.yaml), \
               $(notdir $(patsubst %/,%,$(dir $f)))-$(basename $(notdir $f)).pdf))
 
-.PHONY: all setup test fuzz check list pot po init-lang clean golden help bench serve examples
+# The profiles' open data (`make data`): each profile's JSON, and the GCM table.
+DATA     ?= data
+ALL_DATA := $(addprefix $(DATA)/,$(ALL_PDFS:.pdf=.json))
+
+.PHONY: all setup test fuzz check list pot po init-lang clean golden help bench serve examples \
+        data
 .DEFAULT_GOAL := help
 .SECONDEXPANSION:
 
@@ -43,6 +48,7 @@ help:
 	@echo "make COUNTRY-LANG.pdf   build one profile (e.g. make kazakhstan-de.pdf)"
 	@echo "make all                build every country x language in $(CONTENT)/"
 	@echo "make examples           build the fictional complete example (examples/) into examples/pdf/"
+	@echo "make data               every profile's data (JSON) and the GCM table (CSV) into $(DATA)/"
 	@echo "make serve              keep a warm renderer running: each make X.pdf then skips start-up"
 	@echo "make test               run the test suite"
 	@echo "make fuzz               property-based tests with many more examples"
@@ -67,6 +73,16 @@ setup: $(STAMP)
 	  --content $(CONTENT) -o $@
 
 all: $(ALL_PDFS)
+
+# Each profile's data as `mgi-report export` writes it, and the findings per GCM
+# objective of every profile (README, "Open data").
+data: $(ALL_DATA) $(DATA)/gcm.csv
+
+$(DATA)/%.json: $$(call deps,$$*)
+	$(MGI) export $(call country,$*) --lang $(call lang,$*) --content $(CONTENT) -o $@
+
+$(DATA)/gcm.csv: $(STAMP) $(wildcard $(CONTENT)/*/*.yaml)
+	$(MGI) export --all --gcm --content $(CONTENT) --format csv -o $@
 
 # The fictional complete profile, the model of every feature (README).
 examples: $(STAMP)

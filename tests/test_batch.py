@@ -113,7 +113,10 @@ def test_second_run_skips_then_an_edit_rebuilds_only_its_outputs(first, tree, ca
                  "--edition", "screen", "--jobs", "2"])
     assert code == 1  # brokenland still fails (and is tried again)
     err = capsys.readouterr().err
-    assert "0 built, 3 skipped, 1 failed" in err
+    # the command also writes each profile's data (the first run, of the API, did not)
+    assert "3 built, 3 skipped, 2 failed" in err
+    assert {p.name for p in opts.out.glob("[!.]*.json")} == {
+        "altland-en.json", "kazakhstan-de.json", "kazakhstan-en.json"}
     assert re.search(r"^\S+brokenland/en\.yaml:\d+:\d+: ", err, re.M)
     assert {p.name: p.stat().st_mtime_ns for p in opts.out.glob("*.pdf")} == before
 

@@ -110,6 +110,8 @@ def test_a_whole_batch_reads_and_parses_each_file_once(tmp_path, parsed, opened,
     assert sorted(p.name for p in out.glob("*.pdf")) == [
         "testland-de-archive.pdf", "testland-de.pdf", "testland-en-archive.pdf",
         "testland-en.pdf"]
+    assert sorted(p.name for p in out.glob("[!.]*.json")) == ["testland-de.json",
+                                                              "testland-en.json"]
     files = {"profile.yaml": 1, "de.yaml": 1, "en.yaml": 1}
     assert {name: opened[name] for name in opened if name.endswith(".yaml")} == files
     assert parsed == files
@@ -117,7 +119,7 @@ def test_a_whole_batch_reads_and_parses_each_file_once(tmp_path, parsed, opened,
     opened.clear()
     assert main(["build", "--all", "--content", str(content), "--out", str(out),
                  "--edition", "screen,archive", "--jobs", "1"]) == 0
-    assert "0 built, 4 skipped" in capsys.readouterr().err
+    assert "0 built, 6 skipped" in capsys.readouterr().err  # 4 PDFs and 2 profiles' data
     assert {name: opened[name] for name in opened if name.endswith(".yaml")} == files
     assert parsed == files  # nothing parsed: nothing to build
 

@@ -1,4 +1,4 @@
-"""The command line: ``mgi-report build | check | list | stamp | extract | serve``.
+"""The command line: ``mgi-report build | check | list | stamp | export | extract | serve``.
 
 Exit codes: 0 success, 1 content errors, 2 usage errors, 3 rendering failure.
 """
@@ -120,6 +120,25 @@ def _parser() -> argparse.ArgumentParser:
     df.add_argument("--since", required=True, metavar="REV",
                     help="a git revision: commit, tag or branch (e.g. HEAD~1)")
     df.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
+
+    xp = sub.add_parser("export", help="a profile's data as JSON or CSV: its findings with "
+                        "their identifiers, sources and GCM objectives, key data, key "
+                        "sources, a follow-up's changes (or, with --all --gcm, the findings "
+                        "per GCM objective of every profile)")
+    xp.add_argument("country", nargs="?", help="the country folder's name, e.g. kazakhstan")
+    xp.add_argument("--lang", help="language code, e.g. de (default: the profile's source "
+                    "language; with --all --gcm: each profile's file in this language)")
+    xp.add_argument("--format", default="json", choices=("json", "csv"),
+                    help="json (default): one object; csv: one table (see --table)")
+    xp.add_argument("--table", choices=("findings", "key_data", "sources", "changes"),
+                    help="with --format csv: the table to write (default findings: a row "
+                    "per finding; key_data: a row per figure; sources; changes: a "
+                    "follow-up's changes since its baseline)")
+    xp.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    xp.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="content tree")
+    xp.add_argument("--all", action="store_true", help="with --gcm: every profile of the tree")
+    xp.add_argument("--gcm", action="store_true", help="with --all: per GCM objective, the "
+                    "number of each profile's findings tagged with it")
 
     ls = sub.add_parser("list", help="list countries and their languages")
     ls.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
@@ -310,6 +329,35 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from .opendata import command as export
+
+    if args.all or args.gcm:
+        if not (args.all and args.gcm):
+            raise UsageError("--all and --gcm go together: the findings per GCM objective of "
+                             "every profile (every profile's data: build --all)")
+        if args.country or args.table:
+            raise UsageError("export --all --gcm takes no COUNTRY and no --table")
+        data = export.gcm_output(args.content, args.lang, args.format)
+    else:
+        if not args.country:
+            raise UsageError("export needs a COUNTRY (or --all --gcm)")
+        if args.table and args.format != "csv":
+            raise UsageError("--table goes with --format csv (the JSON holds every table)")
+        from .editions.attachments import embedded
+
+        read = export.read(args.content, args.country, args.lang, embedded)
+        data = export.profile_output(read, args.format, args.table)
+    if args.output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return 0
+    export.write(args.output, data, args.content, args.country, args.lang)
+    print(args.output)
+    return 0
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     for slug, country in contents.countries(args.content).items():
         print(f"{slug}\t{' '.join(country.languages)}")
@@ -337,7 +385,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 COMMANDS = {"build": cmd_build, "serve": cmd_serve, "check": cmd_check, "list": cmd_list,
             "new": cmd_new, "stats": cmd_stats, "proof": cmd_proof, "diff": cmd_diff,
-            "review": cmd_review, "watch": cmd_watch,
+            "review": cmd_review, "watch": cmd_watch, "export": cmd_export,
             "stamp": cmd_stamp, "extract": cmd_extract}
 
 

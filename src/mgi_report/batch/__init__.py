@@ -1,4 +1,4 @@
-"""Stage 8, batch: every profile of a release in one run.
+"""Stage 9, batch: every profile of a release in one run.
 
 What a run builds (``plan``), the run itself (``run``), each content file read
 once and handed on (``reading``) to its warm workers (``workers``); what an

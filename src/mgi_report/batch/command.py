@@ -37,7 +37,7 @@ def command(args) -> int:
     opts = Options(args.content, out, args.edition or EDITIONS,
                    (args.lang,) if args.lang else (), args.jobs, tuple(args.layouts),
                    force=args.force, shard=Shard.parse(args.shard) if args.shard else None,
-                   shared_layout=not args.layout_per_edition)
+                   shared_layout=not args.layout_per_edition, data=True)
     progress = Progress(sys.stderr)
     handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     previous = {}

@@ -85,7 +85,7 @@ def merge(out: Path, sources: list[Path]) -> Merged:
 
     result = Merged([], [], [], [], problem)
     for name in names:
-        if not _plain_pdf_name(name):
+        if not _plain_output_name(name):
             result.dropped.append(name)
             continue
         candidates = [m for m in manifests if name in m.entries]
@@ -120,11 +120,13 @@ def merge(out: Path, sources: list[Path]) -> Merged:
     return result
 
 
-def _plain_pdf_name(name: str) -> bool:
-    """A manifest's output name is a PDF's plain file name: nothing else is
-    read or written by a merge (manifests come from other machines); and one
-    a terminal shows as it is (no control, format or bidi character)."""
-    return (name == Path(name).name and not name.startswith(".") and name.endswith(".pdf")
+def _plain_output_name(name: str) -> bool:
+    """A manifest's output name is a PDF's or a profile's data's plain file name
+    (``.pdf``, ``.json``): nothing else is read or written by a merge (manifests
+    come from other machines); and one a terminal shows as it is (no control,
+    format or bidi character)."""
+    return (name == Path(name).name and not name.startswith(".")
+            and name.endswith((".pdf", ".json"))
             and "\\" not in name and "\0" not in name and printable_name(name) == name)
 
 

@@ -1,5 +1,6 @@
-"""What a batch builds: every country x language x edition of a content tree,
-or one shard of it; and the records of a run (Target, Outcome, Summary).
+"""What a batch builds: every country x language x edition of a content tree
+(and each profile's data, ``DATA``), or one shard of it; and the records of a
+run (Target, Outcome, Summary).
 
 A shard (``--shard K/N``) is computed from a profile's name alone
 (``shard_of``): stable when profiles are added, all editions of a profile in
@@ -42,6 +43,15 @@ class Shard:
         return f"{self.index}/{self.count}"
 
 
+#: The ``edition`` of a profile's data (its JSON, written by the batch itself).
+DATA = "data"
+
+
+def data_name(country: str, lang: str) -> str:
+    """The file of a profile's data beside its PDFs: ``<country>-<lang>.json``."""
+    return f"{country}-{lang}.json"
+
+
 def profile_name(country: str, lang: str) -> str:
     """A profile's name: what its shard is computed from."""
     return f"{country}/{lang}"
@@ -60,12 +70,17 @@ class Target:
 
     country: str
     lang: str
-    edition: str
+    edition: str  # or DATA: the profile's data
     output: Path
 
     @property
     def name(self) -> str:
         return self.output.name
+
+    @property
+    def data(self) -> bool:
+        """The profile's data (JSON), not a PDF."""
+        return self.edition == DATA
 
 
 @dataclass
@@ -94,6 +109,8 @@ class Options:
     tasks_per_worker: int = 16  # then a fresh worker (WeasyPrint's memory grows per PDF)
     shard: Shard | None = None  # build only the profiles of this shard
     shared_layout: bool = True  # False: one layout per edition (for `make bench`)
+    #: also each profile's data beside its PDFs (``data_name``; the command's build --all)
+    data: bool = False
 
 
 @dataclass
@@ -150,6 +167,8 @@ def plan(opts: Options) -> list[Target]:
             for edition in opts.editions:
                 name = Request(slug, lang, opts.content, edition=edition).default_output()
                 targets.append(Target(slug, lang, edition, opts.out / name))
+            if opts.data:
+                targets.append(Target(slug, lang, DATA, opts.out / data_name(slug, lang)))
     return targets
 
 

@@ -52,8 +52,9 @@ def report(summary: Summary, stream: TextIO = sys.stderr) -> None:
         for line in o.errors:
             stream.write(f"{printable_name(line)}\n")
     built = summary.built
-    per = (f"; {summary.seconds / len(built):.2f} s per built PDF with {summary.jobs} "
-           f"worker{'s' if summary.jobs != 1 else ''}") if built else ""
+    pdfs = [o for o in built if not o.target.data]  # a profile's data costs next to nothing
+    per = (f"; {summary.seconds / len(pdfs):.2f} s per built PDF with {summary.jobs} "
+           f"worker{'s' if summary.jobs != 1 else ''}") if pdfs else ""
     stream.write(f"mgi-report: {len(summary.outcomes)} outputs in {summary.seconds:.1f} s: "
                  f"{len(built)} built, {len(summary.skipped)} skipped, "
                  f"{len(summary.failed)} failed{per}\n")

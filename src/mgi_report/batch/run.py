@@ -4,7 +4,8 @@
 shard of it: ``plan``), skips each output whose inputs did not change since it
 was last built (``manifest``: a manifest beside the outputs maps output -> hash
 of its inputs, ``digests``), validates the rest from the bytes it hashed
-(``reading``), draws any wheel that is not yet cached (here, in the parent, so
+(``reading``), writes each profile's data (its JSON, ``opendata``: cheap, here
+in the parent), draws any wheel that is not yet cached (here, in the parent, so
 that workers never import matplotlib), and then renders in a pool of warm
 worker processes (``workers``), one profile per task, longest first.
 
@@ -39,7 +40,7 @@ from ..files.names import printable_name
 from ..pipeline import Request
 from .digests import Digests
 from .manifest import Manifest
-from .plan import Options, Outcome, Summary, Target, default_jobs, plan, profile_name
+from .plan import Options, Outcome, Summary, Target, default_jobs, failure, plan, profile_name
 from .reading import Contents
 from .workers import Workers
 
@@ -79,6 +80,20 @@ def _size(t: Target, opts: Options) -> int:
         return (opts.content / t.country / f"{t.lang}.yaml").stat().st_size
     except OSError:
         return 0
+
+
+def write_data(t: Target, job: Job, inputs: str, opts: Options) -> Outcome:
+    """Write a profile's data (``opendata``) to ``t.output``, whole or not at all,
+    where an output may go; its outcome."""
+    from ..opendata import command as export
+
+    start = time.perf_counter()
+    try:
+        data = export.profile_json(job.profile, job.doc, job.baseline)
+        export.write(t.output, data, opts.content, t.country, t.lang)
+    except MgiError as exc:
+        return Outcome(t, "failed", time.perf_counter() - start, *failure(exc))
+    return Outcome(t, "built", time.perf_counter() - start, inputs=inputs)
 
 
 class Stopped(KeyboardInterrupt):
@@ -145,13 +160,19 @@ def run(opts: Options, progress: Callable[[Outcome, int, int], None] | None = No
         manifest.save(opts.shard)  # times of outputs copied in since
         return Summary(outcomes, time.perf_counter() - start, 0, total)
     before = {t: _identity(t.output) for t in todo}
-    profiles_to_build = len({(t.country, t.lang) for t in todo})
+    profiles_to_build = len({(t.country, t.lang) for t in todo if not t.data})
     workers = Workers(opts, max(1, min(opts.jobs or default_jobs(), profiles_to_build)),
                       tuple(sorted({t.lang for t in todo})))
     stop: KeyboardInterrupt | None = None
     try:
         valid = []
         for t, failed in read.validate(todo):
+            if failed is None and t.data:  # cheap: written here, from what was read
+                failed = write_data(t, read.jobs[t.country, t.lang], read.inputs[t], opts)
+                if failed.status == "built":
+                    manifest.record(t.output, read.inputs[t], profile_name(t.country, t.lang))
+                    done(failed)
+                    continue
             if failed is not None:
                 manifest.forget(t.output)
                 done(failed)
@@ -163,7 +184,7 @@ def run(opts: Options, progress: Callable[[Outcome, int, int], None] | None = No
         # for a shorter tail.
         tasks = sorted(read.tasks(valid), key=lambda task: -_size(task.targets[0], opts))
         last_save = time.monotonic()
-        for t, outcome in workers.build(tasks):
+        for t, outcome in workers.build(tasks) if tasks else ():
             if outcome.status == "built" and outcome.inputs:
                 manifest.record(t.output, outcome.inputs, profile_name(t.country, t.lang))
             else:

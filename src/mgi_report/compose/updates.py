@@ -56,16 +56,6 @@ def _reader(words: list, keep: str, cls: str, lang: str, colour: str) -> Markup:
     return Markup(html.replace(f'<{tag} class="rv-{tag}">', f'<{tag} class="{cls}"{style}>'))
 
 
-def _uncited(text: str) -> str:
-    """A finding without its citations: the chapter sums up, and the findings'
-    own chapter gives their sources (a citation here would take their notes)."""
-    for start, ident in reversed(markup.citations(text)):
-        call = f"[^{ident}]"
-        if text[start:start + len(call)] == call:
-            text = text[:start] + text[start + len(call):]
-    return text
-
-
 def _list_name(where: str, labels: dict[str, str]) -> str:
     part = where.split(".", 1)[1] if "." in where else where
     if part.startswith("areas["):
@@ -88,7 +78,9 @@ def chapter(baseline: Baseline, doc: LanguageFile, tr, text_lang: str) -> dict[s
         entries: dict[str, list[dict]] = {k: [] for k in KINDS}
         for c in mine:
             entry = {"list": _list_name(c.where, labels)}
-            old, new = _uncited(c.old), _uncited(c.new)
+            # without citations: the chapter sums up, and the findings' own chapter
+            # gives their sources (a citation here would take their notes)
+            old, new = markup.uncited(c.old), markup.uncited(c.new)
             if c.kind == "added":
                 entry["text"] = markup.inline(new, text_lang)
             elif c.kind == "removed":

@@ -170,6 +170,17 @@ def citations(text: str) -> list[tuple[int, str]]:
     return out
 
 
+def uncited(text: str) -> str:
+    """``text`` without its citations (``citations``: those a reader sees as notes;
+    ``[^id]`` in code, escaped or in a link stays): where a finding is shown
+    without its notes (a follow-up's updates chapter, the open data)."""
+    for start, ident in reversed(citations(text)):
+        call = f"[^{ident}]"
+        if text[start:start + len(call)] == call:
+            text = text[:start] + text[start + len(call):]
+    return text
+
+
 def inline(text: str, lang: str, notes: dict[str, str] | None = None) -> Markup:
     """One finding or paragraph as safe inline HTML. With ``notes`` (source id ->
     text), each ``[^id]`` becomes a footnote: the source's text, set by the
