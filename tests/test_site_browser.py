@@ -105,12 +105,17 @@ def test_the_browser_is_debians_chromium_through_debians_driver(browser):
 
 
 def test_axe_finds_a_missing_alt_text_and_nothing_on_a_clean_page(browser, harness):
+    """From disk (axe-core passed to the page) and from the loopback server (the page
+    loads it from there)."""
     size(browser, 1280)
-    found = webtools.axe_violations(browser, (harness / "no-alt.html").as_uri())
-    assert [v["id"] for v in found] == ["image-alt"], webtools.describe(found)
-    assert found[0]["nodes"][0]["target"] == ["img"]
-    clean = webtools.axe_violations(browser, (harness / "one.html").as_uri())
-    assert clean == [], webtools.describe(clean)
+    with webtools.serve(harness) as (base, answers):
+        for where in (harness.as_uri() + "/", base):
+            found = webtools.axe_violations(browser, where + "no-alt.html")
+            assert [v["id"] for v in found] == ["image-alt"], webtools.describe(found)
+            assert found[0]["nodes"][0]["target"] == ["img"]
+            clean = webtools.axe_violations(browser, where + "one.html")
+            assert clean == [], webtools.describe(clean)
+    assert (webtools.AXE_URL_PATH, 200) in answers
 
 
 def test_html_validate_finds_the_errors_and_passes_a_clean_page(harness):
