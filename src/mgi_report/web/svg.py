@@ -20,12 +20,12 @@ import xml.etree.ElementTree as ET
 from markupsafe import Markup
 
 SVG_NS = "http://www.w3.org/2000/svg"
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 
 
 def _q(tag: str) -> str:
-    return f"{{{SVG_NS}}}{tag}"
+    """A tag as the drawings hold it once read (``_root``: without namespace; an
+    HTML page puts an inline ``<svg>`` in the SVG namespace itself)."""
+    return tag
 
 
 def _root(data: bytes) -> ET.Element:
@@ -33,7 +33,11 @@ def _root(data: bytes) -> ET.Element:
     the XML declaration, comments and DOCTYPE left out (no entity is declared)."""
     text = data.decode("utf-8")
     text = re.sub(r"<\?xml[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>]*>", "", text, flags=re.S)
-    return ET.fromstring(text)
+    root = ET.fromstring(text)
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.startswith("{"):
+            el.tag = el.tag.split("}", 1)[1]
+    return root
 
 
 def _clean(root: ET.Element) -> None:
@@ -46,8 +50,7 @@ def _clean(root: ET.Element) -> None:
 
 
 def _serialise(root: ET.Element) -> Markup:
-    text = ET.tostring(root, encoding="unicode", short_empty_elements=True)
-    text = text.replace(' xmlns:xlink="http://www.w3.org/1999/xlink"', "")
+    text = ET.tostring(root, encoding="unicode")
     return Markup(re.sub(r">\s+<", "><", text))
 
 
