@@ -1,6 +1,6 @@
 """Stage 8, web: the web edition, a static site of every profile of a content tree.
 
-``build_site`` (``site``) reads and validates what changed, renders every page
+The build (``site``: build_site) reads and validates what changed, renders every page
 in memory, then writes what changed (the site's manifest: ``ledger``); the
 pages' values come from compose, as the PDF's do (``pages``), the wheel and
 the key-data charts as inline SVG from the PDF's drawings (``svg``), notes
