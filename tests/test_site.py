@@ -312,3 +312,28 @@ def test_the_site_offers_the_pdfs_of_a_batch(tmp_path, cache_dir):
     page = (out / "kazakhstan" / "en" / "index.html").read_text()
     assert 'href="kazakhstan-en.pdf"' in page and digest in page
     assert "kazakhstan-en.pdf" not in (out / "kazakhstan" / "de" / "index.html").read_text()
+
+
+def test_a_no_op_rebuild_is_answered_before_the_program_is_imported(tmp_path, cache_dir,
+                                                                     monkeypatch):
+    """launch.py asks web.quick: the files the site was made from, by size and
+    time, are as they were; any change (even a touch) sends it to the build."""
+    from mgi_report.web import quick
+
+    monkeypatch.setenv("MGI_REPORT_CACHE", str(cache_dir))
+    content = tmp_path / "content"
+    shutil.copytree(TREES["content"], content)
+    out = tmp_path / "site"
+    argv = ["site", "--content", str(content), "--out", str(out)]
+    assert not quick.noop(argv)  # no site yet
+    build_site(content, out, cache=cache_dir)
+    assert quick.noop(argv)
+    assert not quick.noop([*argv, "--force"]) and not quick.noop([*argv, "--serve"])
+    assert not quick.noop([*argv, "--base-url", "https://example.org/mgi/"])
+    en = content / "kazakhstan" / "en.yaml"
+    os.utime(en, ns=(en.stat().st_atime_ns, en.stat().st_mtime_ns + 10**9))
+    assert not quick.noop(argv)
+    assert build_site(content, out, cache=cache_dir) == []  # a touch changes no page
+    assert quick.noop(argv)
+    (out / "kazakhstan" / "en" / "index.html").unlink()
+    assert not quick.noop(argv)

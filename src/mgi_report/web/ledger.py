@@ -44,6 +44,8 @@ class Ledger:
         self.countries: dict[str, dict] = {}
         self.shared: dict[str, dict] = {}
         self.key: str | None = None  # what the shared files were made from
+        self.inputs: dict = {}  # quick.snapshot of the files the site was made from
+        self.base_url: str | None = None
         data = None
         try:
             data = reads.read_regular(self.path, MAX_BYTES)
@@ -60,6 +62,8 @@ class Ledger:
                               if isinstance(v, dict) and isinstance(v.get("pages"), dict)}
             self.shared = {k: v for k, v in obj["shared"].items() if _entry(v)}
             self.key = obj.get("key") if isinstance(obj.get("key"), str) else None
+            self.inputs = obj.get("inputs") if isinstance(obj.get("inputs"), dict) else {}
+            self.base_url = obj.get("base_url")
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             LOG.warning("the site's manifest %s is not one of this program's; every page "
                         "is written again", self.path)
@@ -87,7 +91,8 @@ class Ledger:
 
     def save(self) -> None:
         obj = {"format": FORMAT, "generator": f"mgi-report {VERSION}",
-               "key": self.key, "countries": dict(sorted(self.countries.items())),
+               "key": self.key, "base_url": self.base_url, "inputs": self.inputs,
+               "countries": dict(sorted(self.countries.items())),
                "shared": dict(sorted(self.shared.items()))}
         write(self.out, MANIFEST, (json.dumps(obj, indent=1, ensure_ascii=False)
                                    + "\n").encode())

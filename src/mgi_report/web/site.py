@@ -26,7 +26,7 @@ from ..batch.digests import Digests
 from ..content import tree as contents
 from ..errors import ContentError, Problem, UsageError
 from ..resources import DEFAULT_CONTENT, FONTS, LAYOUTS, LOCALE, ROOT
-from . import ledger
+from . import ledger, quick
 from .options import Options
 
 LOG = logging.getLogger("mgi_report")
@@ -90,6 +90,9 @@ class Build:
         return out
 
     def run(self) -> list[Path]:
+        # what the files are before they are hashed (quick: the next no-op rebuild)
+        inputs = quick.snapshot(quick.roots(self.opts.content, self.opts.layouts,
+                                            self.opts.pdfs))
         tree = contents.countries(self.opts.content)
         if not tree:
             raise ContentError(contents.read_tree(self.opts.content).problems)
@@ -97,6 +100,9 @@ class Build:
         stale = [slug for slug in tree if self.opts.force or
                  not self.ledger.fresh(slug, digests[slug])]
         if not stale and self._shared_fresh(tree, digests):
+            if self.ledger.inputs != inputs or self.ledger.base_url != self.opts.base_url:
+                self.ledger.inputs, self.ledger.base_url = inputs, self.opts.base_url
+                self.ledger.save()  # only the manifest: the files touched, not changed
             return []
         from . import render  # the pages' modules: only when something is made
 
@@ -116,6 +122,7 @@ class Build:
         downloads = {f"{slug}/{lang}/{name}": self.opts.pdfs / name
                      for slug in tree for lang in tree[slug].languages
                      for name, _entry in self._downloads(slug, lang)} if self.opts.pdfs else {}
+        self.ledger.inputs, self.ledger.base_url = inputs, self.opts.base_url
         return self._write(countries, shared, downloads, self._shared_key(tree, digests))
 
     def _shared_fresh(self, tree: dict, digests: dict) -> bool:
