@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--merge-manifests", nargs="+", type=Path, metavar="SHARD",
                    help="with --all: merge the shards' manifests (their --out folders, or "
                    "manifest files) and outputs into --out; builds nothing")
+    b.add_argument("--site", type=Path, default=None, metavar="DIR",
+                   help="with --all: then bring the web edition in DIR up to date, offering "
+                   "the PDFs of --out for download (see `mgi-report site`)")
     b.add_argument("--layout-per-edition", action="store_true", help=argparse.SUPPRESS)
 
     c = sub.add_parser("check", help="validate all content; render nothing")
@@ -174,8 +177,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         from .batch import command as batch
 
         return batch.command(args)
-    if args.shard or args.merge_manifests:
-        raise UsageError("--shard and --merge-manifests go with --all")
+    if args.shard or args.merge_manifests or args.site:
+        raise UsageError("--shard, --merge-manifests and --site go with --all")
     if not args.country or not args.lang:
         raise UsageError("build needs a COUNTRY and --lang LANG (or --all)")
     wanted = args.edition or ("screen",)

@@ -21,7 +21,7 @@ import signal
 import socket
 import sys
 
-from .resident.protocol import ANSWER_TIMEOUT, code_key, private_folder, socket_path  # noqa: F401
+from .resident.protocol import ANSWER_TIMEOUT, code_key, private_folder, socket_path
 
 
 def _delegable(argv: list[str]) -> bool:

@@ -161,4 +161,4 @@ def remove(out: Path, rel: str) -> None:
         pass
 
 
-__all__ = ["Ledger", "MANIFEST", "write", "remove", "sha256"]
+__all__ = ["MANIFEST", "Ledger", "remove", "sha256", "write"]

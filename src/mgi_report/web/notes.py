@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from ..text.markup import NOTE_ELEMENT
 
 _NOTE = re.compile(rf'<{NOTE_ELEMENT} class="footnote"(?: data-cite="([^"<>]*)")?>(.*?)'
-                   rf"</{NOTE_ELEMENT}>", re.S)
+                   rf"</{NOTE_ELEMENT}>", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def linked(page: str, call_name: str) -> tuple[str, list[Note]]:
 
 #: Where abbreviations are not marked: inside these elements.
 _SKIP = ("abbr", "svg", "head", "title", "script", "style", "code")
-_TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)[^>]*?(/?)>|<!--.*?-->", re.S)
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)[^>]*?(/?)>|<!--.*?-->", re.DOTALL)
 
 
 def abbreviations(page: str, acronyms: dict[str, str]) -> str:
@@ -87,4 +87,4 @@ def abbreviations(page: str, acronyms: dict[str, str]) -> str:
     return "".join(out)
 
 
-__all__ = ["Note", "linked", "abbreviations"]
+__all__ = ["Note", "abbreviations", "linked"]

@@ -21,7 +21,6 @@ from markupsafe import Markup
 from ..compose import profile as composer
 from ..compose.job import Job
 from ..content import walk
-from ..content.domains import DOMAINS
 from ..content.objectives import GCM_NAME, OBJECTIVES
 from ..text import i18n, markup
 from . import svg
@@ -184,4 +183,4 @@ def profile_row(job: Job, title_name: str) -> dict[str, Any]:
             "short_name": job.doc.short_name}
 
 
-__all__ = ["Page", "profile_pages", "profile_row", "chapter_page", "OVERVIEW"]
+__all__ = ["OVERVIEW", "Page", "chapter_page", "profile_pages", "profile_row"]

@@ -70,7 +70,7 @@ def unchanged(out: Path, paths: list[Path], base_url: str | None) -> bool:
     recorded, as recorded."""
     try:
         st = os.lstat(out / MANIFEST)
-        if not (st.st_mode & 0o170000) == 0o100000 or st.st_size > MAX_BYTES:
+        if st.st_mode & 61440 != 32768 or st.st_size > MAX_BYTES:
             return False
         with open(out / MANIFEST, "rb") as fh:
             obj = json.loads(fh.read(MAX_BYTES + 1).decode("utf-8"))

@@ -166,8 +166,8 @@ def sitemap(countries: dict[str, dict], langs: list[str], base_url: str | None) 
     pages' paths in the site, to be prefixed by the portal (README)."""
     base = (base_url.rstrip("/") + "/") if base_url else ""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-             'xmlns:xhtml="http://www.w3.org/1999/xhtml">']
+             ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+             'xmlns:xhtml="http://www.w3.org/1999/xhtml">')]
 
     def url(path: str, alternates: list[tuple[str, str]]) -> None:
         lines.append(f"  <url><loc>{sax.escape(base + path)}</loc>")
@@ -190,4 +190,4 @@ def sitemap(countries: dict[str, dict], langs: list[str], base_url: str | None) 
     return ("\n".join(lines) + "\n").encode()
 
 
-__all__ = ["Renderer", "index_name", "sitemap", "autonym"]
+__all__ = ["Renderer", "autonym", "index_name", "sitemap"]

@@ -25,7 +25,7 @@ HOST = "127.0.0.1"
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     """Serves the folder; logs nothing per request (the build's lines stay readable)."""
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 (http.server's name)
+    def log_message(self, format: str, *args) -> None:
         pass
 
 

@@ -32,7 +32,7 @@ def _root(data: bytes) -> ET.Element:
     """Our own drawing (a cache entry checked by its digest) as an element tree:
     the XML declaration, comments and DOCTYPE left out (no entity is declared)."""
     text = data.decode("utf-8")
-    text = re.sub(r"<\?xml[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>]*>", "", text, flags=re.S)
+    text = re.sub(r"<\?xml[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>]*>", "", text, flags=re.DOTALL)
     root = ET.fromstring(text)
     for el in root.iter():
         if isinstance(el.tag, str) and el.tag.startswith("{"):
@@ -172,4 +172,4 @@ def chart(drawn: dict, label: str, lang: str) -> Markup:
     return _serialise(root)
 
 
-__all__ = ["wheel", "chart", "from_uri"]
+__all__ = ["chart", "from_uri", "wheel"]
