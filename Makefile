@@ -35,7 +35,8 @@ deps    = $(PROGRAM) $(wildcard locale/$(call lang,$1)/LC_MESSAGES/messages.po \
 ALL_PDFS := $(sort $(foreach f,$(wildcard $(CONTENT)/*/??.yaml), \
               $(notdir $(patsubst %/,%,$(dir $f)))-$(basename $(notdir $f)).pdf))
 
-.PHONY: all setup test fuzz check list pot po init-lang clean golden help bench serve examples
+.PHONY: all setup test fuzz check list pot po init-lang clean golden help bench serve examples \
+        site site-examples site-serve
 .DEFAULT_GOAL := help
 .SECONDEXPANSION:
 
@@ -44,6 +45,8 @@ help:
 	@echo "make all                build every country x language in $(CONTENT)/"
 	@echo "make examples           build the fictional complete example (examples/) into examples/pdf/"
 	@echo "make serve              keep a warm renderer running: each make X.pdf then skips start-up"
+	@echo "make site               the web edition of $(CONTENT)/ into site/ (site-examples: examples/)"
+	@echo "make site-serve         the web edition previewed on http://127.0.0.1:8000/, rebuilt on save"
 	@echo "make test               run the test suite"
 	@echo "make fuzz               property-based tests with many more examples"
 	@echo "make check              validate all content"
@@ -74,6 +77,15 @@ examples: $(STAMP)
 
 serve: $(STAMP)
 	$(MGI) serve
+
+# The web edition (README, "The web edition"): a static site, only changed pages written.
+SITE ?= site
+site: $(STAMP)
+	$(MGI) site --content $(CONTENT) --out $(SITE)
+site-examples: $(STAMP)
+	$(MGI) site --content examples --out site-examples
+site-serve: $(STAMP)
+	$(MGI) site --content $(CONTENT) --out $(SITE) --serve
 
 check: $(STAMP)
 	$(MGI) check --content $(CONTENT)
@@ -107,7 +119,7 @@ bench: $(STAMP)
 
 # Leftovers of killed builds are hidden `.NAME.pdf.*.tmp` files (never a target).
 clean:
-	rm -rf .cache *.pdf .*.pdf.*.tmp
+	rm -rf .cache *.pdf .*.pdf.*.tmp site site-examples
 
 # Refresh the golden HTML after an intended layout change; review the diff.
 golden: $(STAMP)
