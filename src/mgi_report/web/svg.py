@@ -7,8 +7,11 @@ matplotlib draws the shapes without words, and where the PDF sets the words as
 page text over the image, the web edition sets them as SVG text at the same
 places, so that the browser shapes them (Arabic included), scales them with the
 drawing and a screen reader finds them. Each domain's wedge, number and name
-become one ``<a>`` (keyboard-focusable, named by ``aria-label``, with a
-``<title>``); ids of matplotlib's are dropped (a page may hold several drawings).
+become one ``<a>`` (keyboard-focusable, named by ``aria-label``; no ``<title>``,
+which axe-core counts as visible text the name would have to contain), its words
+apart by spaces that move nothing, so that what it shows ("2 Whole-of-government
+approach") is part of its name ("Domain 2: Whole-of-government approach", WCAG
+2.5.3); ids of matplotlib's are dropped (a page may hold several drawings).
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ def _clean(root: ET.Element) -> None:
 
 def _serialise(root: ET.Element) -> Markup:
     text = ET.tostring(root, encoding="unicode")
-    return Markup(re.sub(r">\s+<", "><", text))
+    return Markup(re.sub(r">\s*\n\s*<", "><", text))  # a line's end: a single space stays
 
 
 def from_uri(uri: str) -> bytes:
@@ -88,8 +91,8 @@ def wheel(full: dict, links: list[dict], label: str, rtl: bool, lang: str) -> Ma
     for i, link in enumerate(links):
         anchor = ET.Element(_q("a"), {"href": link["href"], "class": f"wedge d{i + 1}",
                                       "aria-label": link["name"]})
-        ET.SubElement(anchor, _q("title")).text = link["name"]
         wedge, number = patches[i], texts[i]
+        number.tail = " "  # between the number and the name (outside <text>: not drawn)
         for path in wedge.iter(_q("path")):
             path.set("class", "wedge-shape")
         axes.remove(wedge)
@@ -128,6 +131,9 @@ def _label(lab: dict, width: float, height: float, unit: float, lang: str) -> ET
         "font-size": f"{size:.2f}", "text-anchor": anchor, "direction": "ltr",
         "lang": lang})
     for n, content in enumerate(lab["lines"]):
+        if n:  # the space between two lines: a chunk of its own at the line's x, so it
+            # shifts no line (at a line's end it would, anchored at the end or middle)
+            ET.SubElement(text, _q("tspan"), {"x": f"{x:.2f}", "dy": "0"}).text = " "
         span = ET.SubElement(text, _q("tspan"), {"x": f"{x:.2f}",
                                                  "dy": f"{(0.8 * line if n == 0 else line):.2f}"})
         span.text = content
