@@ -168,28 +168,41 @@ def describe(violations: list[dict], limit: int = 3) -> str:
     return "\n".join(lines)
 
 
-def html_validate(paths: list[Path]) -> list[str]:
-    """html-validate (tests/web/.htmlvalidate.json) over ``paths`` in one run: its errors,
-    each as ``path:line:column: rule: message``."""
-    if not paths:
-        return []
-    import tempfile
+class HtmlValidate:
+    """html-validate (tests/web/.htmlvalidate.json) over ``paths`` in one run, started
+    at once in the background (it runs beside the browser); ``errors()`` waits for
+    it: each error as ``path:line:column: rule: message``."""
 
-    with tempfile.TemporaryDirectory() as folder:
-        report = Path(folder) / "report.json"  # not stdout: node cuts a long one off
-        run = subprocess.run([str(HTML_VALIDATE), "--config", str(HTML_VALIDATE_CONFIG),
-                              "--formatter", f"json={report}", *map(str, paths)],
-                             check=False, capture_output=True, text=True, timeout=120, cwd=WEB)
-        said = report.read_text(encoding="utf-8") if report.is_file() else ""
-    if run.returncode not in (0, 1) or not said.strip():
-        raise RuntimeError(f"html-validate failed ({run.returncode}): {run.stderr[-2000:]}")
-    errors = []
-    for result in json.loads(said):
-        for m in result["messages"]:
-            if m["severity"] >= 2:
-                errors.append(f"{result['filePath']}:{m.get('line')}:{m.get('column')}: "
-                              f"{m['ruleId']}: {m['message']}")
-    return errors
+    def __init__(self, paths: list[Path]):
+        import tempfile
+
+        self.folder = tempfile.TemporaryDirectory()
+        self.report = Path(self.folder.name) / "report.json"  # not stdout: node cuts it
+        self.run = subprocess.Popen(
+            [str(HTML_VALIDATE), "--config", str(HTML_VALIDATE_CONFIG),
+             "--formatter", f"json={self.report}", *map(str, paths)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=WEB)
+
+    def errors(self) -> list[str]:
+        try:
+            _, stderr = self.run.communicate(timeout=180)
+            said = self.report.read_text(encoding="utf-8") if self.report.is_file() else ""
+        finally:
+            self.folder.cleanup()
+        if self.run.returncode not in (0, 1) or not said.strip():
+            raise RuntimeError(f"html-validate failed ({self.run.returncode}): {stderr[-2000:]}")
+        errors = []
+        for result in json.loads(said):
+            for m in result["messages"]:
+                if m["severity"] >= 2:
+                    errors.append(f"{result['filePath']}:{m.get('line')}:{m.get('column')}: "
+                                  f"{m['ruleId']}: {m['message']}")
+        return errors
+
+
+def html_validate(paths: list[Path]) -> list[str]:
+    """html-validate's errors over ``paths`` (see HtmlValidate)."""
+    return HtmlValidate(paths).errors() if paths else []
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
