@@ -337,3 +337,30 @@ def test_a_no_op_rebuild_is_answered_before_the_program_is_imported(tmp_path, ca
     assert quick.noop(argv)
     (out / "kazakhstan" / "en" / "index.html").unlink()
     assert not quick.noop(argv)
+
+
+def test_serve_binds_to_loopback_only_and_serves_the_site(sites):
+    """--serve: http.server on 127.0.0.1, the site's folder; the build runs first."""
+    import threading
+    import urllib.request
+
+    from mgi_report.resident import watch
+    from mgi_report.web import serve
+
+    httpd = serve.server(sites["examples"], 0)
+    host, port = httpd.server_address[:2]
+    assert host == "127.0.0.1"
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ruritania/ar/index.html") as r:
+            assert r.status == 200 and b'dir="rtl"' in r.read()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    built = []
+    stop = threading.Event()
+    stop.set()  # build once, then stop watching at once
+    assert serve.serve(lambda: built.append(1) or sites["examples"], sites["examples"],
+                       [TREES["examples"]], 0, watch.watch, stop) == 0
+    assert built == [1]
