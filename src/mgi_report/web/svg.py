@@ -40,11 +40,25 @@ def _root(data: bytes) -> ET.Element:
     return root
 
 
+#: The style properties matplotlib writes, each also an SVG presentation attribute.
+PRESENTATION = {"fill", "fill-opacity", "stroke", "stroke-width", "stroke-linejoin",
+                "stroke-linecap", "stroke-opacity", "opacity", "font-weight", "font-size",
+                "font-family", "font-style", "text-anchor"}
+
+
 def _clean(root: ET.Element) -> None:
     """matplotlib's ids (``figure_1``, ``patch_3``) and sizes out: the drawing
-    takes its width from the page and keeps its viewBox's proportions."""
+    takes its width from the page and keeps its viewBox's proportions; its
+    inline styles become presentation attributes (which the site's style
+    sheet overrides, e.g. a focused wedge's outline; no ``style`` attribute)."""
     for el in root.iter():
         el.attrib.pop("id", None)
+        style = el.attrib.pop("style", None)
+        for declaration in (style or "").split(";"):
+            name, _, value = declaration.partition(":")
+            name, value = name.strip(), value.strip()
+            if name in PRESENTATION and value:
+                el.set(name, value)
     for attr in ("width", "height", "version"):
         root.attrib.pop(attr, None)
 
