@@ -119,12 +119,37 @@ def wheel(full: dict, links: list[dict], label: str, rtl: bool, lang: str) -> Ma
     axes.remove(centre_text)
     axes.append(centre_shape)
     axes.append(centre_text)  # on top, not a link: the programme's name
+    _trim(root, full, width, height, unit)
     _clean(root)
     root.set("class", "wheel")
     root.set("role", "group")
     root.set("aria-label", label)
     root.set("overflow", "visible")
     return _serialise(root)
+
+
+def _trim(root: ET.Element, full: dict, width: float, height: float, unit: float) -> None:
+    """The drawing's height cut to what it shows: matplotlib centres the ring
+    in a box as tall as its tallest name on either side (the PDF lays the page
+    out so); on a page the blank band above or below it would only push the
+    caption away."""
+    from ..compose.wheel import R_OUT
+
+    ring = (R_OUT + 0.03) / (2 * _box_y(full)) * height  # half the ring's height
+    top, bottom = height / 2 - ring, height / 2 + ring
+    for lab in full["labels"]:
+        first = lab["top"] / 100 * height
+        last = first + lab["line_mm"] * unit * (len(lab["lines"]) + 0.3)
+        top, bottom = min(top, first), max(bottom, last)
+    top, bottom = top - 4, bottom + 4
+    root.set("viewBox", f"0 {top:.2f} {width:.2f} {bottom - top:.2f}")
+
+
+def _box_y(full: dict) -> float:
+    """The drawing's half height in ring radii (wheel.drawn_box's ``y``)."""
+    from ..compose import wheel as wheels
+
+    return wheels.drawn_box(from_uri(full["src"]))["y"]
 
 
 def _label(lab: dict, width: float, height: float, unit: float, lang: str) -> ET.Element:
