@@ -364,3 +364,39 @@ def test_serve_binds_to_loopback_only_and_serves_the_site(sites):
     assert serve.serve(lambda: built.append(1) or sites["examples"], sites["examples"],
                        [TREES["examples"]], 0, watch.watch, stop) == 0
     assert built == [1]
+
+
+def test_a_finding_prints_as_written(tmp_path, cache_dir):
+    """Raw HTML in a finding is text on the page, a javascript: link no link."""
+    content = tmp_path / "content"
+    shutil.copytree(TREES["content"], content)
+    en = content / "kazakhstan" / "en.yaml"
+    text = en.read_text(encoding="utf-8")
+    first = re.search(r"^(\s+well_developed:\n\s+- )", text, re.M)
+    assert first
+    hostile = '"<script>alert(1)</script> [x](javascript:alert(1)) <img src=x> "'
+    text = text[:first.end()] + hostile + "\n" + first[1].split("\n")[-1] + text[first.end():]
+    en.write_text(text, encoding="utf-8")
+    out = tmp_path / "site"
+    build_site(content, out, cache=cache_dir)
+    page = (out / "kazakhstan" / "en" / "migrants_rights.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script" not in page
+    assert "[x](javascript:alert(1))" in page and 'href="javascript' not in page
+    assert "<img" not in page
+
+
+def test_the_site_writes_through_no_link(tmp_path, cache_dir, capsys):
+    out = tmp_path / "site"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out.mkdir()
+    (out / "kazakhstan").symlink_to(elsewhere, target_is_directory=True)
+    code = main(["site", "--content", str(TREES["content"]), "--out", str(out)])
+    assert code == 3, capsys.readouterr().err
+    assert not any(elsewhere.iterdir())
+
+
+def test_build_site_goes_with_all_and_a_whole_release(capsys):
+    assert main(["build", "kazakhstan", "--lang", "en", "--site", "x"]) == 2
+    assert main(["build", "--all", "--shard", "1/2", "--site", "x"]) == 2
+    assert "--site" in capsys.readouterr().err

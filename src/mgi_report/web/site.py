@@ -160,6 +160,8 @@ class Build:
         old.update(self.ledger.shared)
         pages = {p: self.files[p] for c in countries.values() for p in c["pages"]
                  if p in self.files}
+        for path in [*pages, *shared_files, *downloads]:  # no link on the way: refused
+            ledger.inside(self.opts.out, path)           # before anything is written
         for path, data in {**pages, **shared_files}.items():
             if self.opts.force or not self.ledger.same(path, data, old.get(path)):
                 written.append(ledger.write(self.opts.out, path, data))
