@@ -30,6 +30,8 @@ from . import ledger, quick
 from .options import Options
 
 LOG = logging.getLogger("mgi_report")
+
+
 def build_site(content: Path = DEFAULT_CONTENT, out: Path = Path("site"),
                layouts: tuple[Path, ...] | list[Path] = (), pdfs: Path | None = None,
                cache: Path | None = None, base_url: str | None = None,
@@ -53,8 +55,9 @@ def _check_out(opts: Options) -> None:
         raise UsageError(f"will not write the site into {opts.out}: it is a link")
     for folder in (opts.content, *opts.layouts, LAYOUTS, FONTS, LOCALE, ROOT / "src"):
         real = Path(folder).resolve()
-        if out == real or out.is_relative_to(real) or real.is_relative_to(out) and \
-                folder not in (LAYOUTS, FONTS, LOCALE, ROOT / "src"):
+        holds = real.is_relative_to(out) and folder not in (LAYOUTS, FONTS, LOCALE,
+                                                            ROOT / "src")
+        if out == real or out.is_relative_to(real) or holds:
             raise UsageError(f"will not write the site into {opts.out}: it holds or is "
                              f"inside {folder}, a folder of inputs; choose another --out")
 
@@ -132,7 +135,7 @@ class Build:
 
     def _shared_key(self, tree: dict, digests: dict) -> str:
         """What the shared files are made from: the program and every profile."""
-        h = hashlib.sha256(self.digests.program.encode())
+        h = hashlib.sha256(f"{self.digests.program}\0{self.digests.catalog('en')}".encode())
         for slug in sorted(tree):
             h.update(f"\0{slug}\0{digests[slug]}".encode())
         return h.hexdigest()
