@@ -7,8 +7,9 @@ matplotlib draws the shapes without words, and where the PDF sets the words as
 page text over the image, the web edition sets them as SVG text at the same
 places, so that the browser shapes them (Arabic included), scales them with the
 drawing and a screen reader finds them. Each domain's wedge, number and name
-become one ``<a>`` (keyboard-focusable, named by ``aria-label``, with a
-``<title>``); ids of matplotlib's are dropped (a page may hold several drawings).
+become one ``<a>`` (keyboard-focusable, named by ``aria-label``: "Domain 1:
+Migrants' rights", which holds the words it shows, "1 Migrants' rights"); ids of
+matplotlib's are dropped (a page may hold several drawings).
 """
 
 from __future__ import annotations
@@ -102,7 +103,6 @@ def wheel(full: dict, links: list[dict], label: str, rtl: bool, lang: str) -> Ma
     for i, link in enumerate(links):
         anchor = ET.Element(_q("a"), {"href": link["href"], "class": f"wedge d{i + 1}",
                                       "aria-label": link["name"]})
-        ET.SubElement(anchor, _q("title")).text = link["name"]
         wedge, number = patches[i], texts[i]
         for path in wedge.iter(_q("path")):
             path.set("class", "wedge-shape")
@@ -169,7 +169,9 @@ def _label(lab: dict, width: float, height: float, unit: float, lang: str) -> ET
     for n, content in enumerate(lab["lines"]):
         span = ET.SubElement(text, _q("tspan"), {"x": f"{x:.2f}",
                                                  "dy": f"{(0.8 * line if n == 0 else line):.2f}"})
-        span.text = content
+        # a space before each line (not drawn: it starts the line), so that
+        # the link's text reads "1 Whole-of-government approach", its name's words
+        span.text = " " + content
     return text
 
 
