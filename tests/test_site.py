@@ -8,6 +8,7 @@ Read with html.parser, no browser (tests/test_site_browser.py drives one).
 
 from __future__ import annotations
 
+import html
 import html.parser
 import os
 import re
@@ -400,3 +401,20 @@ def test_build_site_goes_with_all_and_a_whole_release(capsys):
     assert main(["build", "kazakhstan", "--lang", "en", "--site", "x"]) == 2
     assert main(["build", "--all", "--shard", "1/2", "--site", "x"]) == 2
     assert "--site" in capsys.readouterr().err
+
+
+def test_each_link_of_the_wheel_is_named_with_the_words_it_shows(sites):
+    """Label in name (WCAG 2.5.3): "1 Migrants' rights" inside "Domain 1:
+    Migrants' rights", in every language; the lines of a name apart."""
+    for path in sorted(sites["examples"].glob("*/*/index.html")) + \
+            sorted(sites["content"].glob("*/*/index.html")):
+        text = path.read_text(encoding="utf-8")
+        links = re.findall(r'<a href="[^"]+" class="wedge d\d" aria-label="([^"]+)">(.*?)</a>',
+                           text, re.S)
+        assert len(links) == 6, path
+        for name, inner in links:
+            shown = re.sub(r"<[^>]+>", "", inner)
+            words = re.findall(r"\w+", shown.casefold())
+            named = re.findall(r"\w+", html.unescape(name).casefold())
+            assert any(named[i:i + len(words)] == words for i in range(len(named))), \
+                (path, name, shown)
