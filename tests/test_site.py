@@ -308,8 +308,14 @@ def test_the_site_offers_the_pdfs_of_a_batch(tmp_path, cache_dir):
             "inputs": "x", "size": len(data), "sha256": digest,
             "mtime_ns": os.stat(pdfs / "kazakhstan-en.pdf").st_mtime_ns}}}))
     out = tmp_path / "site"
-    build_site(TREES["content"], out, pdfs=pdfs, cache=cache_dir)
+    build_site(TREES["content"], out, pdfs=pdfs, cache=cache_dir,
+               base_url="https://portal.example/mgi")
     assert (out / "kazakhstan" / "en" / "kazakhstan-en.pdf").read_bytes() == data
+    sitemap = (out / "sitemap.xml").read_text()
+    locs = re.findall(r"<loc>([^<]+)</loc>", sitemap)
+    assert "https://portal.example/mgi/kazakhstan/de/wellbeing.html" in locs
+    assert all(loc.startswith("https://portal.example/mgi/") for loc in locs)
+    assert not any("portal.example" in p.read_text() for p in pages(out))
     page = (out / "kazakhstan" / "en" / "index.html").read_text()
     assert 'href="kazakhstan-en.pdf"' in page and digest in page
     assert "kazakhstan-en.pdf" not in (out / "kazakhstan" / "de" / "index.html").read_text()
