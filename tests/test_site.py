@@ -424,3 +424,21 @@ def test_each_link_of_the_wheel_is_named_with_the_words_it_shows(sites):
             named = re.findall(r"\w+", html.unescape(name).casefold())
             assert any(named[i:i + len(words)] == words for i in range(len(named))), \
                 (path, name, shown)
+
+
+def test_the_web_edition_rebuilds_no_pdf(monkeypatch, tmp_path):
+    """Its templates and its stage are not what a PDF is made from: the PDFs'
+    program hash (build --all) leaves them out, the site's takes them in."""
+    from mgi_report.batch import digests
+
+    layouts = tmp_path / "layouts"
+    shutil.copytree(digests.LAYOUTS, layouts)
+    monkeypatch.setattr(digests, "LAYOUTS", layouts)
+    before = digests.program_digest(), digests.program_digest(web=True)
+    css = layouts / "site" / "site.css"
+    css.write_text(css.read_text() + "\n/* edited */\n")
+    after = digests.program_digest(), digests.program_digest(web=True)
+    assert before[0] == after[0] and before[1] != after[1]
+    part = layouts / "parts" / "cover.html"
+    part.write_text(part.read_text() + "\n")
+    assert digests.program_digest() != after[0]

@@ -22,7 +22,7 @@ import logging
 import types
 from pathlib import Path
 
-from ..batch.digests import Digests
+from ..batch.digests import Digests, program_digest
 from ..content import tree as contents
 from ..errors import ContentError, Problem, UsageError
 from ..resources import DEFAULT_CONTENT, FONTS, LAYOUTS, LOCALE, ROOT
@@ -70,6 +70,8 @@ class Build:
         self.ledger = ledger.Ledger(opts.out)
         self.digests = Digests(types.SimpleNamespace(content=opts.content,
                                                      layouts=opts.layouts))
+        # the PDFs' program and the web edition's own templates and stage
+        self.digests.program = program_digest(opts.layouts, web=True)
         self.pdfs = _pdf_entries(opts.pdfs) if opts.pdfs else {}
         self.files: dict[str, bytes] = {}  # a page of a profile -> its bytes
 
