@@ -379,7 +379,7 @@ def test_a_finding_prints_as_written(tmp_path, cache_dir):
     shutil.copytree(TREES["content"], content)
     en = content / "kazakhstan" / "en.yaml"
     text = en.read_text(encoding="utf-8")
-    first = re.search(r"^(\s+well_developed:\n\s+- )", text, re.M)
+    first = re.search(r"^(\s+well_developed:\n\s+- )", text, re.MULTILINE)
     assert first
     hostile = '"<script>alert(1)</script> [x](javascript:alert(1)) <img src=x> "'
     text = text[:first.end()] + hostile + "\n" + first[1].split("\n")[-1] + text[first.end():]
@@ -416,7 +416,7 @@ def test_each_link_of_the_wheel_is_named_with_the_words_it_shows(sites):
             sorted(sites["content"].glob("*/*/index.html")):
         text = path.read_text(encoding="utf-8")
         links = re.findall(r'<a href="[^"]+" class="wedge d\d" aria-label="([^"]+)">(.*?)</a>',
-                           text, re.S)
+                           text, re.DOTALL)
         assert len(links) == 6, path
         for name, inner in links:
             shown = re.sub(r"<[^>]+>", "", inner)
