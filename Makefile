@@ -12,7 +12,8 @@ STAMP   := $(VENV)/.installed
 # profile.yaml, its language's file, non-YAML files such as a logo, the
 # series' publisher.yaml and a follow-up's baseline folder).
 PROGRAM := $(STAMP) $(shell find src/mgi_report layouts -type f \
-             ! -name '*.pyc' ! -path '*/__pycache__/*' 2>/dev/null) \
+             ! -name '*.pyc' ! -path '*/__pycache__/*' \
+             ! -path 'layouts/site/*' ! -path 'src/mgi_report/web/*' 2>/dev/null) \
            $(wildcard fonts/*.ttf icc/*.icc)
 
 # COUNTRY-LANG[-EDITION].pdf -> its parts (a country may contain hyphens).

@@ -8,6 +8,7 @@ Read with html.parser, no browser (tests/test_site_browser.py drives one).
 
 from __future__ import annotations
 
+import html
 import html.parser
 import os
 import re
@@ -307,8 +308,14 @@ def test_the_site_offers_the_pdfs_of_a_batch(tmp_path, cache_dir):
             "inputs": "x", "size": len(data), "sha256": digest,
             "mtime_ns": os.stat(pdfs / "kazakhstan-en.pdf").st_mtime_ns}}}))
     out = tmp_path / "site"
-    build_site(TREES["content"], out, pdfs=pdfs, cache=cache_dir)
+    build_site(TREES["content"], out, pdfs=pdfs, cache=cache_dir,
+               base_url="https://portal.example/mgi")
     assert (out / "kazakhstan" / "en" / "kazakhstan-en.pdf").read_bytes() == data
+    sitemap = (out / "sitemap.xml").read_text()
+    locs = re.findall(r"<loc>([^<]+)</loc>", sitemap)
+    assert "https://portal.example/mgi/kazakhstan/de/wellbeing.html" in locs
+    assert all(loc.startswith("https://portal.example/mgi/") for loc in locs)
+    assert not any("portal.example" in p.read_text() for p in pages(out))
     page = (out / "kazakhstan" / "en" / "index.html").read_text()
     assert 'href="kazakhstan-en.pdf"' in page and digest in page
     assert "kazakhstan-en.pdf" not in (out / "kazakhstan" / "de" / "index.html").read_text()
@@ -337,3 +344,101 @@ def test_a_no_op_rebuild_is_answered_before_the_program_is_imported(tmp_path, ca
     assert quick.noop(argv)
     (out / "kazakhstan" / "en" / "index.html").unlink()
     assert not quick.noop(argv)
+
+
+def test_serve_binds_to_loopback_only_and_serves_the_site(sites):
+    """--serve: http.server on 127.0.0.1, the site's folder; the build runs first."""
+    import threading
+    import urllib.request
+
+    from mgi_report.resident import watch
+    from mgi_report.web import serve
+
+    httpd = serve.server(sites["examples"], 0)
+    host, port = httpd.server_address[:2]
+    assert host == "127.0.0.1"
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ruritania/ar/index.html") as r:
+            assert r.status == 200 and b'dir="rtl"' in r.read()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    built = []
+    stop = threading.Event()
+    stop.set()  # build once, then stop watching at once
+    assert serve.serve(lambda: built.append(1) or sites["examples"], sites["examples"],
+                       [TREES["examples"]], 0, watch.watch, stop) == 0
+    assert built == [1]
+
+
+def test_a_finding_prints_as_written(tmp_path, cache_dir):
+    """Raw HTML in a finding is text on the page, a javascript: link no link."""
+    content = tmp_path / "content"
+    shutil.copytree(TREES["content"], content)
+    en = content / "kazakhstan" / "en.yaml"
+    text = en.read_text(encoding="utf-8")
+    first = re.search(r"^(\s+well_developed:\n\s+- )", text, re.MULTILINE)
+    assert first
+    hostile = '"<script>alert(1)</script> [x](javascript:alert(1)) <img src=x> "'
+    text = text[:first.end()] + hostile + "\n" + first[1].split("\n")[-1] + text[first.end():]
+    en.write_text(text, encoding="utf-8")
+    out = tmp_path / "site"
+    build_site(content, out, cache=cache_dir)
+    page = (out / "kazakhstan" / "en" / "migrants_rights.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script" not in page
+    assert "[x](javascript:alert(1))" in page and 'href="javascript' not in page
+    assert "<img" not in page
+
+
+def test_the_site_writes_through_no_link(tmp_path, cache_dir, capsys):
+    out = tmp_path / "site"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out.mkdir()
+    (out / "kazakhstan").symlink_to(elsewhere, target_is_directory=True)
+    code = main(["site", "--content", str(TREES["content"]), "--out", str(out)])
+    assert code == 3, capsys.readouterr().err
+    assert not any(elsewhere.iterdir())
+
+
+def test_build_site_goes_with_all_and_a_whole_release(capsys):
+    assert main(["build", "kazakhstan", "--lang", "en", "--site", "x"]) == 2
+    assert main(["build", "--all", "--shard", "1/2", "--site", "x"]) == 2
+    assert "--site" in capsys.readouterr().err
+
+
+def test_each_link_of_the_wheel_is_named_with_the_words_it_shows(sites):
+    """Label in name (WCAG 2.5.3): "1 Migrants' rights" inside "Domain 1:
+    Migrants' rights", in every language; the lines of a name apart."""
+    for path in sorted(sites["examples"].glob("*/*/index.html")) + \
+            sorted(sites["content"].glob("*/*/index.html")):
+        text = path.read_text(encoding="utf-8")
+        links = re.findall(r'<a href="[^"]+" class="wedge d\d" aria-label="([^"]+)">(.*?)</a>',
+                           text, re.DOTALL)
+        assert len(links) == 6, path
+        for name, inner in links:
+            shown = re.sub(r"<[^>]+>", "", inner)
+            words = re.findall(r"\w+", shown.casefold())
+            named = re.findall(r"\w+", html.unescape(name).casefold())
+            assert any(named[i:i + len(words)] == words for i in range(len(named))), \
+                (path, name, shown)
+
+
+def test_the_web_edition_rebuilds_no_pdf(monkeypatch, tmp_path):
+    """Its templates and its stage are not what a PDF is made from: the PDFs'
+    program hash (build --all) leaves them out, the site's takes them in."""
+    from mgi_report.batch import digests
+
+    layouts = tmp_path / "layouts"
+    shutil.copytree(digests.LAYOUTS, layouts)
+    monkeypatch.setattr(digests, "LAYOUTS", layouts)
+    before = digests.program_digest(), digests.program_digest(web=True)
+    css = layouts / "site" / "site.css"
+    css.write_text(css.read_text() + "\n/* edited */\n")
+    after = digests.program_digest(), digests.program_digest(web=True)
+    assert before[0] == after[0] and before[1] != after[1]
+    part = layouts / "parts" / "cover.html"
+    part.write_text(part.read_text() + "\n")
+    assert digests.program_digest() != after[0]

@@ -178,7 +178,7 @@ def profile_row(job: Job, title_name: str) -> dict[str, Any]:
     month of publication (for the index in that language)."""
     p = job.profile
     return {"slug": p.slug, "lang": job.lang, "title_name": title_name,
-            "kind": p.kind, "level": getattr(p, "level", None), "round": p.round,
+            "kind": p.kind, "level": p.level, "round": p.round,
             "published": p.published.isoformat(), "country": job.doc.country,
             "short_name": job.doc.short_name}
 

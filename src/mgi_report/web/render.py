@@ -16,7 +16,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import pipeline
-from ..compose import templates
+from ..compose import local, templates
 from ..content.domains import BRAND_RGB, DOMAINS
 from ..resources import FONTS, VERSION, cache_folder
 from ..text import i18n
@@ -63,8 +63,6 @@ class Renderer:
         rows = {}
         for lang, job in jobs.items():
             _ = i18n.translations(lang).gettext
-            from ..compose import local
-
             title_name = local.title_name(job.profile, job.doc, _)
             rows[lang] = {**pages.profile_row(job, title_name),
                           "title": _("%(label)s: %(value)s") % {

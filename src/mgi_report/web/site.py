@@ -22,7 +22,7 @@ import logging
 import types
 from pathlib import Path
 
-from ..batch.digests import Digests
+from ..batch.digests import Digests, program_digest
 from ..content import tree as contents
 from ..errors import ContentError, Problem, UsageError
 from ..resources import DEFAULT_CONTENT, FONTS, LAYOUTS, LOCALE, ROOT
@@ -30,6 +30,8 @@ from . import ledger, quick
 from .options import Options
 
 LOG = logging.getLogger("mgi_report")
+
+
 def build_site(content: Path = DEFAULT_CONTENT, out: Path = Path("site"),
                layouts: tuple[Path, ...] | list[Path] = (), pdfs: Path | None = None,
                cache: Path | None = None, base_url: str | None = None,
@@ -53,8 +55,9 @@ def _check_out(opts: Options) -> None:
         raise UsageError(f"will not write the site into {opts.out}: it is a link")
     for folder in (opts.content, *opts.layouts, LAYOUTS, FONTS, LOCALE, ROOT / "src"):
         real = Path(folder).resolve()
-        if out == real or out.is_relative_to(real) or real.is_relative_to(out) and \
-                folder not in (LAYOUTS, FONTS, LOCALE, ROOT / "src"):
+        holds = real.is_relative_to(out) and folder not in (LAYOUTS, FONTS, LOCALE,
+                                                            ROOT / "src")
+        if out == real or out.is_relative_to(real) or holds:
             raise UsageError(f"will not write the site into {opts.out}: it holds or is "
                              f"inside {folder}, a folder of inputs; choose another --out")
 
@@ -67,6 +70,8 @@ class Build:
         self.ledger = ledger.Ledger(opts.out)
         self.digests = Digests(types.SimpleNamespace(content=opts.content,
                                                      layouts=opts.layouts))
+        # the PDFs' program and the web edition's own templates and stage
+        self.digests.program = program_digest(opts.layouts, web=True)
         self.pdfs = _pdf_entries(opts.pdfs) if opts.pdfs else {}
         self.files: dict[str, bytes] = {}  # a page of a profile -> its bytes
 
@@ -132,7 +137,7 @@ class Build:
 
     def _shared_key(self, tree: dict, digests: dict) -> str:
         """What the shared files are made from: the program and every profile."""
-        h = hashlib.sha256(self.digests.program.encode())
+        h = hashlib.sha256(f"{self.digests.program}\0{self.digests.catalog('en')}".encode())
         for slug in sorted(tree):
             h.update(f"\0{slug}\0{digests[slug]}".encode())
         return h.hexdigest()
@@ -160,6 +165,8 @@ class Build:
         old.update(self.ledger.shared)
         pages = {p: self.files[p] for c in countries.values() for p in c["pages"]
                  if p in self.files}
+        for path in [*pages, *shared_files, *downloads]:  # no link on the way: refused
+            ledger.inside(self.opts.out, path)           # before anything is written
         for path, data in {**pages, **shared_files}.items():
             if self.opts.force or not self.ledger.same(path, data, old.get(path)):
                 written.append(ledger.write(self.opts.out, path, data))

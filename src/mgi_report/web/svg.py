@@ -7,11 +7,9 @@ matplotlib draws the shapes without words, and where the PDF sets the words as
 page text over the image, the web edition sets them as SVG text at the same
 places, so that the browser shapes them (Arabic included), scales them with the
 drawing and a screen reader finds them. Each domain's wedge, number and name
-become one ``<a>`` (keyboard-focusable, named by ``aria-label``; no ``<title>``,
-which axe-core counts as visible text the name would have to contain), its words
-apart by spaces that move nothing, so that what it shows ("2 Whole-of-government
-approach") is part of its name ("Domain 2: Whole-of-government approach", WCAG
-2.5.3); ids of matplotlib's are dropped (a page may hold several drawings).
+become one ``<a>`` (keyboard-focusable, named by ``aria-label``: "Domain 1:
+Migrants' rights", which holds the words it shows, "1 Migrants' rights"); ids of
+matplotlib's are dropped (a page may hold several drawings).
 """
 
 from __future__ import annotations
@@ -43,18 +41,32 @@ def _root(data: bytes) -> ET.Element:
     return root
 
 
+#: The style properties matplotlib writes, each also an SVG presentation attribute.
+PRESENTATION = {"fill", "fill-opacity", "stroke", "stroke-width", "stroke-linejoin",
+                "stroke-linecap", "stroke-opacity", "opacity", "font-weight", "font-size",
+                "font-family", "font-style", "text-anchor"}
+
+
 def _clean(root: ET.Element) -> None:
     """matplotlib's ids (``figure_1``, ``patch_3``) and sizes out: the drawing
-    takes its width from the page and keeps its viewBox's proportions."""
+    takes its width from the page and keeps its viewBox's proportions; its
+    inline styles become presentation attributes (which the site's style
+    sheet overrides, e.g. a focused wedge's outline; no ``style`` attribute)."""
     for el in root.iter():
         el.attrib.pop("id", None)
+        style = el.attrib.pop("style", None)
+        for declaration in (style or "").split(";"):
+            name, _, value = declaration.partition(":")
+            name, value = name.strip(), value.strip()
+            if name in PRESENTATION and value:
+                el.set(name, value)
     for attr in ("width", "height", "version"):
         root.attrib.pop(attr, None)
 
 
 def _serialise(root: ET.Element) -> Markup:
     text = ET.tostring(root, encoding="unicode")
-    return Markup(re.sub(r">\s*\n\s*<", "><", text))  # a line's end: a single space stays
+    return Markup(re.sub(r">\s+<", "><", text))
 
 
 def from_uri(uri: str) -> bytes:
@@ -92,7 +104,6 @@ def wheel(full: dict, links: list[dict], label: str, rtl: bool, lang: str) -> Ma
         anchor = ET.Element(_q("a"), {"href": link["href"], "class": f"wedge d{i + 1}",
                                       "aria-label": link["name"]})
         wedge, number = patches[i], texts[i]
-        number.tail = " "  # between the number and the name (outside <text>: not drawn)
         for path in wedge.iter(_q("path")):
             path.set("class", "wedge-shape")
         axes.remove(wedge)
@@ -108,12 +119,37 @@ def wheel(full: dict, links: list[dict], label: str, rtl: bool, lang: str) -> Ma
     axes.remove(centre_text)
     axes.append(centre_shape)
     axes.append(centre_text)  # on top, not a link: the programme's name
+    _trim(root, full, width, height, unit)
     _clean(root)
     root.set("class", "wheel")
     root.set("role", "group")
     root.set("aria-label", label)
     root.set("overflow", "visible")
     return _serialise(root)
+
+
+def _trim(root: ET.Element, full: dict, width: float, height: float, unit: float) -> None:
+    """The drawing's height cut to what it shows: matplotlib centres the ring
+    in a box as tall as its tallest name on either side (the PDF lays the page
+    out so); on a page the blank band above or below it would only push the
+    caption away."""
+    from ..compose.wheel import R_OUT
+
+    ring = (R_OUT + 0.03) / (2 * _box_y(full)) * height  # half the ring's height
+    top, bottom = height / 2 - ring, height / 2 + ring
+    for lab in full["labels"]:
+        first = lab["top"] / 100 * height
+        last = first + lab["line_mm"] * unit * (len(lab["lines"]) + 0.3)
+        top, bottom = min(top, first), max(bottom, last)
+    top, bottom = top - 4, bottom + 4
+    root.set("viewBox", f"0 {top:.2f} {width:.2f} {bottom - top:.2f}")
+
+
+def _box_y(full: dict) -> float:
+    """The drawing's half height in ring radii (wheel.drawn_box's ``y``)."""
+    from ..compose import wheel as wheels
+
+    return wheels.drawn_box(from_uri(full["src"]))["y"]
 
 
 def _label(lab: dict, width: float, height: float, unit: float, lang: str) -> ET.Element:
@@ -131,12 +167,11 @@ def _label(lab: dict, width: float, height: float, unit: float, lang: str) -> ET
         "font-size": f"{size:.2f}", "text-anchor": anchor, "direction": "ltr",
         "lang": lang})
     for n, content in enumerate(lab["lines"]):
-        if n:  # the space between two lines: a chunk of its own at the line's x, so it
-            # shifts no line (at a line's end it would, anchored at the end or middle)
-            ET.SubElement(text, _q("tspan"), {"x": f"{x:.2f}", "dy": "0"}).text = " "
         span = ET.SubElement(text, _q("tspan"), {"x": f"{x:.2f}",
                                                  "dy": f"{(0.8 * line if n == 0 else line):.2f}"})
-        span.text = content
+        # a space before each line (not drawn: it starts the line), so that
+        # the link's text reads "1 Whole-of-government approach", its name's words
+        span.text = " " + content
     return text
 
 
