@@ -84,7 +84,8 @@ def harness(tmp_path_factory) -> Path:
     return write_pages(tmp_path_factory.mktemp("harness"), {
         "index.html": WHEEL + '\n<p><a href="one.html">One</a> <a href="missing.html">Gone'
                               '</a> <a href="sub/">A folder</a> <a href="two.html#nowhere">'
-                              'No id</a></p>',
+                              'No id</a></p>\n<p><img src="https://images.example.org/x.png"'
+                              ' alt="From elsewhere" width="1" height="1"></p>',
         "one.html": '<p><a href="index.html">Back</a></p>',
         "two.html": '<p id="part"><a href="index.html">Back</a></p>',
         "no-alt.html": '<p><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="1"'
@@ -127,7 +128,7 @@ def test_html_validate_finds_the_errors_and_passes_a_clean_page(harness):
     assert webtools.html_validate([harness / "one.html", harness / "two.html"]) == []
 
 
-def test_the_link_check_finds_a_missing_page_a_folder_and_a_missing_id(browser, harness):
+def test_the_link_check_finds_a_missing_page_a_folder_a_missing_id_another_host(browser, harness):
     with webtools.serve(harness) as (base, answers):
         found = {}
         for name in ("index.html", "one.html", "two.html"):
@@ -138,6 +139,7 @@ def test_the_link_check_finds_a_missing_page_a_folder_and_a_missing_id(browser, 
         "index.html: link to missing.html: no such file",
         "index.html: link to sub/: a folder, not a file (from disk it opens as a listing)",
         "index.html: link to two.html#nowhere: no id 'nowhere' on that page",
+        "index.html: loads https://images.example.org/x.png from another host",
     ]
 
 
