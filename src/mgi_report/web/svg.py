@@ -66,7 +66,7 @@ def _clean(root: ET.Element) -> None:
 
 def _serialise(root: ET.Element) -> Markup:
     text = ET.tostring(root, encoding="unicode")
-    return Markup(re.sub(r">\s+<", "><", text))
+    return Markup(re.sub(r">\n\s*<", "><", text))  # matplotlib's indentation only
 
 
 def from_uri(uri: str) -> bytes:
@@ -111,8 +111,13 @@ def wheel(full: dict, links: list[dict], label: str, rtl: bool, lang: str) -> Ma
         anchor.append(wedge)
         anchor.append(number)
         lab = by_number.get(i + 1)
-        if lab is not None:
-            anchor.append(_label(lab, width, height, unit, lang))
+        for part in _label(lab, width, height, unit, lang) if lab is not None else ():
+            anchor.append(part)
+        for part in list(anchor)[1:]:
+            # a space between the number and each line of the name (not drawn:
+            # text outside <text>), so that the link's words read "1 Whole-of-
+            # government approach", as its name says them (label in name)
+            part.tail = " "
         axes.append(anchor)
     centre_shape, centre_text = patches[6], texts[6]
     axes.remove(centre_shape)
@@ -152,9 +157,10 @@ def _box_y(full: dict) -> float:
     return wheels.drawn_box(from_uri(full["src"]))["y"]
 
 
-def _label(lab: dict, width: float, height: float, unit: float, lang: str) -> ET.Element:
+def _label(lab: dict, width: float, height: float, unit: float,
+           lang: str) -> list[ET.Element]:
     """A domain's name as SVG text where the PDF sets it (wheel.label_overlays):
-    its lines, anchored on the side towards the ring."""
+    a ``<text>`` per line, anchored on the side towards the ring."""
     size = lab["font_mm"] * unit
     line = lab["line_mm"] * unit
     left = lab["left"] / 100 * width
@@ -162,17 +168,15 @@ def _label(lab: dict, width: float, height: float, unit: float, lang: str) -> ET
     anchor = {"left": "start", "right": "end"}.get(lab["align"], "middle")
     x = left if anchor == "start" else left + box_w if anchor == "end" else left + box_w / 2
     top = lab["top"] / 100 * height
-    text = ET.Element(_q("text"), {
-        "class": "wheel-name", "x": f"{x:.2f}", "y": f"{top:.2f}",
-        "font-size": f"{size:.2f}", "text-anchor": anchor, "direction": "ltr",
-        "lang": lang})
+    out = []
     for n, content in enumerate(lab["lines"]):
-        span = ET.SubElement(text, _q("tspan"), {"x": f"{x:.2f}",
-                                                 "dy": f"{(0.8 * line if n == 0 else line):.2f}"})
-        # a space before each line (not drawn: it starts the line), so that
-        # the link's text reads "1 Whole-of-government approach", its name's words
-        span.text = " " + content
-    return text
+        text = ET.Element(_q("text"), {
+            "class": "wheel-name", "x": f"{x:.2f}", "y": f"{top + (0.8 + n) * line:.2f}",
+            "font-size": f"{size:.2f}", "text-anchor": anchor, "direction": "ltr",
+            "lang": lang})
+        text.text = content
+        out.append(text)
+    return out
 
 
 #: The bars' figures and years, as the PDF sets them (6.5 pt in a chart 70 mm
