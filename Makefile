@@ -12,7 +12,8 @@ STAMP   := $(VENV)/.installed
 # profile.yaml, its language's file, non-YAML files such as a logo, the
 # series' publisher.yaml and a follow-up's baseline folder).
 PROGRAM := $(STAMP) $(shell find src/mgi_report layouts -type f \
-             ! -name '*.pyc' ! -path '*/__pycache__/*' 2>/dev/null) \
+             ! -name '*.pyc' ! -path '*/__pycache__/*' \
+             ! -path 'layouts/site/*' ! -path 'src/mgi_report/web/*' 2>/dev/null) \
            $(wildcard fonts/*.ttf icc/*.icc)
 
 # COUNTRY-LANG[-EDITION].pdf -> its parts (a country may contain hyphens).
@@ -40,7 +41,7 @@ DATA     ?= data
 ALL_DATA := $(addprefix $(DATA)/,$(ALL_PDFS:.pdf=.json))
 
 .PHONY: all setup test fuzz check list pot po init-lang clean golden help bench serve examples \
-        data
+        data site site-examples site-serve
 .DEFAULT_GOAL := help
 .SECONDEXPANSION:
 
@@ -50,6 +51,8 @@ help:
 	@echo "make examples           build the fictional complete example (examples/) into examples/pdf/"
 	@echo "make data               every profile's data (JSON) and the GCM table (CSV) into $(DATA)/"
 	@echo "make serve              keep a warm renderer running: each make X.pdf then skips start-up"
+	@echo "make site               the web edition of $(CONTENT)/ into site/ (site-examples: examples/)"
+	@echo "make site-serve         the web edition previewed on http://127.0.0.1:8000/, rebuilt on save"
 	@echo "make test               run the test suite"
 	@echo "make fuzz               property-based tests with many more examples"
 	@echo "make check              validate all content"
@@ -91,6 +94,15 @@ examples: $(STAMP)
 serve: $(STAMP)
 	$(MGI) serve
 
+# The web edition (README, "The web edition"): a static site, only changed pages written.
+SITE ?= site
+site: $(STAMP)
+	$(MGI) site --content $(CONTENT) --out $(SITE)
+site-examples: $(STAMP)
+	$(MGI) site --content examples --out site-examples
+site-serve: $(STAMP)
+	$(MGI) site --content $(CONTENT) --out $(SITE) --serve
+
 check: $(STAMP)
 	$(MGI) check --content $(CONTENT)
 
@@ -123,7 +135,7 @@ bench: $(STAMP)
 
 # Leftovers of killed builds are hidden `.NAME.pdf.*.tmp` files (never a target).
 clean:
-	rm -rf .cache *.pdf .*.pdf.*.tmp
+	rm -rf .cache *.pdf .*.pdf.*.tmp site site-examples
 
 # Refresh the golden HTML after an intended layout change; review the diff.
 golden: $(STAMP)

@@ -1,4 +1,4 @@
-"""The command line: ``mgi-report build | check | list | stamp | export | extract | serve``.
+"""The command line: ``mgi-report build | check | list | stamp | export | extract | serve | site``.
 
 Exit codes: 0 success, 1 content errors, 2 usage errors, 3 rendering failure.
 """
@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--merge-manifests", nargs="+", type=Path, metavar="SHARD",
                    help="with --all: merge the shards' manifests (their --out folders, or "
                    "manifest files) and outputs into --out; builds nothing")
+    b.add_argument("--site", type=Path, default=None, metavar="DIR",
+                   help="with --all: then bring the web edition in DIR up to date, offering "
+                   "the PDFs of --out for download (see `mgi-report site`)")
     b.add_argument("--layout-per-edition", action="store_true", help=argparse.SUPPRESS)
 
     c = sub.add_parser("check", help="validate all content; render nothing")
@@ -149,6 +152,23 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("dir", type=Path, help="folder to write them into (made if missing)")
     ex.add_argument("--force", action="store_true",
                     help="replace files of the same names in the folder")
+    si = sub.add_parser("site", help="the web edition: a static site of every profile "
+                        "(only the pages whose inputs changed are written)")
+    si.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="content tree")
+    si.add_argument("--out", type=Path, default=Path("site"),
+                    help="the site's folder (default: site)")
+    si.add_argument("--layouts", type=Path, action="append", default=[],
+                    help="a layout folder searched before the built-in one (repeatable); "
+                    "its site/ templates override the built-in ones")
+    si.add_argument("--pdfs", type=Path, default=None, metavar="DIR",
+                    help="a `build --all` output folder: its PDFs are offered for download "
+                    "(copied into the site, with their sizes and SHA-256)")
+    si.add_argument("--base-url", default=None, metavar="URL",
+                    help="where the site will be published (the sitemap's addresses)")
+    si.add_argument("--force", action="store_true", help="write every page again")
+    si.add_argument("--serve", action="store_true",
+                    help="serve the site on 127.0.0.1 and rebuild it on every save")
+    si.add_argument("--port", type=int, default=8000, help="with --serve (default 8000)")
     sv = sub.add_parser("serve", help="keep a warm renderer running: single builds "
                         "(and make X.pdf) hand their work to it and skip the start-up")
     sv.add_argument("--idle", type=float, default=1800.0, metavar="SECONDS",
@@ -176,8 +196,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         from .batch import command as batch
 
         return batch.command(args)
-    if args.shard or args.merge_manifests:
-        raise UsageError("--shard and --merge-manifests go with --all")
+    if args.shard or args.merge_manifests or args.site:
+        raise UsageError("--shard, --merge-manifests and --site go with --all")
     if not args.country or not args.lang:
         raise UsageError("build needs a COUNTRY and --lang LANG (or --all)")
     wanted = args.edition or ("screen",)
@@ -372,6 +392,27 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_site(args: argparse.Namespace) -> int:
+    from .web import site
+
+    def build() -> Path:
+        written = site.build_site(args.content, args.out, tuple(args.layouts), args.pdfs,
+                                  base_url=args.base_url, force=args.force)
+        print(f"mgi-report: {args.out}: {len(written)} file(s) written"
+              + ("" if written else " (nothing changed)"), file=sys.stderr)
+        return args.out
+
+    if not args.serve:
+        build()
+        return 0
+    from .resident import watch
+    from .resources import FONTS, LAYOUTS, LOCALE
+    from .web import serve
+
+    paths = [p for p in (args.content, LAYOUTS, FONTS, LOCALE, *args.layouts) if p.exists()]
+    return serve.serve(build, args.out, paths, args.port, watch.watch)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .resident import server
 
@@ -386,7 +427,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 COMMANDS = {"build": cmd_build, "serve": cmd_serve, "check": cmd_check, "list": cmd_list,
             "new": cmd_new, "stats": cmd_stats, "proof": cmd_proof, "diff": cmd_diff,
             "review": cmd_review, "watch": cmd_watch, "export": cmd_export,
-            "stamp": cmd_stamp, "extract": cmd_extract}
+            "stamp": cmd_stamp, "extract": cmd_extract, "site": cmd_site}
 
 
 def main(argv: list[str] | None = None) -> int:

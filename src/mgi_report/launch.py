@@ -21,7 +21,7 @@ import signal
 import socket
 import sys
 
-from .resident.protocol import ANSWER_TIMEOUT, code_key, private_folder, socket_path  # noqa: F401
+from .resident.protocol import ANSWER_TIMEOUT, code_key, private_folder, socket_path
 
 
 def _delegable(argv: list[str]) -> bool:
@@ -120,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
         code = delegate(argv)
         if code is not None:
             return code
+    from .web import quick  # a site with nothing changed: done before the big imports
+
+    if quick.noop(argv):
+        return 0
     from .cli import main as cli_main
 
     return cli_main(argv)

@@ -1,4 +1,5 @@
-"""``mgi-report build --all``: the command line's batch, and its merge of shards.
+"""``mgi-report build --all``: the command line's batch, and its merge of shards;
+with ``--site DIR``, then the web edition offering the release's PDFs (web.site).
 
 Ctrl-C, SIGTERM and SIGHUP stop the run (``run.take_as_interrupt``); it says
 what it wrote, and exits with 128 + the signal's number.
@@ -28,12 +29,17 @@ def command(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     out = args.out or Path(".")
+    site = getattr(args, "site", None)
+    if site is not None and args.shard:
+        raise UsageError("--site makes the web edition of a whole release: not with --shard "
+                         "(merge the shards with --merge-manifests --site DIR)")
     if args.merge_manifests:
         if args.shard:
             raise UsageError("--merge-manifests merges every shard: give no --shard")
         if args.out is None:
             raise UsageError("--merge-manifests needs --out DIR: the release folder to merge into")
-        return _merge_command(out, args.merge_manifests)
+        code = _merge_command(out, args.merge_manifests)
+        return _site(args, out) if site is not None else code
     opts = Options(args.content, out, args.edition or EDITIONS,
                    (args.lang,) if args.lang else (), args.jobs, tuple(args.layouts),
                    force=args.force, shard=Shard.parse(args.shard) if args.shard else None,
@@ -55,7 +61,23 @@ def command(args) -> int:
         for s, handler in previous.items():
             signal.signal(s, handler)
     report(summary, sys.stderr)
+    if site is not None:
+        if summary.exit_code:
+            print(f"mgi-report: the web edition in {printable_name(str(site))} is left as it "
+                  "was: not every PDF was built", file=sys.stderr)
+        else:
+            return _site(args, out)
     return summary.exit_code
+
+
+def _site(args, out: Path) -> int:
+    """``--site DIR``: the web edition brought up to date, offering the release's PDFs."""
+    from ..web.site import build_site
+
+    written = build_site(args.content, args.site, tuple(args.layouts), pdfs=out)
+    print(f"mgi-report: {printable_name(str(args.site))}: {len(written)} file(s) written",
+          file=sys.stderr)
+    return 0
 
 
 def _warn(message: str) -> None:

@@ -51,19 +51,28 @@ class Output(Protocol):
     def name(self) -> str: ...
 
 
-def _hash_tree(h, root: Path) -> None:
+#: What only the web edition is made of (``mgi-report site``): its stage (a
+#: folder of the package) and its templates (of every layout folder). A PDF is
+#: not, so editing them rebuilds no PDF; the site's own digest takes them in
+#: (``program_digest(web=True)``).
+WEB_STAGE, WEB_LAYOUTS = "web", "site"
+
+
+def _hash_tree(h, root: Path, skip: tuple[str, ...] = ()) -> None:
     root = Path(root)
     files = [root] if root.is_file() else sorted(
         p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-        and not p.name.startswith(".") and p.suffix != ".pyc")
+        and not p.name.startswith(".") and p.suffix != ".pyc"
+        and p.relative_to(root).parts[0] not in skip)
     for p in files:
         h.update(f"\0{p.relative_to(root) if p != root else p.name}\0".encode())
         h.update(p.read_bytes())
 
 
-def program_digest(layouts: tuple[Path, ...] = ()) -> str:
+def program_digest(layouts: tuple[Path, ...] = (), web: bool = False) -> str:
     """The program: its version and source, layouts, fonts, colour profiles, and
-    the versions of the libraries that draw the PDF."""
+    the versions of the libraries that draw the PDF; the web edition's
+    stage and templates (WEB_STAGE, WEB_LAYOUTS) only with ``web``."""
     from importlib.metadata import PackageNotFoundError, version
 
     h = hashlib.sha256(f"mgi-report {VERSION}\0{sys.version_info[:2]}".encode())
@@ -75,7 +84,9 @@ def program_digest(layouts: tuple[Path, ...] = ()) -> str:
     for root in (PACKAGE, LAYOUTS, FONTS, ICC, *layouts):
         if root is not None and Path(root).exists():
             h.update(f"\0{root}".encode())
-            _hash_tree(h, root)
+            skip = () if web or root in (FONTS, ICC) else \
+                (WEB_STAGE,) if root == PACKAGE else (WEB_LAYOUTS,)
+            _hash_tree(h, root, skip)
     return h.hexdigest()
 
 
