@@ -130,6 +130,20 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("dir", type=Path, help="folder to write them into (made if missing)")
     ex.add_argument("--force", action="store_true",
                     help="replace files of the same names in the folder")
+    xl = sub.add_parser("xliff", help="a translation as XLIFF 1.2 for a CAT tool, and back")
+    xls = xl.add_subparsers(dest="action", required=True,
+                            parser_class=functools.partial(_Parser, allow_abbrev=False))
+    xe = xls.add_parser("export", help="write COUNTRY's LANG translation as XLIFF 1.2")
+    xe.add_argument("country")
+    xe.add_argument("--lang", required=True)
+    xe.add_argument("-o", "--output", type=Path, help="XLIFF to write (default COUNTRY-LANG.xlf)")
+    xi = xls.add_parser("import", help="write an XLIFF file's translations into its language "
+                        "file (and stamp it when every unit is reviewed)")
+    xi.add_argument("file", type=Path)
+    xi.add_argument("country", nargs="?", help="refuse the file unless it is this country's")
+    xi.add_argument("--lang", help="refuse the file unless it is this language's")
+    for command in (xe, xi):
+        command.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
     sv = sub.add_parser("serve", help="keep a warm renderer running: single builds "
                         "(and make X.pdf) hand their work to it and skip the start-up")
     sv.add_argument("--idle", type=float, default=1800.0, metavar="SECONDS",
@@ -324,6 +338,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_xliff(args: argparse.Namespace) -> int:
+    from .workbench import exchange
+
+    for line in exchange.xliff_command(args):
+        print(line)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .resident import server
 
@@ -338,7 +360,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 COMMANDS = {"build": cmd_build, "serve": cmd_serve, "check": cmd_check, "list": cmd_list,
             "new": cmd_new, "stats": cmd_stats, "proof": cmd_proof, "diff": cmd_diff,
             "review": cmd_review, "watch": cmd_watch,
-            "stamp": cmd_stamp, "extract": cmd_extract}
+            "stamp": cmd_stamp, "extract": cmd_extract, "xliff": cmd_xliff}
 
 
 def main(argv: list[str] | None = None) -> int:
