@@ -142,7 +142,16 @@ def _parser() -> argparse.ArgumentParser:
     xi.add_argument("file", type=Path)
     xi.add_argument("country", nargs="?", help="refuse the file unless it is this country's")
     xi.add_argument("--lang", help="refuse the file unless it is this language's")
-    for command in (xe, xi):
+    dx = sub.add_parser("docx", help="a profile's texts as a Word document for review "
+                        "(changes since REV tracked); `docx import FILE [--apply]` reads it back")
+    dx.add_argument("country", help="the country folder's name, or `import`")
+    dx.add_argument("file", nargs="?", type=Path, help="with import: the reviewed .docx")
+    dx.add_argument("--lang", help="language code (with import: refuse another language's)")
+    dx.add_argument("--since", metavar="REV", help="a git revision: its changes as tracked changes")
+    dx.add_argument("-o", "--output", type=Path, help=".docx to write (default COUNTRY-LANG.docx)")
+    dx.add_argument("--apply", action="store_true", help="with import: write the reviewer's "
+                    "changes into the language file")
+    for command in (xe, xi, dx):
         command.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
     sv = sub.add_parser("serve", help="keep a warm renderer running: single builds "
                         "(and make X.pdf) hand their work to it and skip the start-up")
@@ -346,6 +355,14 @@ def cmd_xliff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_docx(args: argparse.Namespace) -> int:
+    from .workbench import exchange
+
+    for line in exchange.docx_command(args):
+        print(line)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .resident import server
 
@@ -360,7 +377,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 COMMANDS = {"build": cmd_build, "serve": cmd_serve, "check": cmd_check, "list": cmd_list,
             "new": cmd_new, "stats": cmd_stats, "proof": cmd_proof, "diff": cmd_diff,
             "review": cmd_review, "watch": cmd_watch,
-            "stamp": cmd_stamp, "extract": cmd_extract, "xliff": cmd_xliff}
+            "stamp": cmd_stamp, "extract": cmd_extract, "xliff": cmd_xliff,
+            "docx": cmd_docx}
 
 
 def main(argv: list[str] | None = None) -> int:

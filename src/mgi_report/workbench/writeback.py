@@ -16,6 +16,7 @@ from ..content.yamlsource import read_yaml
 from ..errors import ContentError, Problem
 from ..files.writes import write_atomic
 from . import check
+from ..content.model import LanguageFile
 from .units import Pair
 
 
@@ -24,12 +25,13 @@ def located(problem: Problem, cls: type[Problem]) -> Problem:
     return cls(problem.path, problem.line, problem.col, problem.message)
 
 
-def write(pair: Pair, edits: dict[str, str], at_unit, cls: type[Problem]) -> bool:
-    """Write ``edits`` (text name -> new text) into the translation's file;
+def write(lf: LanguageFile, lang: str, edits: dict[str, str], at_unit,
+          cls: type[Problem]) -> bool:
+    """Write ``edits`` (text name -> new text) into the language file ``lf``;
     whether it changed. Raises ContentError (every problem, nothing written):
     a text that cannot be placed (``at_unit(name, message)``), or a file
     that would not be valid content."""
-    path = pair.lf.path
+    path = lf.path
     shown = contents.shown_path(path)
     raw = path.read_bytes()
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
@@ -48,7 +50,7 @@ def write(pair: Pair, edits: dict[str, str], at_unit, cls: type[Problem]) -> boo
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / path.name
         copy.write_bytes(data)
-        contents.read_language(copy, pair.lang, shown + " (as it would be written)", problems)
+        contents.read_language(copy, lang, shown + " (as it would be written)", problems)
     if problems:
         raise ContentError([located(p, cls) for p in problems])
     write_atomic(path, lambda fh: fh.write(data))

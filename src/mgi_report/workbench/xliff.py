@@ -388,7 +388,7 @@ def import_file(path: Path, content: Path, slug: str | None = None,
             edits[ident] = text
     if problems:
         raise ContentError(problems)
-    changed = writeback.write(pair, edits, lambda n, m: at_unit(shown, n, m), Located)
+    changed = writeback.write(pair.lf, pair.lang, edits, lambda n, m: at_unit(shown, n, m), Located)
     where = contents.shown_path(pair.lf.path)
     return [f"{where}: {len(edits)} text(s) written" if changed else f"{where}: unchanged",
             f"{where}: " + writeback.stamp_if_reviewed(content, pair, pending)]
