@@ -102,6 +102,49 @@ def test_changes_since_a_revision_are_tracked_changes_with_author_and_date(tmp_p
     assert code == 0 and "nothing to apply" in out, err
 
 
+def test_rejecting_the_editors_change_in_word_restores_the_old_wording(tmp_path, capsys):
+    content = _content(tmp_path, git=True)
+    en = content / "kazakhstan" / "en.yaml"
+    original = en.read_text(encoding="utf-8")
+    en.write_text(original.replace("Immigrants are guaranteed access",
+                                   "Immigrants are assured access"), encoding="utf-8")
+    path = _write(capsys, content, "en", tmp_path / "en.docx", "--since", "HEAD")
+    document = docx.Document(str(path))
+    body = document.element.body
+    for ins in list(body.iter(qn("w:ins"))):  # Word's "reject": insertions out …
+        ins.getparent().remove(ins)
+    for deleted in list(body.iter(qn("w:del"))):  # … deletions back as text
+        for t in deleted.iter(qn("w:delText")):
+            t.tag = qn("w:t")
+        parent = deleted.getparent()
+        for child in list(deleted):
+            parent.insert(parent.index(deleted), child)
+        parent.remove(deleted)
+    document.save(str(path))
+    code, out, err = _cli(capsys, "docx", "import", path, "--content", content, "--apply")
+    assert code == 0, err
+    assert out.splitlines()[-1].endswith("written: migrants_rights.well_developed[1]")
+    assert en.read_text(encoding="utf-8") == original
+
+
+@pytest.mark.parametrize("slug,lang", [("ruritania", "ar"), ("ruritania-2", "ar"),
+                                       ("strelsau", "en")])
+def test_written_and_read_back_unreviewed_changes_nothing(tmp_path, capsys, slug, lang):
+    content = tmp_path / "examples"
+    shutil.copytree(DEFAULT_CONTENT.parent / "examples", content)
+    before = _snapshot(content)
+    path = tmp_path / "x.docx"
+    assert main(["docx", slug, "--lang", lang, "--content", str(content), "-o", str(path)]) == 0
+    code, out, err = _cli(capsys, "docx", "import", path, "--content", content, "--apply")
+    assert code == 0 and out.splitlines()[-1].endswith("nothing to apply"), (out, err)
+    assert _snapshot(content) == before
+    if lang == "ar":  # right to left: paragraphs and runs
+        with zipfile.ZipFile(path) as zf:
+            body = etree.fromstring(zf.read("word/document.xml"))
+        assert body.xpath("//w:p/w:pPr/w:bidi", namespaces=W)
+        assert body.xpath("//w:r/w:rPr/w:rtl", namespaces=W)
+
+
 def _as_reviewer(path: Path) -> None:
     """What a reviewer does in Word, written with python-docx: a comment on
     one finding, and in it a tracked insertion and a tracked deletion."""

@@ -34,14 +34,16 @@ from .walk import area_name, entry
 WIDTH = 78
 #: The width of the text being written: the longest of its lines as they were, at least WIDTH.
 _width: ContextVar[int] = ContextVar("width", default=WIDTH)
-_BREAK = re.compile(r"\n[ \t]*\n")
+_BREAK = re.compile(r"\n[ \t\r]*\n")
+_SPACES = re.compile(r"[ \t\r\n]+")
 _PLAIN_RESOLVER = yaml.resolver.Resolver()
 
 
 def canonical(text: str) -> str:
     """A text as it prints: paragraphs (blank lines between) of words with one
-    space between, joined by one blank line."""
-    parts = (" ".join(p.split()) for p in _BREAK.split(text))
+    space between, joined by one blank line. (Only the spaces YAML and Markdown
+    fold count: a no-break space is a character of the text.)"""
+    parts = (" ".join(_SPACES.split(p.strip(" \t\r\n"))) for p in _BREAK.split(text))
     return "\n\n".join(p for p in parts if p)
 
 

@@ -122,7 +122,7 @@ def _text(paragraphs, accept: bool) -> str:
     for p in paragraphs:
         out: list[str] = []
         _view(p, accept, not accept, out)
-        views.append(" ".join("".join(out).split()))
+        views.append(canonical("".join(out)))
     return "\n\n".join(v for v in views if v)
 
 
@@ -137,7 +137,7 @@ def _marks(sdt, comments: dict[str, str]) -> list[str]:
         words: list[str] = []
         _view(element, True, False, words) if element.tag in _INS else \
             [words.append(t.text or "") for t in element.iter(qn("w:delText"), qn("w:t"))]
-        text = " ".join("".join(words).split())
+        text = canonical("".join(words))
         if element.tag in _INS:
             what = "inserted" if text or element.getparent().tag != qn("w:rPr") else \
                 "inserted a paragraph break"
