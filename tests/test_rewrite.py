@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from mgi_report.content import rewrite, tree, yamlsource
-from mgi_report.resources import DEFAULT_CONTENT, ROOT as PROJECT
+from mgi_report.resources import DEFAULT_CONTENT
+from mgi_report.resources import ROOT as PROJECT
 
 FILES = [DEFAULT_CONTENT / "kazakhstan" / f"{lang}.yaml" for lang in ("de", "ru", "ar")] + \
     [PROJECT / "examples" / "ruritania" / "ar.yaml", PROJECT / "examples" / "ruritania-2" / "ar.yaml"]

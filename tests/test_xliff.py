@@ -136,7 +136,7 @@ def test_a_changed_source_is_marked_for_review_and_stamped_once_reviewed(tmp_pat
     # reviewed: the target kept, its state set; the translation is stamped
     unit.find("x:target", NS).set("state", "translated")
     doc.write(str(path), xml_declaration=True, encoding="UTF-8")
-    code, out, err = _import(capsys, path, content)
+    code, out, _err = _import(capsys, path, content)
     assert code == 0 and "stamped: source_hash" in out, out
     assert main(["check", "--content", str(content)]) == 0
     assert "de.yaml" not in capsys.readouterr().err
@@ -212,14 +212,14 @@ def test_unknown_and_duplicated_units(tmp_path, capsys):
 
 @pytest.mark.parametrize("original,target,more,expected", [
     ("ruritania/ar.yaml", "ar", (), ":3:1: this file is of the profile `ruritania`, which "),
-    ("kazakhstan/de.yaml", "de", ("ruritania",), ":3:1: this file is of kazakhstan/de.yaml, "
-     "not ruritania/de.yaml"),
-    ("kazakhstan/de.yaml", "de", ("--lang", "ru"), ":3:1: this file is of kazakhstan/de.yaml,"
-     " not kazakhstan/ru.yaml"),
-    ("kazakhstan/en.yaml", "en", (), ":3:1: this file is of kazakhstan/en.yaml: "
-     "kazakhstan/en.yaml is no translation"),
-    ("kazakhstan/ru.yaml", "de", (), ':3:1: target-language "de" is not that of '
-     "kazakhstan/ru.yaml"),
+    ("kazakhstan/de.yaml", "de", ("ruritania",), (":3:1: this file is of kazakhstan/de.yaml, "
+     "not ruritania/de.yaml")),
+    ("kazakhstan/de.yaml", "de", ("--lang", "ru"), (":3:1: this file is of kazakhstan/de.yaml,"
+     " not kazakhstan/ru.yaml")),
+    ("kazakhstan/en.yaml", "en", (), (":3:1: this file is of kazakhstan/en.yaml: "
+     "kazakhstan/en.yaml is no translation")),
+    ("kazakhstan/ru.yaml", "de", (), (':3:1: target-language "de" is not that of '
+     "kazakhstan/ru.yaml")),
     ("kazakhstan/ru.yaml", "ru", (), ":acronyms.GAFMA: no such text in kazakhstan/ru.yaml"),
 ])
 def test_another_profile_or_language(tmp_path, capsys, original, target, more, expected):
@@ -232,16 +232,16 @@ def test_another_profile_or_language(tmp_path, capsys, original, target, more, e
 
 
 @pytest.mark.parametrize("data,expected", [
-    (b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n'
-     b'<xliff version="1.2">&e;</xliff>', ":2:1: a DOCTYPE or entity declaration: refused"),
-    (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY l2 "&lol;&lol;">]>'
-     b'<lolz>&l2;</lolz>', ":2:1: a DOCTYPE"),
+    ((b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n'
+     b'<xliff version="1.2">&e;</xliff>'), ":2:1: a DOCTYPE or entity declaration: refused"),
+    ((b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY l2 "&lol;&lol;">]>'
+     b'<lolz>&l2;</lolz>'), ":2:1: a DOCTYPE"),
     (b"country: Kasachstan\n", ":1:1: not well-formed XML"),
     (b"PK\x03\x04\x00\x00binary", ":1:1: not well-formed XML"),
-    (b'<?xml version="1.0"?>\n<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:'
+    ((b'<?xml version="1.0"?>\n<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:'
      b'document:1.2">\n  <file original="kazakhstan/de.yaml">\n    <body>\n      '
-     b'<trans-unit id="country"><source>Republic of Kazakhstan</source>\n', ":6:1: not "
-     "well-formed XML"),
+     b'<trans-unit id="country"><source>Republic of Kazakhstan</source>\n'), (":6:1: not "
+     "well-formed XML")),
 ])
 def test_dangerous_or_broken_xml_is_refused_where_it_is(tmp_path, capsys, data, expected):
     err, path = _bad(tmp_path, capsys, lambda doc: data)
@@ -262,6 +262,6 @@ def test_a_translation_in_another_script_is_refused(tmp_path, capsys):
           else "introduction").find("x:target", NS).text = "Dieser Text ist deutsch."
     doc.write(str(path), xml_declaration=True, encoding="UTF-8")
     before = _snapshot(content)
-    code, out, err = _import(capsys, path, content)
+    code, _out, err = _import(capsys, path, content)
     assert code == 1 and _snapshot(content) == before
     assert f"{path}:introduction: the translation is not in `ru`: mostly Latin letters" in err

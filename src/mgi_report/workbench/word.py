@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import difflib
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import count
 
 import docx
@@ -60,7 +60,7 @@ class Writer:
         self.lf, self.rtl = lf, rtl
         self.notes = lf.notes()
         self.ids = count(1)
-        self.date = datetime.now(timezone.utc).replace(microsecond=0).strftime(
+        self.date = datetime.now(UTC).replace(microsecond=0).strftime(
             "%Y-%m-%dT%H:%M:%SZ")
         self.footnotes = parse_xml(
             f'<w:footnotes {nsdecls("w")}>'

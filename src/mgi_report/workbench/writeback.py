@@ -11,12 +11,12 @@ from pathlib import Path
 
 from ..content import rewrite
 from ..content import tree as contents
+from ..content.model import LanguageFile
 from ..content.walk import findings_hash
 from ..content.yamlsource import read_yaml
 from ..errors import ContentError, Problem
 from ..files.writes import write_atomic
 from . import check
-from ..content.model import LanguageFile
 from .units import Pair
 
 
