@@ -241,7 +241,14 @@ def _identified(ident: str):
     ("", (), "not a review document of mgi-report"),
 ])
 def test_another_profile_or_language(tmp_path, capsys, ident, more, expected):
-    err, path = _bad(tmp_path, capsys, _identified(ident), *more)
+    def spoil(path: Path) -> None:
+        _identified(ident)(path)
+        document = docx.Document(str(path))
+        for tag in document.element.body.iter(qn("w:tag")):  # the title's too
+            if tag.get(qn("w:val")).startswith("mgi-report:"):
+                tag.set(qn("w:val"), ident)
+        document.save(str(path))
+    err, path = _bad(tmp_path, capsys, spoil, *more)
     assert expected in err, err
     assert err.startswith(str(path) + ":")
 
@@ -273,6 +280,26 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path, capsys, monkeypat
             zf.writestr("word/media/zeros.bin", b"\0" * 3_000_000)
     err, path = _bad(tmp_path, capsys, spoil)
     assert f"{path}:1:1: the zip holds" in err and "(a zip bomb?)" in err
+
+
+def test_a_doctype_inside_the_docx_is_refused(tmp_path, capsys):
+    def spoil(path: Path) -> None:
+        with zipfile.ZipFile(path, "a") as zf:
+            zf.writestr("word/evil.xml", b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">'
+                        b']><x>&e;</x>')
+    err, path = _bad(tmp_path, capsys, spoil)
+    assert f"{path}:1:1: a DOCTYPE or entity declaration in word/evil.xml: refused" in err
+
+
+def test_the_identity_also_survives_in_the_title_control(tmp_path, capsys):
+    """A program that drops the core properties' identifier leaves the title's tag."""
+    content = _content(tmp_path)
+    path = _write(capsys, content, "de", tmp_path / "de.docx")
+    document = docx.Document(str(path))
+    document.core_properties.identifier = ""
+    document.save(str(path))
+    code, out, err = _cli(capsys, "docx", "import", path, "--content", content)
+    assert code == 0 and "no comment and no tracked change" in out, err
 
 
 @pytest.mark.parametrize("data,expected", [

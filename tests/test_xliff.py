@@ -265,3 +265,23 @@ def test_a_translation_in_another_script_is_refused(tmp_path, capsys):
     code, _out, err = _import(capsys, path, content)
     assert code == 1 and _snapshot(content) == before
     assert f"{path}:introduction: the translation is not in `ru`: mostly Latin letters" in err
+
+
+def test_a_text_the_translation_lacks_is_marked_and_not_guessed_into_place(tmp_path, capsys):
+    content = _tree(tmp_path)
+    en = content / "kazakhstan" / "en.yaml"
+    text = en.read_text(encoding="utf-8")
+    en.write_text(text.replace("  partnerships:\n    well_developed:\n",
+                               "  partnerships:\n    well_developed:\n      - A new finding.\n",
+                               1), encoding="utf-8")
+    path = _export(capsys, content, "kazakhstan", "de", tmp_path / "de.xlf")
+    doc = etree.parse(str(path))
+    last = doc.xpath("//x:trans-unit[starts-with(@id, 'partnerships.well_developed[')]",
+                     namespaces=NS)[-1]
+    assert last.find("x:target", NS) is None  # the translation has one entry fewer
+    etree.SubElement(last, f"{{{xliff.NS}}}target", state="translated").text = "Neu."
+    doc.write(str(path), xml_declaration=True, encoding="UTF-8")
+    before = _snapshot(content)
+    code, out, err = _import(capsys, path, content)
+    assert code == 1 and _snapshot(content) == before
+    assert f"{path}:{last.get('id')}: de.yaml has no text here yet" in err, err

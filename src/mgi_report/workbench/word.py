@@ -175,6 +175,21 @@ class Writer:
                 _el("w:ins", _el("w:rPr", ppr), id=next(self.ids), author=AUTHOR, date=self.date)
         body.insert(len(body) - 1, sdt)  # before the section properties
 
+    def title(self, text: str, identifier: str) -> None:
+        """The document's title, in a content control tagged with the
+        identifier too (a second place Word keeps it)."""
+        body = self.doc.element.body
+        sdt = _el("w:sdt")
+        pr = _el("w:sdtPr", sdt)
+        _el("w:tag", pr, val=identifier)
+        _el("w:lock", pr, val="sdtContentLocked")
+        content = _el("w:sdtContent", sdt)
+        heading = self.doc.add_heading(text, 0)._p
+        if self.rtl:
+            heading.get_or_add_pPr().append(_el("w:bidi"))
+        content.append(heading)
+        body.insert(len(body) - 1, sdt)
+
     def _paragraph_in(self, content, style: str | None) -> etree._Element:
         p = self.paragraph(style)
         content.append(p)  # moved from the body into the control
@@ -272,7 +287,7 @@ def document(slug: str, lang: str, lf: LanguageFile, found: list[changes_mod.Cha
         for change in gone.get(name, ()):
             w.removed(change.old)
 
-    w.doc.add_heading(lf.country, 0)
+    w.title(lf.country, props.identifier)
     for name in ("country", "short_name", "place"):
         text(name)
     for name, title in (("introduction", _("Introduction")), ("context", _("Context"))):

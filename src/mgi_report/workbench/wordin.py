@@ -68,6 +68,12 @@ def _open(path: Path, shown: str, problems: list[Problem]):
             if "word/document.xml" not in zf.namelist():
                 bad("not a Word document: the zip has no word/document.xml")
                 return None
+            for info in infos:  # python-docx's parser expands no entity; none is needed
+                if info.filename.endswith((".xml", ".rels")):
+                    data = zf.read(info)
+                    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+                        bad(f"a DOCTYPE or entity declaration in {info.filename}: refused")
+                        return None
     except (zipfile.BadZipFile, OSError) as exc:
         bad(f"not a Word document (.docx is a zip): {exc}")
         return None
@@ -181,8 +187,10 @@ def read(path: Path, content: Path, slug: str | None, lang: str | None, apply: b
     document = _open(path, shown, problems)
     if document is None:
         raise ContentError(problems)
-    ident = document.core_properties.identifier or ""
     prefix = IDENTIFIER.split("{")[0]
+    ident = document.core_properties.identifier or next(
+        (t.get(qn("w:val")) for t in document.element.body.iter(qn("w:tag"))
+         if (t.get(qn("w:val")) or "").startswith(prefix)), "")
     where = ident[len(prefix):] if ident.startswith(prefix) else ""
     doc_slug, _, name = where.rpartition("/")
     doc_lang = name[:-5] if name.endswith(".yaml") else ""
@@ -208,7 +216,7 @@ def read(path: Path, content: Path, slug: str | None, lang: str | None, apply: b
     for sdt in document.element.body.iter(qn("w:sdt")):
         tag = sdt.find(f"{qn('w:sdtPr')}/{qn('w:tag')}")
         name = tag.get(qn("w:val")) if tag is not None else None
-        if name is None:
+        if name is None or name.startswith(prefix):
             continue
         paragraphs = sdt.findall(f"{qn('w:sdtContent')}/{qn('w:p')}")
         if name not in now or name in seen:

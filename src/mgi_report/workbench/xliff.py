@@ -373,6 +373,10 @@ def import_file(path: Path, content: Path, slug: str | None = None,
             pending.append(ident)
         if tgt is None:
             continue
+        if unit.target is None and "".join(tgt.itertext()).strip():
+            bad(f"{pair.lf.path.name} has no text here yet (its list is shorter than the "
+                "source's): add the entry to the YAML, then import its translation")
+            continue
         table = inline.match(lexed, inline.lex(unit.target or ""))
         text, wrong = text_of(tgt, table, strict=False)
         if text is not None and text == unit.target:
