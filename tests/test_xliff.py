@@ -132,7 +132,7 @@ def test_a_changed_source_is_marked_for_review_and_stamped_once_reviewed(tmp_pat
     # imported as it is: nothing written, not stamped (a unit still needs review)
     hashed = de.read_bytes()
     code, out, err = _import(capsys, path, content)
-    assert code == 0 and "not stamped: 1 unit(s)" in out and de.read_bytes() == hashed, out
+    assert code == 0 and "not stamped: 1 unit(s)" in out and de.read_bytes() == hashed, err
     # reviewed: the target kept, its state set; the translation is stamped
     unit.find("x:target", NS).set("state", "translated")
     doc.write(str(path), xml_declaration=True, encoding="UTF-8")
@@ -282,6 +282,6 @@ def test_a_text_the_translation_lacks_is_marked_and_not_guessed_into_place(tmp_p
     etree.SubElement(last, f"{{{xliff.NS}}}target", state="translated").text = "Neu."
     doc.write(str(path), xml_declaration=True, encoding="UTF-8")
     before = _snapshot(content)
-    code, out, err = _import(capsys, path, content)
+    code, _, err = _import(capsys, path, content)
     assert code == 1 and _snapshot(content) == before
     assert f"{path}:{last.get('id')}: de.yaml has no text here yet" in err, err

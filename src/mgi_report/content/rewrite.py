@@ -20,7 +20,6 @@ value must be what it was but the texts replaced, each now the new text.
 from __future__ import annotations
 
 import re
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,8 +31,6 @@ from .walk import area_name, entry
 
 #: Where a re-wrapped text's lines end (the shipped files wrap at about 78).
 WIDTH = 78
-#: The width of the text being written: the longest of its lines as they were, at least WIDTH.
-_width: ContextVar[int] = ContextVar("width", default=WIDTH)
 _BREAK = re.compile(r"\n[ \t\r]*\n")
 _SPACES = re.compile(r"[ \t\r\n]+")
 _PLAIN_RESOLVER = yaml.resolver.Resolver()
@@ -156,11 +153,10 @@ class RewriteError(Exception):
 # ------------------------------------------------------------ writing a scalar
 
 
-def _wrap(words: list[str], first: int, indent: int, width: int | None = None) -> list[str]:
+def _wrap(words: list[str], first: int, indent: int, width: int) -> list[str]:
     """Words as lines of at most ``width`` columns, the first starting at column
     ``first``, the others at ``indent`` (the caller indents them); a word longer
     than a line stands alone on its own."""
-    width = width or _width.get()
     lines: list[str] = []
     line, col = "", first
     for word in words:
@@ -185,18 +181,18 @@ def _plain_ok(text: str, flow: bool) -> bool:
         "tag:yaml.org,2002:str"
 
 
-def _quoted(text: str, quote: str, first: int, indent: int, nl: str) -> str:
+def _quoted(text: str, quote: str, first: int, indent: int, nl: str, width: int) -> str:
     """One paragraph (or, double-quoted, several: ``\\n`` escapes) quoted, folded
     at its spaces into lines at ``indent``."""
     if quote == "'":
         body = text.replace("'", "''")
     else:
         body = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    lines = _wrap(body.split(" "), first + 1, indent)
+    lines = _wrap(body.split(" "), first + 1, indent, width)
     return quote + (nl + " " * indent).join(lines) + quote
 
 
-def _block(text: str, style: str, indent: int, nl: str) -> str:
+def _block(text: str, style: str, indent: int, nl: str, width: int) -> str:
     """Paragraphs as a block text (``|`` or ``>``), lines wrapped at ``indent``;
     no final line break (the file's own stays after it)."""
     out = [style]
@@ -204,11 +200,12 @@ def _block(text: str, style: str, indent: int, nl: str) -> str:
     for n, paragraph in enumerate(paragraphs):
         if n:
             out.append("")
-        out += [" " * indent + line for line in _wrap(paragraph.split(" "), indent, indent)]
+        out += [" " * indent + line for line in _wrap(paragraph.split(" "), indent, indent, width)]
     return nl.join(out)
 
 
-def render(text: str, place: Place, nl: str = "\n", alone: bool = True) -> str:
+def render(text: str, place: Place, nl: str = "\n", alone: bool = True,
+           width: int = WIDTH) -> str:
     """A scalar for ``text`` (canonical) at ``place``: in its own style when it
     allows the text, else double quotes or a literal block (only where nothing,
     not even a comment, follows the scalar on its line: ``alone``)."""
@@ -217,16 +214,16 @@ def render(text: str, place: Place, nl: str = "\n", alone: bool = True) -> str:
     paragraphs = "\n\n" in text
     style = node.style or ""
     if style == "" and _plain_ok(text, place.flow):
-        lines = _wrap(text.split(" "), first, indent)
+        lines = _wrap(text.split(" "), first, indent, width)
         if not any(_plain_line_breaks(line) for line in lines):
             return (nl + " " * indent).join(lines)
     if style == "'" and not paragraphs:
-        return _quoted(text, "'", first, indent, nl)
+        return _quoted(text, "'", first, indent, nl, width)
     if style in ("|", ">") and not place.flow:
-        return _block(text, style, indent, nl)
+        return _block(text, style, indent, nl, width)
     if paragraphs and alone and not place.flow:
-        return _block(text, "|", indent, nl)
-    return _quoted(text, '"', first, indent, nl)
+        return _block(text, "|", indent, nl, width)
+    return _quoted(text, '"', first, indent, nl, width)
 
 
 def _plain_line_breaks(line: str) -> bool:
@@ -311,12 +308,13 @@ def _apply(text: str, todo: dict[str, tuple[Place, str]], forced: set[str], nl: 
             while end > start and text[end - 1] in " \t\r\n":
                 end -= 1
         lines = text[text.rfind("\n", 0, start) + 1:end].split("\n")
-        _width.set(max(WIDTH, *(len(line.rstrip()) for line in lines)))
+        width = max(WIDTH, *(len(line.rstrip()) for line in lines))  # as it was written
         if name in forced:
-            written = _quoted(new, '"', node.start_mark.column, place.indent, nl)
+            written = _quoted(new, '"', node.start_mark.column, place.indent, nl, width)
         else:
             eol = text.find("\n", end)
-            written = render(new, place, nl, not text[end:eol if eol >= 0 else len(text)].strip())
+            written = render(new, place, nl, not text[end:eol if eol >= 0 else len(text)].strip(),
+                             width)
         spans.append((start, end, written))
     out, at = [], 0
     for start, end, written in sorted(spans):
