@@ -285,3 +285,39 @@ def test_a_text_the_translation_lacks_is_marked_and_not_guessed_into_place(tmp_p
     code, _, err = _import(capsys, path, content)
     assert code == 1 and _snapshot(content) == before
     assert f"{path}:{last.get('id')}: de.yaml has no text here yet" in err, err
+
+
+def test_emphasis_kept_around_words_translated_anew(tmp_path, capsys):
+    content = _tree(tmp_path, "examples")
+    ar = content / "ruritania" / "ar.yaml"
+    path = _export(capsys, content, "ruritania", "ar", tmp_path / "ar.xlf")
+    doc = etree.parse(str(path))
+    target = _unit(doc, "migrants_rights.well_developed[1]").find("x:target", NS)
+    g = target.find("x:g", NS)
+    assert g.get("ctype") == "bold"
+    target.text = "يحصل المهاجرون النظاميون على الخدمات العامة، "
+    g.text = "أياً كان وضعهم"
+    doc.write(str(path), xml_declaration=True, encoding="UTF-8")
+    code, out, err = _import(capsys, path, content)
+    assert code == 0, err
+    assert "يحصل المهاجرون النظاميون على الخدمات العامة، **أياً كان وضعهم**." in \
+        " ".join(ar.read_text(encoding="utf-8").split())
+    assert main(["check", "--content", str(content)]) == 0
+    assert "ruritania/ar.yaml" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv,expected", [
+    (["xliff", "export", "kazakhstan", "--lang", "en"], "is no translation"),
+    (["xliff", "export", "kazakhstan", "--lang", "fr"], "no fr.yaml for kazakhstan"),
+    (["xliff", "export", "kazakstan", "--lang", "de"], "kazakhstan"),
+    (["xliff", "export", "kazakhstan", "--lang", "de", "-o", "{content}/kazakhstan/de.xlf"],
+     "a folder of inputs"),
+])
+def test_usage_errors_write_nothing(tmp_path, capsys, argv, expected):
+    content = _tree(tmp_path)
+    before = _snapshot(content)
+    argv = [a.format(content=content) for a in argv]
+    code = main([*argv, "--content", str(content)])
+    err = capsys.readouterr().err
+    assert code == 2 and expected in err, err
+    assert _snapshot(content) == before
