@@ -80,6 +80,24 @@ def test_texts_are_tagged_paragraphs_with_footnotes_and_headings(tmp_path, capsy
     assert "Über die Migration der Bevölkerung" in "".join(note.itertext())
 
 
+#: The schema's order of the run and paragraph properties used (Word refuses others).
+RPR = ["ins", "del", "rStyle", "rFonts", "b", "i", "color", "u", "vertAlign", "rtl"]
+PPR = ["pStyle", "bidi", "rPr"]
+
+
+def test_properties_stand_in_the_schemas_order(tmp_path, capsys):
+    content = _content(tmp_path)
+    path = _write(capsys, content, "ar", tmp_path / "ar.docx")
+    with zipfile.ZipFile(path) as zf:
+        for part in ("word/document.xml", "word/footnotes.xml"):
+            root = etree.fromstring(zf.read(part))
+            for pr, order in (("rPr", RPR), ("pPr", PPR)):
+                for element in root.iter(qn(f"w:{pr}")):
+                    names = [etree.QName(c).localname for c in element]
+                    assert all(n in order for n in names), names
+                    assert names == sorted(names, key=order.index), names
+
+
 def test_changes_since_a_revision_are_tracked_changes_with_author_and_date(tmp_path, capsys):
     content = _content(tmp_path, git=True)
     en = content / "kazakhstan" / "en.yaml"

@@ -74,18 +74,20 @@ class Writer:
     def _run(self, parent: etree._Element, text: str, look: plain_mod.Look,
              deleted: bool = False) -> etree._Element:
         r = _el("w:r", parent)
-        pr = _el("w:rPr", r)
+        pr = _el("w:rPr", r)  # its children in the schema's order (Word insists)
+        if look.code:
+            _el("w:rFonts", pr, ascii="Courier New", hAnsi="Courier New")
         if look.strong:
             _el("w:b", pr)
         if look.em:
             _el("w:i", pr)
-        if look.code:
-            _el("w:rFonts", pr, ascii="Courier New", hAnsi="Courier New")
         if look.link:
-            _el("w:u", pr, val="single")
             _el("w:color", pr, val="0563C1")
+            _el("w:u", pr, val="single")
         if self.rtl:
             _el("w:rtl", pr)
+        if not len(pr):
+            r.remove(pr)
         t = _el("w:delText" if deleted else "w:t", r)
         t.text = text
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
