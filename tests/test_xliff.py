@@ -321,3 +321,21 @@ def test_usage_errors_write_nothing(tmp_path, capsys, argv, expected):
     err = capsys.readouterr().err
     assert code == 2 and expected in err, err
     assert _snapshot(content) == before
+
+
+def test_markup_typed_as_words_stays_words(tmp_path, capsys):
+    """A citation or emphasis typed into the target's text (not an inline code)
+    is no markup: it is escaped and prints as typed; no citation is added so."""
+    content = _tree(tmp_path)
+    de = content / "kazakhstan" / "de.yaml"
+    path = _export(capsys, content, "kazakhstan", "de", tmp_path / "de.xlf")
+    doc = etree.parse(str(path))
+    target = _unit(doc, "migrants_rights.well_developed[3]").find("x:target", NS)
+    target.text = "Es gibt *einen* Rahmen[^law-migration-2011] für 2 * 3 Jahre."
+    doc.write(str(path), xml_declaration=True, encoding="UTF-8")
+    code, out, err = _import(capsys, path, content)
+    assert code == 0, err
+    assert r"Es gibt \*einen\* Rahmen\[^law-migration-2011] für 2 \* 3 Jahre." in \
+        " ".join(de.read_text(encoding="utf-8").split())
+    assert main(["check", "--content", str(content)]) == 0
+    capsys.readouterr()

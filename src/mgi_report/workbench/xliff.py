@@ -255,9 +255,12 @@ def text_of(element: etree._Element, table: inline.Lexed, strict: bool
     problems: list[str] = []
     runs: list = []
     _runs(element, runs, problems)
-    out, seen = [], {}
+    out: list[str] = []
+    typed: set[int] = set()  # which of ``out`` are words (not codes)
+    seen: dict[int, int] = {}
     for run in runs:
         if isinstance(run, str):
+            typed.add(len(out))
             out.append(run)
             continue
         ident, how, child = run
@@ -293,7 +296,21 @@ def text_of(element: etree._Element, table: inline.Lexed, strict: bool
         for number in sorted(set(seen) - sources):
             problems.append(f"inline code {number} ({table.codes[number].shown()}) is not in "
                             "the source text (added)")
-    return (canonical("".join(out)) if not problems else None), problems
+    if problems:
+        return None, problems
+    text = canonical("".join(out))
+    want = sorted(repr(table.codes[n]) for n in seen)
+    if strict and sorted(repr(c) for c in inline.lex(text).codes.values()) != want:
+        # words that read as markup (`*`, `[^id]` typed as text) are escaped: text they stay
+        text = canonical("".join(_escape(x) if k in typed else x for k, x in enumerate(out)))
+        if sorted(repr(c) for c in inline.lex(text).codes.values()) != want:
+            return None, ["the words of the translation read as markup the codes do not "
+                          "give; keep markup in the inline codes"]
+    return text, problems
+
+
+def _escape(words: str) -> str:
+    return "".join("\\" + ch if ch in "\\*_`[" else ch for ch in words)
 
 
 def shown_path(path: Path) -> str:
