@@ -26,8 +26,7 @@ from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml.ns import qn
 from lxml import etree
 
 from ..content import changes as changes_mod
@@ -62,11 +61,10 @@ class Writer:
         self.ids = count(1)
         self.date = datetime.now(UTC).replace(microsecond=0).strftime(
             "%Y-%m-%dT%H:%M:%SZ")
-        self.footnotes = parse_xml(
-            f'<w:footnotes {nsdecls("w")}>'
-            '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
-            '</w:footnote><w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r>'
-            '<w:continuationSeparator/></w:r></w:p></w:footnote></w:footnotes>')
+        self.footnotes = etree.Element(qn("w:footnotes"), nsmap={"w": _W})
+        for number, kind in ((-1, "separator"), (0, "continuationSeparator")):  # Word's own
+            note = _el("w:footnote", self.footnotes, type=kind, id=number)
+            _el(f"w:{kind}", _el("w:r", _el("w:p", note)))
         self.note_ids = count(1)
 
     # -------------------------------------------------------------- runs
