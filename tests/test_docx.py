@@ -120,6 +120,50 @@ def test_changes_since_a_revision_are_tracked_changes_with_author_and_date(tmp_p
     assert code == 0 and "nothing to apply" in out, err
 
 
+def test_a_finding_added_a_finding_removed_and_a_paragraph_edited_since(tmp_path, capsys):
+    content = tmp_path / "examples"
+    shutil.copytree(DEFAULT_CONTENT.parent / "examples", content)
+    run = ["git", "-C", str(tmp_path), "-c", "user.name=Editor",
+           "-c", "user.email=editor@example.org"]
+    subprocess.run([*run, "init", "-q"], check=True)
+    subprocess.run([*run, "add", "-A"], check=True)
+    subprocess.run([*run, "commit", "-qm", "consultation"], check=True)
+    en = content / "ruritania" / "en.yaml"
+    text = en.read_text(encoding="utf-8")
+    edited = text.replace("Ruritania is a fictional country;", "Ruritania is an invented "
+                          "country;", 1)
+    # the first finding of the first list removed, a new one put at its end
+    lines = edited.splitlines(keepends=True)
+    start = next(n for n, line in enumerate(lines) if line.strip().startswith("well_developed:"))
+    item = start + 1
+    end = item + 1
+    while not lines[end].lstrip().startswith("- ") and lines[end].startswith("        "):
+        end += 1
+    removed = "".join(lines[item:end])
+    del lines[item:end]
+    lines.insert(item, "      - A council on migration meets every month.\n")
+    en.write_text("".join(lines), encoding="utf-8")
+    assert removed.startswith("      - ")
+    path = tmp_path / "en.docx"
+    code, out, err = _cli(capsys, "docx", "ruritania", "--lang", "en", "--content", content,
+                          "--since", "HEAD", "-o", path)
+    assert code == 0, err
+    with zipfile.ZipFile(path) as zf:
+        body = etree.fromstring(zf.read("word/document.xml"))
+    inserted = ["".join(i.itertext()) for i in body.xpath("//w:ins[w:r]", namespaces=W)]
+    deleted = ["".join(d.itertext()) for d in body.xpath("//w:del", namespaces=W)]
+    assert "an invented" in inserted and "a fictional" in deleted
+    assert "A council on migration meets every month." in inserted
+    assert body.xpath("//w:sdt[.//w:tag/@w:val='introduction']//w:p", namespaces=W)
+    gone = [d for d in body.xpath("//w:del", namespaces=W) if not d.xpath("ancestor::w:sdt", namespaces=W)]
+    assert len(gone) == 1  # the removed finding: a deleted paragraph of its own
+    # read back with nothing of a reviewer: nothing to apply, nothing written
+    before = _snapshot(content)
+    code, out, err = _cli(capsys, "docx", "import", path, "--content", content, "--apply")
+    assert code == 0 and out.splitlines()[-1].endswith("nothing to apply"), (out, err)
+    assert _snapshot(content) == before
+
+
 def test_rejecting_the_editors_change_in_word_restores_the_old_wording(tmp_path, capsys):
     content = _content(tmp_path, git=True)
     en = content / "kazakhstan" / "en.yaml"

@@ -228,14 +228,17 @@ def _ops(change: changes_mod.Change | None, new: plain_mod.Plain) -> list:
         s2 = a[i2][1] if i2 < len(a) else len(old)
         t1 = b[j1][1] if j1 < len(b) else len(new.text)
         t2 = b[j2][1] if j2 < len(b) else len(new.text)
-        if tag == "equal":
+        if tag == "equal" and not (out and new.text[t1:t2].isspace() and j2 < len(b)):
             out.append(("=", (t1, t2)))
             continue
-        if s2 > s1:
-            out.append(("-", old[s1:s2]))
-        if t2 > t1:
-            out.append(("+", (t1, t2)))
-    return out
+        # a change, or only a space between two: one deletion and one insertion each
+        if not out or out[-1][0] == "=":
+            out.append(("-", ""))
+            out.append(("+", (t1, t1)))
+        out[-2] = ("-", out[-2][1] + old[s1:s2])
+        out[-1] = ("+", (out[-1][1][0], t2))
+    return [(op, value) for op, value in out
+            if op == "=" or (value if op == "-" else value[1] > value[0])]
 
 
 def by_name(lf: LanguageFile, found: list[changes_mod.Change]
