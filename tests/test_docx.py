@@ -132,7 +132,7 @@ def test_a_finding_added_a_finding_removed_and_a_paragraph_edited_since(tmp_path
     text = en.read_text(encoding="utf-8")
     edited = text.replace("Ruritania is a fictional country;", "Ruritania is an invented "
                           "country;", 1)
-    # the first finding of the first list removed, a new one put at its end
+    # the first finding of the first list removed, a new one put in its place
     lines = edited.splitlines(keepends=True)
     start = next(n for n, line in enumerate(lines) if line.strip().startswith("well_developed:"))
     item = start + 1
