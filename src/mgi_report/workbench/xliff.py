@@ -12,7 +12,7 @@ the source since the stamp. Inline markup is codes a CAT tool protects
 ``<ph ctype="x-citation">[^id]</ph>`` and ``<ph ctype="x-code">``, ``<x
 ctype="lb"/>`` between paragraphs, numbered alike in source and target.
 
-``read`` (xliff import) takes the file back: the target of every unit whose
+``import_file`` (xliff import) takes the file back: the target of every unit whose
 text changed, each inline code once and as the source has it, into
 ``edits`` for ``content/rewrite.py``. A bad file is every problem at once,
 ``FILE:UNIT: message`` or ``FILE:LINE:COL: message``; nothing is written.
@@ -311,10 +311,6 @@ def text_of(element: etree._Element, table: inline.Lexed, strict: bool
 
 def _escape(words: str) -> str:
     return "".join("\\" + ch if ch in "\\*_`[" else ch for ch in words)
-
-
-def shown_path(path: Path) -> str:
-    return contents.shown_path(path)
 
 
 def _expected(read: Read, file: etree._Element, content: Path, shown: str,
