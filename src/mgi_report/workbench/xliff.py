@@ -304,8 +304,8 @@ def text_of(element: etree._Element, table: inline.Lexed, strict: bool
         # words that read as markup (`*`, `[^id]` typed as text) are escaped: text they stay
         text = canonical("".join(_escape(x) if k in typed else x for k, x in enumerate(out)))
         if sorted(repr(c) for c in inline.lex(text).codes.values()) != want:
-            return None, ["the words of the translation read as markup the codes do not "
-                          "give; keep markup in the inline codes"]
+            return None, [("the words of the translation read as markup the codes do not "
+                           "give; keep markup in the inline codes")]
     return text, problems
 
 
