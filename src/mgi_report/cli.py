@@ -169,6 +169,29 @@ def _parser() -> argparse.ArgumentParser:
     si.add_argument("--serve", action="store_true",
                     help="serve the site on 127.0.0.1 and rebuild it on every save")
     si.add_argument("--port", type=int, default=8000, help="with --serve (default 8000)")
+    xl = sub.add_parser("xliff", help="a translation as XLIFF 1.2 for a CAT tool, and back")
+    xls = xl.add_subparsers(dest="action", required=True,
+                            parser_class=functools.partial(_Parser, allow_abbrev=False))
+    xe = xls.add_parser("export", help="write COUNTRY's LANG translation as XLIFF 1.2")
+    xe.add_argument("country")
+    xe.add_argument("--lang", required=True)
+    xe.add_argument("-o", "--output", type=Path, help="XLIFF to write (default COUNTRY-LANG.xlf)")
+    xi = xls.add_parser("import", help="write an XLIFF file's translations into its language "
+                        "file (and stamp it when every unit is reviewed)")
+    xi.add_argument("file", type=Path)
+    xi.add_argument("country", nargs="?", help="refuse the file unless it is this country's")
+    xi.add_argument("--lang", help="refuse the file unless it is this language's")
+    dx = sub.add_parser("docx", help="a profile's texts as a Word document for review "
+                        "(changes since REV tracked); `docx import FILE [--apply]` reads it back")
+    dx.add_argument("country", help="the country folder's name, or `import`")
+    dx.add_argument("file", nargs="?", type=Path, help="with import: the reviewed .docx")
+    dx.add_argument("--lang", help="language code (with import: refuse another language's)")
+    dx.add_argument("--since", metavar="REV", help="a git revision: its changes as tracked changes")
+    dx.add_argument("-o", "--output", type=Path, help=".docx to write (default COUNTRY-LANG.docx)")
+    dx.add_argument("--apply", action="store_true", help="with import: write the reviewer's "
+                    "changes into the language file")
+    for command in (xe, xi, dx):
+        command.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
     sv = sub.add_parser("serve", help="keep a warm renderer running: single builds "
                         "(and make X.pdf) hand their work to it and skip the start-up")
     sv.add_argument("--idle", type=float, default=1800.0, metavar="SECONDS",
@@ -413,6 +436,22 @@ def cmd_site(args: argparse.Namespace) -> int:
     return serve.serve(build, args.out, paths, args.port, watch.watch)
 
 
+def cmd_xliff(args: argparse.Namespace) -> int:
+    from .workbench import exchange
+
+    for line in exchange.xliff_command(args):
+        print(line)
+    return 0
+
+
+def cmd_docx(args: argparse.Namespace) -> int:
+    from .workbench import exchange
+
+    for line in exchange.docx_command(args):
+        print(line)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .resident import server
 
@@ -427,7 +466,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 COMMANDS = {"build": cmd_build, "serve": cmd_serve, "check": cmd_check, "list": cmd_list,
             "new": cmd_new, "stats": cmd_stats, "proof": cmd_proof, "diff": cmd_diff,
             "review": cmd_review, "watch": cmd_watch, "export": cmd_export,
-            "stamp": cmd_stamp, "extract": cmd_extract, "site": cmd_site}
+            "stamp": cmd_stamp, "extract": cmd_extract, "site": cmd_site,
+            "xliff": cmd_xliff, "docx": cmd_docx}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,5 +10,6 @@ texts (``walk``) and what changed between two versions of one (``changes``);
 a file as it was at a git revision (``revisions``); the profile's kind, level,
 place and extra chapters (``series``); a follow-up profile's keys
 (``followup``) and its baseline, read (``baseline``); a finding's GCM
-objectives and identifier (``tags``).
+objectives and identifier (``tags``); texts put back into a language
+file, every other byte kept (``rewrite``).
 """
