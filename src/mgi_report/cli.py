@@ -1,4 +1,4 @@
-"""The command line: ``mgi-report build | check | list | stamp | export | extract | serve | site``.
+"""The command line: ``mgi-report build``, ``check``, ``site``, ``export`` and the rest.
 
 Exit codes: 0 success, 1 content errors, 2 usage errors, 3 rendering failure.
 """
@@ -16,6 +16,7 @@ from . import pipeline as builder
 from .content import tree as contents
 from .errors import ContentError, MgiError, RenderError, UsageError
 from .resources import DEFAULT_CONTENT, VERSION
+from .workbench import exchange
 
 
 class _Parser(argparse.ArgumentParser):
@@ -169,29 +170,7 @@ def _parser() -> argparse.ArgumentParser:
     si.add_argument("--serve", action="store_true",
                     help="serve the site on 127.0.0.1 and rebuild it on every save")
     si.add_argument("--port", type=int, default=8000, help="with --serve (default 8000)")
-    xl = sub.add_parser("xliff", help="a translation as XLIFF 1.2 for a CAT tool, and back")
-    xls = xl.add_subparsers(dest="action", required=True,
-                            parser_class=functools.partial(_Parser, allow_abbrev=False))
-    xe = xls.add_parser("export", help="write COUNTRY's LANG translation as XLIFF 1.2")
-    xe.add_argument("country")
-    xe.add_argument("--lang", required=True)
-    xe.add_argument("-o", "--output", type=Path, help="XLIFF to write (default COUNTRY-LANG.xlf)")
-    xi = xls.add_parser("import", help="write an XLIFF file's translations into its language "
-                        "file (and stamp it when every unit is reviewed)")
-    xi.add_argument("file", type=Path)
-    xi.add_argument("country", nargs="?", help="refuse the file unless it is this country's")
-    xi.add_argument("--lang", help="refuse the file unless it is this language's")
-    dx = sub.add_parser("docx", help="a profile's texts as a Word document for review "
-                        "(changes since REV tracked); `docx import FILE [--apply]` reads it back")
-    dx.add_argument("country", help="the country folder's name, or `import`")
-    dx.add_argument("file", nargs="?", type=Path, help="with import: the reviewed .docx")
-    dx.add_argument("--lang", help="language code (with import: refuse another language's)")
-    dx.add_argument("--since", metavar="REV", help="a git revision: its changes as tracked changes")
-    dx.add_argument("-o", "--output", type=Path, help=".docx to write (default COUNTRY-LANG.docx)")
-    dx.add_argument("--apply", action="store_true", help="with import: write the reviewer's "
-                    "changes into the language file")
-    for command in (xe, xi, dx):
-        command.add_argument("--content", type=Path, default=DEFAULT_CONTENT)
+    exchange.add_parsers(sub, functools.partial(_Parser, allow_abbrev=False), DEFAULT_CONTENT)
     sv = sub.add_parser("serve", help="keep a warm renderer running: single builds "
                         "(and make X.pdf) hand their work to it and skip the start-up")
     sv.add_argument("--idle", type=float, default=1800.0, metavar="SECONDS",
@@ -206,8 +185,7 @@ def _parser() -> argparse.ArgumentParser:
 def _editions(text: str) -> tuple[str, ...]:
     """``--edition``: one edition, or several separated by commas."""
     names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
-    unknown = [n for n in names if n not in builder.EDITIONS]
-    if unknown or not names:
+    if (unknown := [n for n in names if n not in builder.EDITIONS]) or not names:
         raise argparse.ArgumentTypeError(
             f"unknown edition `{', '.join(unknown) or text}` "
             f"(editions: {', '.join(builder.EDITIONS)}, or several separated by commas)")
@@ -373,24 +351,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from .editions.attachments import embedded
     from .opendata import command as export
 
-    if args.all or args.gcm:
-        if not (args.all and args.gcm):
-            raise UsageError("--all and --gcm go together: the findings per GCM objective of "
-                             "every profile (every profile's data: build --all)")
-        if args.country or args.table:
-            raise UsageError("export --all --gcm takes no COUNTRY and no --table")
-        data = export.gcm_output(args.content, args.lang, args.format)
-    else:
-        if not args.country:
-            raise UsageError("export needs a COUNTRY (or --all --gcm)")
-        if args.table and args.format != "csv":
-            raise UsageError("--table goes with --format csv (the JSON holds every table)")
-        from .editions.attachments import embedded
-
-        read = export.read(args.content, args.country, args.lang, embedded)
-        data = export.profile_output(read, args.format, args.table)
+    data = export.output(args, embedded)
     if args.output is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -402,52 +366,28 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    for slug, country in contents.countries(args.content).items():
-        print(f"{slug}\t{' '.join(country.languages)}")
+    print(*(f"{slug}\t{' '.join(c.languages)}\n" for slug, c in
+            contents.countries(args.content).items()), sep="", end="")
     return 0
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from .editions.attachments import extract
 
-    for path in extract(args.pdf, args.dir, args.force):
-        print(path)
+    print("".join(f"{path}\n" for path in extract(args.pdf, args.dir, args.force)), end="")
     return 0
 
 
 def cmd_site(args: argparse.Namespace) -> int:
-    from .web import site
-
-    def build() -> Path:
-        written = site.build_site(args.content, args.out, tuple(args.layouts), args.pdfs,
-                                  base_url=args.base_url, force=args.force)
-        print(f"mgi-report: {args.out}: {len(written)} file(s) written"
-              + ("" if written else " (nothing changed)"), file=sys.stderr)
-        return args.out
-
-    if not args.serve:
-        build()
-        return 0
     from .resident import watch
-    from .resources import FONTS, LAYOUTS, LOCALE
     from .web import serve
 
-    paths = [p for p in (args.content, LAYOUTS, FONTS, LOCALE, *args.layouts) if p.exists()]
-    return serve.serve(build, args.out, paths, args.port, watch.watch)
+    return serve.command(args, watch.watch)
 
 
-def cmd_xliff(args: argparse.Namespace) -> int:
-    from .workbench import exchange
-
-    for line in exchange.xliff_command(args):
-        print(line)
-    return 0
-
-
-def cmd_docx(args: argparse.Namespace) -> int:
-    from .workbench import exchange
-
-    for line in exchange.docx_command(args):
+def cmd_exchange(args: argparse.Namespace) -> int:  # xliff export|import, docx [import]
+    run = exchange.xliff_command if args.command == "xliff" else exchange.docx_command
+    for line in run(args):
         print(line)
     return 0
 
@@ -467,7 +407,7 @@ COMMANDS = {"build": cmd_build, "serve": cmd_serve, "check": cmd_check, "list": 
             "new": cmd_new, "stats": cmd_stats, "proof": cmd_proof, "diff": cmd_diff,
             "review": cmd_review, "watch": cmd_watch, "export": cmd_export,
             "stamp": cmd_stamp, "extract": cmd_extract, "site": cmd_site,
-            "xliff": cmd_xliff, "docx": cmd_docx}
+            "xliff": cmd_exchange, "docx": cmd_exchange}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -123,3 +123,23 @@ def write(target: Path, data: bytes, content: Path, slug: str | None = None,
                              lang or "", ()) if countries or slug else []
     check_output(target, [Path(content) / SERIES_FILE], folders)
     write_atomic(target, lambda fh: fh.write(data))
+
+
+def output(args, embedded: Embedded) -> bytes:
+    """``mgi-report export``'s bytes for its arguments (usage errors for the
+    options that do not go together)."""
+    if args.all or args.gcm:
+        if not (args.all and args.gcm):
+            raise UsageError("--all and --gcm go together: the findings per GCM objective of "
+                             "every profile (every profile's data: build --all)")
+        if args.country or args.table:
+            raise UsageError("export --all --gcm takes no COUNTRY and no --table")
+        data = gcm_output(args.content, args.lang, args.format)
+    else:
+        if not args.country:
+            raise UsageError("export needs a COUNTRY (or --all --gcm)")
+        if args.table and args.format != "csv":
+            raise UsageError("--table goes with --format csv (the JSON holds every table)")
+        read = read(args.content, args.country, args.lang, embedded)
+        data = profile_output(read, args.format, args.table)
+    return data

@@ -55,3 +55,25 @@ def serve(build: Callable[[], Path], folder: Path, paths: list[Path], port: int,
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def command(args, watch: Callable) -> int:
+    """``mgi-report site``: build the site (only what changed), or with
+    ``--serve`` build, serve on 127.0.0.1 and rebuild on every save (``watch``:
+    resident/watch.py's)."""
+    from . import site
+
+    def build() -> Path:
+        written = site.build_site(args.content, args.out, tuple(args.layouts), args.pdfs,
+                                  base_url=args.base_url, force=args.force)
+        print(f"mgi-report: {args.out}: {len(written)} file(s) written"
+              + ("" if written else " (nothing changed)"), file=sys.stderr)
+        return args.out
+
+    if not args.serve:
+        build()
+        return 0
+    from ..resources import FONTS, LAYOUTS, LOCALE
+
+    paths = [p for p in (args.content, LAYOUTS, FONTS, LOCALE, *args.layouts) if p.exists()]
+    return serve(build, args.out, paths, args.port, watch)

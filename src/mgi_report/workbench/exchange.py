@@ -16,6 +16,34 @@ def _write(output: Path, data: bytes, content: Path, slug: str, lang: str) -> Pa
     return output
 
 
+def add_parsers(sub, parser_class, content: Path) -> None:
+    """The command line's ``xliff export|import`` and ``docx`` (``content``: the
+    default content tree)."""
+    xl = sub.add_parser("xliff", help="a translation as XLIFF 1.2 for a CAT tool, and back")
+    xls = xl.add_subparsers(dest="action", required=True,
+                            parser_class=parser_class)
+    xe = xls.add_parser("export", help="write COUNTRY's LANG translation as XLIFF 1.2")
+    xe.add_argument("country")
+    xe.add_argument("--lang", required=True)
+    xe.add_argument("-o", "--output", type=Path, help="XLIFF to write (default COUNTRY-LANG.xlf)")
+    xi = xls.add_parser("import", help="write an XLIFF file's translations into its language "
+                        "file (and stamp it when every unit is reviewed)")
+    xi.add_argument("file", type=Path)
+    xi.add_argument("country", nargs="?", help="refuse the file unless it is this country's")
+    xi.add_argument("--lang", help="refuse the file unless it is this language's")
+    dx = sub.add_parser("docx", help="a profile's texts as a Word document for review "
+                        "(changes since REV tracked); `docx import FILE [--apply]` reads it back")
+    dx.add_argument("country", help="the country folder's name, or `import`")
+    dx.add_argument("file", nargs="?", type=Path, help="with import: the reviewed .docx")
+    dx.add_argument("--lang", help="language code (with import: refuse another language's)")
+    dx.add_argument("--since", metavar="REV", help="a git revision: its changes as tracked changes")
+    dx.add_argument("-o", "--output", type=Path, help=".docx to write (default COUNTRY-LANG.docx)")
+    dx.add_argument("--apply", action="store_true", help="with import: write the reviewer's "
+                    "changes into the language file")
+    for command in (xe, xi, dx):
+        command.add_argument("--content", type=Path, default=content)
+
+
 def xliff_command(args) -> list[str]:
     """``mgi-report xliff export|import``: what was written, in lines."""
     from . import units, xliff
