@@ -8,6 +8,7 @@ column (README, Typesetting); a layout that justifies and hyphenates
 
 from __future__ import annotations
 
+import re
 import subprocess
 from statistics import mean
 
@@ -16,6 +17,7 @@ import pytest
 from conftest import justifying_layouts
 from mgi_report.resources import DEFAULT_CONTENT, ROOT
 from mgi_report.text import hyphenate, lines
+from mgi_report.text.i18n import translations
 from mgi_report.text.joins import NBSP, NNBSP, join
 from typeset import SPACE_EM, pages, paragraphs, running
 
@@ -110,6 +112,12 @@ def test_the_colour_measure_sees_loose_justified_lines(control):
     assert worst > 2.0
 
 
+#: A tagged finding's GCM marker, one atomic box (layouts/parts/gcm-mark.html)
+#: that may start a line: "GCM 6 · 10".
+_MARKER = {lang: re.compile(rf"{re.escape(translations(lang).gettext('GCM'))}"
+                            r"\s+\d+(?:\s*·\s*\d+)*") for lang in ("en", "de", "fr", "es", "ru")}
+
+
 def early_breaks(pdf, lang: str) -> list[tuple[int, str]]:
     """Lines of running text that end before they must: the next line's
     first word (with what a non-breaking space ties to it, text/joins.py)
@@ -122,6 +130,8 @@ def early_breaks(pdf, lang: str) -> list[tuple[int, str]]:
         for line, nxt in zip(para, para[1:]):
             unit = join(nxt.text, lang).split(" ")[0]
             n = min(unit.count(NBSP) + unit.count(NNBSP) + 1, len(nxt.words))
+            if marked := _MARKER[lang].match(nxt.text):  # a marker starts the line
+                n = min(max(n, len(marked.group(0).split())), len(nxt.words))
             need = nxt.words[n - 1].x1 - nxt.words[0].x0 + SPACE_EM * line.size
             if need < width - (line.x1 - line.x0) - 1:
                 found.append((line.page, line.text[-30:] + " | " + nxt.text[:30]))

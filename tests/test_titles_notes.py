@@ -175,9 +175,15 @@ def _notes(pages) -> list[tuple[float, list[float]]]:
         for block in blocks:
             for line in block:
                 for ch in line.chars:
-                    if 6.5 < ch.size < 7.5 and ch.y > 200 * MM:
+                    if ch.y > 200 * MM:
                         rows.setdefault(round(ch.y, 1), []).append(ch)
+        text = "".join(ch.c for block in blocks for line in block for ch in line.chars)
+        if "GlobalCompactforMigration" in text.replace(" ", ""):  # the GCM annex's
+            continue  # small print (a finding's place) is no note
         for _, chars in sorted(rows.items()):
+            if not all(6.5 < ch.size < 7.5 for ch in chars) or \
+                    re.match(r"GCM\s*\d", "".join(ch.c for ch in chars)):
+                continue  # a finding's 7 pt GCM marker, ending its line or on its own
             chars.sort(key=lambda ch: ch.x0)
             text = "".join(ch.c for ch in chars)
             m = re.match(r"(\d+\.)\s*", text)
