@@ -50,9 +50,13 @@ class Request:
     cache: Path | None = None
 
     def default_output(self, edition: str | None = None) -> Path:
-        edition = edition or self.edition
-        suffix = "" if edition == "screen" else f"-{edition}"
-        return Path(f"{self.country}-{self.lang}{suffix}.pdf")
+        return output_name(self.country, self.lang, edition or self.edition)
+
+
+def output_name(country: str, lang: str, edition: str) -> Path:
+    """A PDF's name: ``kazakhstan-de.pdf`` (screen), ``kazakhstan-de-print.pdf``."""
+    suffix = "" if edition == "screen" else f"-{edition}"
+    return Path(f"{country}-{lang}{suffix}.pdf")
 
 
 @dataclass

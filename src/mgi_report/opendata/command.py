@@ -140,6 +140,6 @@ def output(args, embedded: Embedded) -> bytes:
             raise UsageError("export needs a COUNTRY (or --all --gcm)")
         if args.table and args.format != "csv":
             raise UsageError("--table goes with --format csv (the JSON holds every table)")
-        read = read(args.content, args.country, args.lang, embedded)
-        data = profile_output(read, args.format, args.table)
+        got = read(args.content, args.country, args.lang, embedded)
+        data = profile_output(got, args.format, args.table)
     return data

@@ -25,6 +25,7 @@ from pathlib import Path
 from ..batch.digests import Digests, program_digest
 from ..content import tree as contents
 from ..errors import ContentError, Problem, UsageError
+from ..pipeline import EDITIONS, output_name
 from ..resources import DEFAULT_CONTENT, FONTS, LAYOUTS, LOCALE, ROOT
 from . import ledger, quick
 from .options import Options
@@ -88,8 +89,8 @@ class Build:
 
     def _downloads(self, slug: str, lang: str) -> list[tuple[str, dict]]:
         out = []
-        for edition in ("screen", "print", "archive"):
-            name = f"{slug}-{lang}{'' if edition == 'screen' else '-' + edition}.pdf"
+        for edition in EDITIONS:  # screen, print, archive
+            name = str(output_name(slug, lang, edition))
             if name in self.pdfs:
                 out.append((name, {**self.pdfs[name], "edition": edition}))
         return out
