@@ -16,7 +16,6 @@ from collections import Counter
 
 import pikepdf
 import pytest
-from markupsafe import Markup
 
 from mgi_report import pipeline as builder
 from mgi_report.compose import gcm
@@ -245,11 +244,3 @@ def test_an_excerpt_is_the_first_sentence_without_citations():
     long = " ".join(["word"] * 60) + "."
     assert str(gcm.excerpt(long, "en")) == " ".join(["word"] * gcm.EXCERPT_WORDS) + "\u2026"
     assert 'dir="ltr"' in str(gcm.excerpt("القانون رقم 477-IV. وبعد ذلك.", "ar"))
-
-
-def test_a_marker_is_bound_to_the_last_word_and_its_notes():
-    note = '<mgi-note class="footnote">Law, <em>2011</em>.</mgi-note>'
-    cut = gcm.bound(Markup(f"The law of 2011 applies.{note}"))
-    assert cut == {"head": Markup("The law of 2011 "), "tail": Markup(f"applies.{note}")}
-    cut = gcm.bound(Markup("Whatever their <strong>status</strong>."))
-    assert cut["tail"] == "" and cut["head"].endswith("</strong>. ")

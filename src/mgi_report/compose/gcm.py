@@ -95,26 +95,6 @@ def excerpt(text: str, lang: str) -> Markup:
     return bidi.isolate(first, lang)
 
 
-def bound(finding: Markup) -> dict[str, Markup]:
-    """A finding cut before its last word (``head``, ``tail``), so that the layout
-    can set the word and the marker together, unbroken: WeasyPrint breaks a line
-    badly before an inline that may not break, after a no-break space (a short
-    line, "of" alone). Notes that end the finding (their calls) go with the word.
-    Where the finding ends inside markup (``**status**.``), ``tail`` is empty and
-    ``head`` the whole finding and a space (there the marker may start a line)."""
-    text, notes = str(finding), ""
-    close = f"</{markup.NOTE_ELEMENT}>"
-    while text.endswith(close) and (at := text.rfind(f"<{markup.NOTE_ELEMENT}")) >= 0 \
-            and text.count(close, at) == 1:
-        text, notes = text[:at], text[at:] + notes
-    last = text[text.rfind(">") + 1:]
-    cut = max(last.rfind(" "), last.rfind("\n"))
-    if cut < 0:
-        return {"head": Markup(text + notes + " "), "tail": Markup("")}
-    cut += len(text) - len(last)
-    return {"head": Markup(text[:cut + 1]), "tail": Markup(text[cut + 1:] + notes)}
-
-
 def _marks(doc: LanguageFile) -> dict[tuple[str, str, int], dict[int, list[dict]]]:
     """(domain, part, area) -> {0-based entry: its objectives (number, anchor)},
     tagged findings only."""
@@ -128,21 +108,17 @@ def _marks(doc: LanguageFile) -> dict[tuple[str, str, int], dict[int, list[dict]
 
 def domain_marks(doc: LanguageFile, domains: list[dict]) -> dict[str, dict[str, Any]]:
     """Domain key -> its tagged findings' markers: ``well_developed`` and
-    ``potential`` ({0-based entry: its ``objectives`` (number, anchor), and the
-    finding as ``domains`` prints it, ``bound``}) and ``areas`` (one such dict
-    per area)."""
+    ``potential`` ({0-based entry: its ``objectives`` (number, anchor)}) and
+    ``areas`` (one such dict per area)."""
     found = _marks(doc)
 
-    def marks(key: tuple[str, str, int], printed: list[Markup] | None) -> dict[int, dict]:
-        return {i: {"objectives": objectives, **bound(printed[i])}
-                for i, objectives in found.get(key, {}).items()
-                if printed is not None and i < len(printed)}
+    def marks(key: tuple[str, str, int]) -> dict[int, dict]:
+        return {i: {"objectives": objectives} for i, objectives in found.get(key, {}).items()}
 
     return {d["key"]: {
-        "well_developed": marks((d["key"], "well_developed", 0), d["well_developed"]),
-        "potential": marks((d["key"], "potential", 0), d["potential"]),
-        "areas": [marks((d["key"], "area", n), a["findings"])
-                  for n, a in enumerate(d["areas"], 1)],
+        "well_developed": marks((d["key"], "well_developed", 0)),
+        "potential": marks((d["key"], "potential", 0)),
+        "areas": [marks((d["key"], "area", n)) for n in range(1, len(d["areas"]) + 1)],
     } for d in domains}
 
 
