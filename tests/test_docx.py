@@ -7,6 +7,7 @@ language file untouched."""
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 import zipfile
@@ -391,3 +392,11 @@ def test_a_round_trip_through_libreoffice(tmp_path, capsys):  # pragma: no cover
                     str(path)], check=True, timeout=120)
     code, _stdout, err = _cli(capsys, "docx", "import", out / "de.docx", "--content", content)
     assert code == 0, err
+
+
+def test_a_fifo_is_refused_without_being_opened(tmp_path, capsys):
+    def spoil(path: Path) -> None:  # a reader would wait on it for ever
+        path.unlink()
+        os.mkfifo(path)
+    err, path = _bad(tmp_path, capsys, spoil)
+    assert f"{path}:1:1: cannot read the file: it is a FIFO, not a regular file" in err, err

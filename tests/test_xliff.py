@@ -4,6 +4,7 @@ file is located errors, the language file untouched."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -339,3 +340,12 @@ def test_markup_typed_as_words_stays_words(tmp_path, capsys):
         " ".join(de.read_text(encoding="utf-8").split())
     assert main(["check", "--content", str(content)]) == 0
     capsys.readouterr()
+
+
+def test_a_fifo_is_refused_without_being_opened(tmp_path, capsys):
+    fifo = tmp_path / "de.xlf"
+    os.mkfifo(fifo)  # a reader would wait on it for ever
+    code = main(["xliff", "import", str(fifo), "--content", str(DEFAULT_CONTENT)])
+    err = capsys.readouterr().err
+    assert code == 1 and f"{fifo}:1:1: cannot read the file: it is a FIFO, not a regular " \
+        "file" in err, err

@@ -17,6 +17,7 @@ nothing written.
 from __future__ import annotations
 
 import difflib
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from ..content import tree as contents
 from ..content.rewrite import canonical, places
 from ..content.yamlsource import read_yaml
 from ..errors import ContentError, Problem
+from ..files import reads
 from . import plain as plain_mod
 from .units import texts
 from .word import AUTHOR, IDENTIFIER
@@ -50,10 +52,14 @@ def _open(path: Path, shown: str, problems: list[Problem]):
         problems.append(at_line(shown, 1, 1, message))
 
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except OSError as exc:
         bad(f"cannot read the file: {exc.strerror}")
         return None
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read: never opened
+        bad(f"cannot read the file: it is {reads.kind_of(st.st_mode)}, not a regular file")
+        return None
+    size = st.st_size
     if size > MAX_BYTES:
         bad(f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}")
         return None

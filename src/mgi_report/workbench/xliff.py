@@ -22,6 +22,7 @@ at most MAX_BYTES read, and a DOCTYPE refused before parsing.
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from lxml import etree
 from ..content import tree as contents
 from ..content.rewrite import canonical
 from ..errors import Problem
+from ..files import reads
 from ..resources import VERSION
 from . import inline
 from .translation import other_language
@@ -151,7 +153,12 @@ def parse(path: Path, shown: str, problems: list[Problem]) -> etree._Element | N
     """The XML of an XLIFF file, read safely; None (and why, in ``problems``)
     for a file too large, with a DOCTYPE or entity, or no XML at all."""
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would block the read: never opened
+            problems.append(at_line(shown, 1, 1, f"cannot read the file: it is "
+                                    f"{reads.kind_of(st.st_mode)}, not a regular file"))
+            return None
+        size = st.st_size
         if size > MAX_BYTES:
             problems.append(at_line(shown, 1, 1, f"the file is {size:,} bytes; the limit is "
                                     f"{MAX_BYTES:,}"))
