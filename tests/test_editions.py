@@ -26,7 +26,7 @@ from mgi_report.compose.profile import compose
 from mgi_report.content.domains import BRAND_CMYK, DOMAINS
 from mgi_report.editions import colour as cmyk
 from mgi_report.editions import attachments
-from mgi_report.editions import finishing
+from mgi_report.editions import derive
 from mgi_report.errors import ContentError, RenderError
 from mgi_report.resources import DEFAULT_CONTENT, LAYOUTS, PRINT_PROFILE
 from pdfread import flat, fonts, outline, page_texts
@@ -209,7 +209,7 @@ def test_print_pages_are_a4_trimmed_with_3mm_bleed(pdfs):
             grown = [-BLEED, -BLEED, A4[0] + BLEED, A4[1] + BLEED]
             assert [float(v) for v in page.BleedBox] == pytest.approx(grown, abs=0.01)
             # the media holds the crop marks outside the bleed
-            marks = finishing.MARK_OFFSET + finishing.MARK_LENGTH
+            marks = derive.MARK_OFFSET + derive.MARK_LENGTH
             media = [-BLEED - marks, -BLEED - marks, A4[0] + BLEED + marks,
                      A4[1] + BLEED + marks]
             assert [float(v) for v in page.MediaBox] == pytest.approx(media, abs=0.01)
@@ -276,7 +276,7 @@ def _fill_colours(pdf) -> tuple[set[str], list[tuple[int, str]]]:
         elif op in ("rg", "RG", "sc", "SC"):
             other.append((page, op))
         elif op in ("scn", "SCN"):
-            if space.get(side) == f"/{finishing.MARK_SPACE}":  # crop marks: registration
+            if space.get(side) == f"/{derive.MARK_SPACE}":  # crop marks: registration
                 sep = resources.ColorSpace[space[side]]
                 if not (sep[0] == "/Separation" and sep[1] == "/All"):
                     other.append((page, f"{space.get(side)} {op}"))

@@ -1,15 +1,17 @@
 """The build, in order: read and validate, compose HTML, lay out, write.
 
-A profile is laid out once, and each edition asked for is written from that
-one layout (``build_editions``; editions.document_for says what an edition
-changes). A single edition's build is the same path with one edition, so a PDF
-is the same bytes whichever way it was asked for.
+A profile is laid out once and drawn once (the screen edition), and each edition
+asked for is written from that one drawing (``build_editions``): the archive
+and print editions are derived from the screen edition's PDF (editions.derive).
+A single edition's build is the same path with one edition, so a PDF is the
+same bytes whichever way it was asked for.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from .content import tree as contents
 from .content.model import LanguageFile, Profile
 from .editions import document as editions
 from .editions.attachments import embedded, source_files
+from .editions.derive import derive
 from .editions.specs import SPECS
 from .engine import warm
 from .engine.render import render
@@ -139,7 +142,8 @@ def allowed_roots(req: Request) -> list[Path]:
 
 
 def pdf_options(job: composer.Job, html: str) -> dict:
-    """WeasyPrint options for the edition; the file ID derives from the HTML."""
+    """WeasyPrint options for the edition; the file ID derives from the HTML and
+    the edition (a derived edition's too: ``derive`` takes its ``pdf_identifier``)."""
     ident = hashlib.sha256(f"{job.edition}\n{html}".encode()).hexdigest()[:32].encode()
     return {"pdf_identifier": ident, "uncompressed_pdf": False,
             **editions.pdf_options(job, ident, html)}
@@ -196,10 +200,11 @@ def build_editions(req: Request, wanted: Sequence[str],
         jobs.append((job, target))
     if jobs:
         laid_out, html = lay_out(req, base)
+        drawn: dict[str, bytes] = {}
         for job, target in jobs:
             try:
                 results[job.edition] = Written(job.edition, target,
-                                               write(job, laid_out, html, target))
+                                               write(job, laid_out, html, target, drawn))
             except MgiError as exc:
                 results[job.edition] = Written(job.edition, target, error=exc)
             except Exception as exc:  # a bug: this edition fails, the others are written
@@ -228,13 +233,30 @@ def lay_out(req: Request, job: composer.Job):
     return document, html
 
 
-def write(job: composer.Job, laid_out, html: str, target: Path) -> int:
+def write(job: composer.Job, laid_out, html: str, target: Path,
+          drawn: dict[str, bytes] | None = None) -> int:
     """Write ``job.edition`` of the layout ``laid_out`` to ``target``; returns its
-    number of pages."""
-    document = editions.document_for(job, laid_out)
-    options = pdf_options(job, html)
-    write_atomic(target, lambda fh: document.write_pdf(fh, **options))
-    return len(document.pages)
+    number of pages. ``drawn``: the PDFs WeasyPrint drew for this layout, by
+    edition, shared by the editions derived from them (drawn here if missing)."""
+    drawn = {} if drawn is None else drawn
+    spec = SPECS[job.edition]
+    source = spec.derived_from or job.edition
+    if spec.checks_resolution:
+        editions.check_resolution(laid_out)
+    if source not in drawn:
+        drawing = dataclasses.replace(job, edition=source)
+        document = editions.document_for(drawing, laid_out)
+        buffer = io.BytesIO()
+        document.write_pdf(buffer, **pdf_options(drawing, html))
+        drawn[source] = buffer.getvalue()
+    if spec.derived_from is None:
+        data = drawn[source]
+    else:
+        data = derive(drawn[source], job, laid_out, pdf_options(job, html)["pdf_identifier"],
+                      back_cover_at=editions.back_cover_at(laid_out.pages))
+    write_atomic(target, lambda fh: fh.write(data))
+    pages = len(laid_out.pages)
+    return pages + -pages % spec.page_multiple  # the print edition's blank pages
 
 
 # A profile's page count (without the print edition's blank pages), kept from

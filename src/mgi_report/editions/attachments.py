@@ -11,7 +11,6 @@ edition changes in the layout) because reading a PDF back is another matter.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from datetime import datetime
 from pathlib import Path
@@ -52,21 +51,19 @@ def source_files(job: Job) -> list[Path]:
     return files
 
 
-def source_attachments(job: Job) -> list:
-    from weasyprint import Attachment
-
+def source_payloads(job: Job) -> list[tuple[str, str, bytes, str, datetime]]:
+    """What the archive edition embeds (``derive``): for each source file, its
+    name, MIME type, bytes (one read per build), description and date (the
+    publication's, never the clock)."""
     published = job.profile.published
     when = datetime(published.year, published.month, published.day)
     out = []
     for path in source_files(job):
         mime = MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
-        data = reads.read(path, MAX_FILE_BYTES)  # the bytes printed (one read per build)
+        data = reads.read(path, MAX_FILE_BYTES)
         shown = f"{job.profile.slug}/{path.name}" if path.parent == job.profile.path.parent \
             else f"{path.name} (the series' facts, in the content root)"
-        uri = f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
-        out.append(Attachment(url=uri, name=path.name, created=when, modified=when,
-                              description=f"Source: {shown}",
-                              relationship="Source"))
+        out.append((path.name, mime, data, f"Source: {shown}", when))
     return out
 
 

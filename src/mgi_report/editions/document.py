@@ -15,14 +15,14 @@ archive    PDF/A-3a    tagged as the screen edition, and identified as
                        ``attachments.extract`` gives them back
 =========  ==========  ====================================================
 
-A profile is laid out once, whatever editions are asked for: the layout
-(``layouts/``) is the same for all three, and each edition is written from
-it (``document_for``). So three editions cost one layout and three writes.
+A profile is laid out once and drawn once, whatever editions are asked for:
+the layout (``layouts/``) is the same for all three, WeasyPrint draws and
+writes the screen edition (``document_for``), and the archive and print
+editions are made from that PDF (``derive.py``): what they add is metadata,
+attachments, boxes, marks and colours, not another drawing.
 
 Every edition is reproducible: its dates come from ``published``, and its file
 ID and XMP document ID derive from the HTML; never from the clock or chance.
-WeasyPrint writes a random ``xmpMM:DocumentID`` for PDF/X-4; the finisher
-(``finishing.py``, run by WeasyPrint before the file is written) replaces it.
 """
 
 from __future__ import annotations
@@ -34,11 +34,9 @@ from typing import TYPE_CHECKING
 from ..compose import chapters, gcm
 from ..content.tree import LanguageFile, empty_domains, shown_path
 from ..errors import ContentError, Problem, RenderError
-from ..resources import PRINT_PROFILE
 from ..text import i18n
 from ..text.markup import note_titles
 from . import finishing
-from .attachments import source_attachments
 from .specs import SPECS
 
 if TYPE_CHECKING:
@@ -77,33 +75,15 @@ def _draft_problem(doc: LanguageFile, edition: str) -> Problem:
 
 
 def document_for(job: Job, laid_out):
-    """The edition's document, made from the one layout of the profile.
-
-    The pages are the layout's own (laid out once for every edition); what an
-    edition changes is how they are written:
-
-    - without ``bleed`` (screen, archive): the page is the trimmed page (the
-      covers' colour, which runs 3 mm past the trim, lies outside it);
-    - with ``bleed`` (print): the bleed the layout asks for (``@page { bleed }``);
-    - ``checks_resolution`` (print): raster images checked for MIN_PRINT_DPI;
-    - ``page_multiple`` over 1 (print): blank pages before the back cover up to
-      a multiple of it;
-    - ``cmyk`` (print): the FOGRA39 output profile. Colours are made CMYK in
-      the drawn PDF (``finishing``), not in the style sheet, so that they
-      change nothing of the layout.
-    """
+    """The document WeasyPrint draws, made from the one layout of the profile:
+    the edition ``job.edition`` is derived from (or ``job.edition`` itself), its
+    pages trimmed (the covers' colour, drawn 3 mm past the trim, lies outside
+    the page; the print edition's BleedBox takes it back, ``derive``)."""
     from ..engine.render import edition_document
 
-    spec = SPECS[job.edition]
+    spec = SPECS[SPECS[job.edition].derived_from or job.edition]
     pages = [_with_bleed(page, spec.bleed) for page in laid_out.pages]
-    profiles = {}
-    if spec.checks_resolution:
-        check_resolution(laid_out)
-    if spec.page_multiple > 1:
-        pages = with_blank_pages(pages, spec.page_multiple)
-    if spec.cmyk:
-        profiles["device-cmyk"] = output_profile()
-    return edition_document(laid_out, pages, profiles, output_intent(spec.variant))
+    return edition_document(laid_out, pages, {}, output_intent(spec.variant))
 
 
 def output_intent(variant: str) -> str | None:
@@ -122,55 +102,17 @@ def _with_bleed(page, bleed: bool):
     return edition_page
 
 
-@functools.lru_cache(maxsize=1)
-def output_profile():
-    """The print edition's output profile (``icc/``) as WeasyPrint embeds one.
-
-    The PDF carries the ICC file's own bytes: WeasyPrint would embed LittleCMS's
-    re-serialisation of it, which is not the same from one call to the next."""
-    import io
-
-    from weasyprint.css import ColorProfile
-
-    data = PRINT_PROFILE.read_bytes()
-
-    class ShippedProfile(ColorProfile):
-        @property
-        def content(self):
-            return data
-
-    return ShippedProfile(io.BytesIO(data), PRINT_PROFILE.resolve().as_uri(),
-                          "relative-colorimetric", ("cyan", "magenta", "yellow", "black"))
-
-
 BACK_COVER_ID = "back-cover"
 
 
-def with_blank_pages(pages: list, multiple: int) -> list:
-    """The pages with blank ones before the back cover (or at the end), so that
-    their count is a multiple of ``multiple``: saddle stitching.
-
-    A blank page is the page before it, laid out already, with nothing on it:
-    same size and bleed, no background, running header or folio. It is inserted after
-    layout, so every other page is exactly as laid out for the other editions.
-    """
-    import copy
-
-    missing = -len(pages) % multiple
-    if not missing:
-        return pages
+def back_cover_at(pages: list) -> int | None:
+    """The index of the back cover's first page among the last pages, or None:
+    the print edition's blank pages go before it (saddle stitching)."""
     at = next((i for i in range(len(pages) - 1, max(len(pages) - 4, -1), -1)
-               if _holds(pages[i], BACK_COVER_ID)), len(pages))
-    while at > 0 and _holds(pages[at - 1], BACK_COVER_ID):  # a back cover of two pages
-        at -= 1
-    model = pages[max(at - 1, 0)]
-    box = model._page_box.copy()
-    box.children = []
-    box.background = box.canvas_background = None
-    blank = copy.copy(model)
-    blank._page_box = box
-    blank.links, blank.anchors, blank.bookmarks, blank.forms = [], {}, [], {None: []}
-    return pages[:at] + [blank] * missing + pages[at:]
+               if _holds(pages[i], BACK_COVER_ID)), None)
+    while at is not None and at > 0 and _holds(pages[at - 1], BACK_COVER_ID):
+        at -= 1  # a back cover of two pages
+    return at
 
 
 def _holds(page, element_id: str) -> bool:
@@ -210,15 +152,12 @@ def pin_dates(document, published: date) -> None:
 
 
 def pdf_options(job: Job, identifier: bytes, html: str = "") -> dict:
-    """WeasyPrint's write_pdf options for the edition (``html``: the composed
-    document, whose notes name the links to them)."""
-    spec = SPECS[job.edition]
+    """WeasyPrint's write_pdf options for the drawn edition (``html``: the
+    composed document, whose notes name the links to them)."""
+    spec = SPECS[SPECS[job.edition].derived_from or job.edition]
     tr = i18n.translations(job.lang)
     links = {**chapters.link_titles(tr), **gcm.link_titles(tr), **note_titles(html)}
-    options = {"pdf_variant": spec.variant, "pdf_tags": spec.tags,
-               "finisher": functools.partial(finishing.finish, spec, identifier,
-                                             isbn=job.profile.publication.isbn,
-                                             links=links)}
-    if spec.sources:
-        options["attachments"] = source_attachments(job)
-    return options
+    return {"pdf_variant": spec.variant, "pdf_tags": spec.tags,
+            "finisher": functools.partial(finishing.finish, spec, identifier,
+                                          isbn=job.profile.publication.isbn,
+                                          links=links)}
