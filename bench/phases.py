@@ -1,9 +1,15 @@
 """Where a warm worker's time goes, per PDF: run as a script, prints JSON.
 
     python bench/phases.py CONTENT_DIR CACHE_DIR N
+    python bench/phases.py CONTENT_DIR CACHE_DIR N COUNTRY LANG
 
 Renders N profiles of CONTENT_DIR in this one process (after one warm-up
 build), the way a batch worker does, with timers around WeasyPrint's stages.
+With COUNTRY and LANG, a `watch` rebuild instead: that one profile (a copy of
+its folder in a temporary folder) built once, then N times, each after one
+finding of its language file was edited (bench/watch_edit.py's edits), the way
+`mgi-report watch` calls the build after a save (the same function, in one
+warm process; without the watching and the debounce).
 Times are CPU seconds of this process (robust when other work shares the
 machine) and wall seconds; medians per PDF. Also reports which font subsetter
 ran (HarfBuzz's hb-subset or fontTools).
@@ -31,7 +37,7 @@ def _version(library: str, function: str) -> str:
         return "?"
 
 
-def main(content: Path, cache: Path, n: int) -> dict:
+def main(content: Path, cache: Path, n: int, watch: tuple[str, str] | None = None) -> dict:
     import tinyhtml5
     import weasyprint.document as document
     import weasyprint.pdf.fonts as pdf_fonts
@@ -73,25 +79,58 @@ def main(content: Path, cache: Path, n: int) -> dict:
     timed(pdf_fonts.Font, "_harfbuzz_subset", "  of which: subset fonts (HarfBuzz)")
     timed(pdf_fonts.Font, "_fonttools_subset", "  of which: subset fonts (fontTools)")
 
-    opts = batch.Options(content, Path("/nonexistent"), ("screen",))
-    targets = batch.plan(opts)
-    step = max(1, len(targets) // n)
-    chosen = targets[::step][:n]
-    warm.warm_worker(tuple(sorted({t.lang for t in chosen})), cache)
-    out = Path(cache) / "phases.pdf"
-    first = chosen[0]
-    t0 = time.perf_counter()
-    build.build(build.Request(first.country, first.lang, content, out, "screen", cache=cache))
-    first_wall = time.perf_counter() - t0
     per_doc: list[dict[str, float]] = []
     walls, cpus = [], []
-    for t in chosen:
+
+    def measured(req) -> None:
         cpu.clear()
         w, c = time.perf_counter(), time.process_time()
-        build.build(build.Request(t.country, t.lang, content, out, "screen", cache=cache))
+        build.build(req)
         walls.append(time.perf_counter() - w)
         cpus.append(time.process_time() - c)
         per_doc.append(dict(cpu))
+
+    extra: dict = {}
+    if watch is None:
+        opts = batch.Options(content, Path("/nonexistent"), ("screen",))
+        targets = batch.plan(opts)
+        step = max(1, len(targets) // n)
+        chosen = targets[::step][:n]
+        warm.warm_worker(tuple(sorted({t.lang for t in chosen})), cache)
+        out = Path(cache) / "phases.pdf"
+        first = chosen[0]
+        t0 = time.perf_counter()
+        build.build(build.Request(first.country, first.lang, content, out, "screen",
+                                  cache=cache))
+        first_wall = time.perf_counter() - t0
+        for t in chosen:
+            measured(build.Request(t.country, t.lang, content, out, "screen", cache=cache))
+    else:  # as cli.cmd_watch: one Request, built again after each save
+        import shutil
+        import tempfile
+
+        from watch_edit import FindingEdits
+
+        country, lang = watch
+        tmp = Path(tempfile.mkdtemp(prefix="mgi-phases-"))
+        try:
+            shutil.copytree(content / country, tmp / country)
+            if (content / "publisher.yaml").exists():
+                shutil.copy2(content / "publisher.yaml", tmp / "publisher.yaml")
+            edits = FindingEdits(tmp / country / f"{lang}.yaml")
+            edits.normalize()
+            req = build.Request(country, lang, tmp, tmp / "out" / f"{country}-{lang}.pdf",
+                                "screen", cache=cache)
+            t0 = time.perf_counter()
+            build.build(req)
+            first_wall = time.perf_counter() - t0
+            for k in range(n):
+                edits.path.write_text(edits.text(k), encoding="utf-8")
+                measured(req)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        chosen = [None] * n
+        extra = {"mode": "watch", "profile": f"{country}-{lang}"}
     rows_per_doc = []
     for d, total in zip(per_doc, cpus):
         rows = {k: v for k, v in d.items() if not k.startswith("_")}
@@ -113,9 +152,11 @@ def main(content: Path, cache: Path, n: int) -> dict:
         "docs": len(chosen), "cpu_per_pdf": total, "wall_per_pdf": statistics.median(walls),
         "first_pdf_wall": first_wall, "phases": rows, "subsetter": subsetter,
         "harfbuzz": hb_version, "hb_subset_library": ffi.harfbuzz_subset is not None,
-        "pango": _version("libpango-1.0.so.0", "pango_version_string"),
+        "pango": _version("libpango-1.0.so.0", "pango_version_string"), **extra,
     }
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]))))
+    a = sys.argv[1:]
+    print(json.dumps(main(Path(a[0]), Path(a[1]), int(a[2]),
+                          (a[3], a[4]) if len(a) > 4 else None)))

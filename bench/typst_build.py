@@ -6,6 +6,8 @@ Each profile's words come from the same content files and message catalogs
 (through mgi-report's own validation and composition), its wheels are the
 same SVG files from the wheel cache; bench/typst/profile.typ lays them out.
 One typst.Compiler is reused, like a warm worker; times are per PDF.
+Where typst cannot run (not installed, an API this script does not know, a
+failed compile), it prints {"unavailable": "the reason, one line"} instead.
 """
 
 from __future__ import annotations
@@ -95,8 +97,71 @@ def data(target, content: Path, cache: Path, root: Path) -> dict:
     }
 
 
+class Unavailable(Exception):
+    """Typst cannot be run here; the message is the one-line reason."""
+
+
+def _import_typst():
+    """The installed typst package. This script's folder holds a folder named
+    ``typst`` (the template); with the folder on sys.path, ``import typst``
+    finds it as an empty namespace package wherever the real package is missing
+    (that was the "no attribute 'Compiler'" of earlier runs): leave it out."""
+    here = str(HERE)
+    sys.path[:] = [p for p in sys.path if str(Path(p or ".").resolve()) != here]
+    sys.modules.pop("typst", None)
+    try:
+        import typst
+    except ImportError as exc:
+        raise Unavailable(f"the typst package is not installed ({exc})") from exc
+    if getattr(typst, "__file__", None) is None:
+        raise Unavailable(f"`import typst` found no package, only the folder(s) "
+                          f"{list(getattr(typst, '__path__', []))}")
+    return typst
+
+
+def _compile_function(typst, template: Path, root: Path, fonts: Path):
+    """A function payload -> PDF bytes for the installed typst's API, and a name
+    for the API used. Versions 0.12 and later: one ``typst.Compiler`` reused for
+    every PDF (a warm compiler), ``sys_inputs`` per ``compile``; where
+    ``compile`` takes no ``pdf_standards`` (or not "ua-1"), without it; without
+    ``Compiler``, the module's ``typst.compile`` per PDF."""
+    if hasattr(typst, "Compiler"):
+        try:
+            compiler = typst.Compiler(str(template), root=str(root), font_paths=[str(fonts)],
+                                      ignore_system_fonts=True)
+        except TypeError:
+            compiler = typst.Compiler(str(template), root=str(root), font_paths=[str(fonts)])
+        variants = [
+            ("Compiler.compile(sys_inputs, pdf_standards=ua-1)",
+             lambda p: compiler.compile(format="pdf", sys_inputs={"data": p},
+                                        pdf_standards=["ua-1"])),
+            ("Compiler.compile(sys_inputs)",
+             lambda p: compiler.compile(format="pdf", sys_inputs={"data": p})),
+            ("Compiler(sys_inputs) per PDF",  # sys_inputs only when made (before 0.12)
+             lambda p: typst.Compiler(str(template), root=str(root), font_paths=[str(fonts)],
+                                      sys_inputs={"data": p}).compile()),
+        ]
+    elif hasattr(typst, "compile"):
+        def once(p):
+            try:
+                return typst.compile(str(template), root=str(root), font_paths=[str(fonts)],
+                                     format="pdf", sys_inputs={"data": p})
+            except TypeError:
+                return typst.compile(str(template), root=str(root), font_paths=[str(fonts)],
+                                     sys_inputs={"data": p})
+        variants = [("typst.compile(sys_inputs) per PDF", once)]
+    else:
+        raise Unavailable(f"typst {_version()} has neither Compiler nor compile")
+    return variants
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"[:200]
+
+
 def main(content: Path, cache: Path, out: Path) -> dict:
-    import typst
+    typst = _import_typst()
 
     from mgi_report.batch import run as batch
     from mgi_report.resources import FONTS
@@ -108,27 +173,52 @@ def main(content: Path, cache: Path, out: Path) -> dict:
     template.write_text((HERE / "typst" / "profile.typ").read_text(encoding="utf-8"),
                         encoding="utf-8")
     t0 = time.perf_counter()
-    compiler = typst.Compiler(str(template), root=str(out), font_paths=[str(FONTS)],
-                              ignore_system_fonts=True)
-    times, sizes = [], []
-    for t, payload in zip(targets, payloads):
+    variants = _compile_function(typst, template, out, FONTS)
+    # the first variant the installed typst accepts sets the first PDF
+    reasons = []
+    for api, compile_pdf in variants:
         w = time.perf_counter()
-        pdf = compiler.compile(format="pdf", sys_inputs={"data": payload},
-                               pdf_standards=["ua-1"])
+        try:
+            pdf = compile_pdf(payloads[0])
+        except Exception as exc:  # noqa: BLE001 - try the next, then say why
+            reasons.append(f"{api}: {_first_line(exc)}")
+            continue
+        break
+    else:
+        raise Unavailable("; ".join(reasons))
+    if not isinstance(pdf, (bytes, bytearray)):
+        raise Unavailable(f"{api} returned {type(pdf).__name__}, not the PDF's bytes")
+    times, sizes = [time.perf_counter() - w], [len(pdf)]
+    (out / targets[0].name).write_bytes(pdf)
+    for t, payload in zip(targets[1:], payloads[1:]):
+        w = time.perf_counter()
+        pdf = compile_pdf(payload)
         (out / t.name).write_bytes(pdf)
         times.append(time.perf_counter() - w)
         sizes.append(len(pdf))
     total = time.perf_counter() - t0
     return {"docs": len(targets), "first": times[0], "median": statistics.median(times),
             "total": total, "median_bytes": statistics.median(sizes),
-            "version": _version()}
+            "version": _version(), "api": api}
 
 
 def _version() -> str:
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-    return version("typst")
+    try:
+        return version("typst")
+    except PackageNotFoundError:
+        return "?"
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))))
+    try:
+        result = main(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))
+    except Unavailable as exc:
+        result = {"unavailable": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - one line in the table, not a traceback
+        import traceback
+
+        traceback.print_exc()  # on stderr, for whoever runs it by hand
+        result = {"unavailable": _first_line(exc)}
+    print(json.dumps(result))
