@@ -93,6 +93,7 @@ class _Tree:
         self.document = self.obj(self.root["K"][0])
         self.pages = [self.obj(r) for r in pdf.page_references]
         self.page_index = {r: i for i, r in enumerate(pdf.page_references)}
+        self._elements: dict[bytes, object] = {}  # reference -> element or None
 
     # -- access
 
@@ -105,11 +106,19 @@ class _Tree:
         """The structure element a kid refers to, or None (an MCID, an MCR, an OBJR)."""
         if isinstance(kid, str):
             kid = kid.encode()
-        if isinstance(kid, bytes) and kid.endswith(b" R"):
+        if not isinstance(kid, bytes):
+            return None
+        try:
+            return self._elements[kid]  # an object's type never changes here
+        except KeyError:
+            pass
+        found = None
+        if kid.endswith(b" R"):
             target = self.obj(kid)
             if isinstance(target, dict) and target.get("Type") == "/StructElem":
-                return target
-        return None
+                found = target
+        self._elements[kid] = found
+        return found
 
     def elements(self):
         """Every element reachable from the root, parents before their kids."""
@@ -240,19 +249,16 @@ class _Tree:
 
     def prune_empty(self) -> None:
         """Drop elements with no content (the empty marker and key spans, a
-        footnote area whose notes moved to their calls)."""
-        changed = True
-        while changed:
-            changed = False
-            for element in list(self.elements()):
-                kids = element.get("K")
-                if not isinstance(kids, list):
-                    continue
-                kept = [k for k in kids if not ((e := self.element(k)) is not None
-                                                and isinstance(e.get("K"), list) and not e["K"])]
-                if len(kept) != len(kids):
-                    kids[:] = kept
-                    changed = True
+        footnote area whose notes moved to their calls). Kids before their
+        parents, so that an element emptied by the pruning goes too."""
+        for element in reversed(list(self.elements())):
+            kids = element.get("K")
+            if not isinstance(kids, list):
+                continue
+            kept = [k for k in kids if not ((e := self.element(k)) is not None
+                                            and isinstance(e.get("K"), list) and not e["K"])]
+            if len(kept) != len(kids):
+                kids[:] = kept
 
     def list_items(self) -> None:
         """A list item holds ``Lbl`` and one ``LBody``; other kids go into the body."""
