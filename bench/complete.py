@@ -35,16 +35,27 @@ def tripled(src: Path, dest: Path) -> Path:
     """A copy of the example whose lists, areas and area findings are each three
     times as long (the same texts again, so the words per finding stay)."""
     shutil.copytree(src, dest)
+    series = src.parent / "publisher.yaml"  # the series' facts (the methodology's version)
+    if series.exists():
+        shutil.copy(series, dest.parent / "publisher.yaml")
     en = dest / "en.yaml"
     doc = yaml.safe_load(en.read_text(encoding="utf-8"))
     for domain in doc["domains"].values():
         for key in ("well_developed", "potential"):
             if domain.get(key):
-                domain[key] = domain[key] * 3
+                domain[key] = _three_times(domain[key])
         for area in domain.get("areas", []):
-            area["findings"] = area["findings"] * 3
+            area["findings"] = _three_times(area["findings"])
     en.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return dest.parent
+
+
+def _three_times(findings: list) -> list:
+    """The findings three times; the copies without a finding's own `id` (an id
+    is unique in a profile; the copies take ids from their places)."""
+    copies = [{k: v for k, v in f.items() if k != "id"} if isinstance(f, dict) else f
+              for f in findings]
+    return findings + copies + copies
 
 
 def measure(content: Path, country: str, runs: int, cache: Path,
