@@ -111,7 +111,7 @@ list: $(STAMP)
 
 test: $(STAMP)
 	@sh scripts/setup-system.sh --test
-	$(BIN)/python -m pytest -q -n auto --dist loadfile
+	$(BIN)/python -m pytest -q -n auto --dist loadfile --durations=15
 
 # The property-based tests with many more generated examples (minutes, not seconds).
 fuzz: $(STAMP)
