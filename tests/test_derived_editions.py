@@ -23,7 +23,7 @@ from mgi_report.editions import colour, derive, finishing
 from mgi_report.editions import document as editions
 from mgi_report.editions.specs import SPECS
 from mgi_report.engine.render import edition_document
-from mgi_report.resources import DEFAULT_CONTENT, ROOT
+from mgi_report.resources import DEFAULT_CONTENT, LAYOUTS, PRINT_PROFILE, ROOT
 
 EXAMPLES = ROOT / "examples"
 
@@ -57,11 +57,23 @@ def _drawn_by_weasyprint(laid_out, edition: str) -> bytes:
     structure tree, page furniture included) for its spec; no derivation."""
     spec = SPECS[edition]
     pages = [editions._with_bleed(page, spec.bleed) for page in laid_out.pages]
-    document = edition_document(laid_out, pages, {}, editions.output_intent(spec.variant))
+    profiles = {"device-cmyk": _print_profile()} if spec.cmyk else {}
+    document = edition_document(laid_out, pages, profiles,
+                                editions.output_intent(spec.variant))
     out = io.BytesIO()
     document.write_pdf(out, pdf_variant=spec.variant, pdf_tags=spec.tags,
                        finisher=functools.partial(finishing.finish, spec, b"0" * 32))
     return out.getvalue()
+
+
+def _print_profile():
+    """The print edition's output profile as WeasyPrint takes one (the print
+    edition was drawn with it before it was derived)."""
+    from weasyprint.css import ColorProfile
+
+    data = PRINT_PROFILE.read_bytes()
+    return ColorProfile(io.BytesIO(data), PRINT_PROFILE.resolve().as_uri(),
+                        "relative-colorimetric", ("cyan", "magenta", "yellow", "black"))
 
 
 #: Operators that mark content for the structure tree, or group text objects:
@@ -109,6 +121,20 @@ def _without_marks(ops: list) -> list:
     return ops[1:marks - 1]
 
 
+def _group_spaces(pdf) -> list[str]:
+    """Each transparency group's blending space: its name, or the ICC profile's
+    channels and whether it is the print edition's output profile."""
+    spaces = []
+    for obj in pdf.objects:
+        if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)) and "/Group" in obj \
+                and "/CS" in obj.Group:
+            space = obj.Group.CS
+            spaces.append(str(space) if isinstance(space, pikepdf.Name) else
+                          f"{space[0]} N={int(space[1].N)} "
+                          f"fogra39={space[1].read_bytes() == PRINT_PROFILE.read_bytes()}")
+    return sorted(spaces)
+
+
 def _boxes(page) -> dict:
     return {key: [round(float(v), 3) for v in page.obj[key]]
             for key in ("/TrimBox", "/BleedBox")}
@@ -146,6 +172,9 @@ def test_the_derived_print_edition_draws_what_weasyprint_draws_for_print(
             ops = _without_marks(_page_ops(page))
             assert ops == [], "a blank page draws nothing but its crop marks"
             assert _boxes(page) == _boxes(drawn[-1])
+        groups = _group_spaces(derived)
+        assert groups and groups == _group_spaces(alone), \
+            "every transparency group blends in the output profile's CMYK, as drawn for print"
         assert "/StructTreeRoot" not in derived.Root and "/MarkInfo" not in derived.Root
         assert not any("/Annots" in page.obj or "/StructParents" in page.obj
                        for page in derived.pages)
@@ -234,3 +263,30 @@ def test_no_derived_stream_ends_in_cr_whatever_its_data(tmp_path):
     shown = subprocess.run(["mutool", "show", "-b", str(path), "Root/Packed"],
                            capture_output=True, check=True).stdout
     assert shown == found
+
+
+def test_the_archive_interpolates_no_image_even_when_a_layout_asks(tmp_path, cache_dir):
+    """PDF/A forbids image interpolation; a layout of one's own that leaves the
+    cover photo's `image-rendering` at `auto` (WeasyPrint then interpolates it)
+    still gives an archive the validator passes."""
+    import page as validator
+
+    layouts = tmp_path / "layouts"
+    layouts.mkdir()
+    (layouts / "profile.css").write_text(
+        (LAYOUTS / "profile.css").read_text() +
+        "\n.cover-photo, .cover-logo { image-rendering: auto; }\n")
+    req = builder.Request("ruritania", "en", EXAMPLES, layouts=(layouts,), cache=cache_dir)
+    outputs = {e: tmp_path / f"{e}.pdf" for e in ("screen", "archive")}
+    written = builder.build_editions(req, tuple(outputs), outputs)
+    assert all(w.error is None for w in written), [w.error for w in written]
+
+    def interpolated(path):
+        with pikepdf.open(path) as pdf:
+            return [o.objgen for o in pdf.objects if isinstance(o, pikepdf.Stream)
+                    and o.get("/Subtype") == "/Image" and bool(o.get("/Interpolate", False))]
+
+    assert interpolated(outputs["screen"]), "the layout did ask for interpolation"
+    assert not interpolated(outputs["archive"])
+    report = validator.validate_pdf(outputs["archive"], profile="3a")
+    assert not [f.rule_id for f in report.failures]

@@ -199,6 +199,10 @@ def _archived(pdf, job: Job) -> None:
     for page in pdf.pages:
         for annot in page.obj.get("/Annots", []):
             annot.F = 4  # print
+    for obj in pdf.objects:  # PDF/A: no image interpolation (a layout's raster image)
+        if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image" \
+                and bool(obj.get("/Interpolate", False)):
+            obj.Interpolate = False
 
 
 @functools.lru_cache(maxsize=1)
@@ -235,6 +239,7 @@ def _printed(pdf, laid_out, multiple: int, back_cover_at: int | None) -> None:
                 srgb = pikepdf.Stream(pdf, _srgb_bytes(), N=3)
             obj.ColorSpace = pikepdf.Array([pikepdf.Name.ICCBased, srgb])
     profile = pikepdf.Stream(pdf, PRINT_PROFILE.read_bytes(), N=4)
+    _groups_blend_in(pdf, pikepdf.Array([pikepdf.Name.ICCBased, profile]))
     pdf.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
         Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFX, DestOutputProfile=profile,
         **{k: pikepdf.String(v) for k, v in OUTPUT_CONDITION.items()})])
@@ -261,6 +266,23 @@ def _printed(pdf, laid_out, multiple: int, back_cover_at: int | None) -> None:
                                        Resources=model.Resources)
             blank.Contents = pdf.make_stream(b"q\nQ\n" + _marks(blank))
             pdf.pages.insert(at, pikepdf.Page(blank))
+
+
+def _groups_blend_in(pdf, space) -> None:
+    """Every transparency group (opacity, soft masks: forms and pages) blends in
+    the output profile's CMYK, as WeasyPrint sets it when it draws for a CMYK
+    output intent, not in the screen edition's DeviceRGB: a PDF/X-4 preflight
+    flags an RGB blending space, and a RIP blending there would mix the house
+    greys and hand-picked colours into four inks."""
+    import pikepdf
+
+    for obj in pdf.objects:
+        if not isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+            continue
+        group = obj.get("/Group")
+        if isinstance(group, pikepdf.Dictionary) and group.get("/S") == "/Transparency" \
+                and group.get("/CS") in ("/DeviceRGB", "/DeviceGray"):
+            group.CS = space
 
 
 def _page_content(page) -> bytes:
