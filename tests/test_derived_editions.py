@@ -290,3 +290,24 @@ def test_the_archive_interpolates_no_image_even_when_a_layout_asks(tmp_path, cac
     assert not interpolated(outputs["archive"])
     report = validator.validate_pdf(outputs["archive"], profile="3a")
     assert not [f.rule_id for f in report.failures]
+
+
+def test_the_print_edition_refuses_a_gradient_it_cannot_make_cmyk(tmp_path, cache_dir):
+    """A layout of one's own that draws a gradient: the screen edition is written,
+    the print edition refused with the reason (a gradient's colours are not
+    converted), and no print file is left."""
+    from mgi_report.errors import RenderError
+
+    layouts = tmp_path / "layouts"
+    layouts.mkdir()
+    (layouts / "profile.css").write_text(
+        (LAYOUTS / "profile.css").read_text() +
+        "\n.cover { background: linear-gradient(#0d2f4f, #3a7bd5); }\n")
+    req = builder.Request("kazakhstan", "de", DEFAULT_CONTENT, layouts=(layouts,),
+                          cache=cache_dir)
+    outputs = {e: tmp_path / f"{e}.pdf" for e in ("screen", "print")}
+    screen, printed = builder.build_editions(req, ("screen", "print"), outputs)
+    assert screen.error is None and outputs["screen"].exists()
+    assert isinstance(printed.error, RenderError)
+    assert "CMYK only" in str(printed.error) and "gradient" in str(printed.error)
+    assert not outputs["print"].exists()

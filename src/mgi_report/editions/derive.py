@@ -311,8 +311,9 @@ def _no_shadings(pdf) -> None:
     for obj in pdf.objects:
         if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)) and "/ShadingType" in obj \
                 and obj.get("/ColorSpace") not in ("/DeviceCMYK", "/DeviceGray"):
-            raise RenderError(NOT_CMYK + "the layout draws a gradient, which it does not "
-                              "convert: use plain colours")
+            raise RenderError(NOT_CMYK + "the layout draws a gradient (a CSS gradient, or "
+                              "a blurred box-shadow), which it does not convert: use plain "
+                              "colours")
 
 
 _BOX = ("/MediaBox", "/BleedBox", "/TrimBox")
