@@ -93,7 +93,10 @@ def text_within(limit: int) -> st.SearchStrategy[str]:
         lambda t: t.strip() and _prints_as_written(t))
 
 
-FINDING = text_within(parse.MAX_TEXT_CHARS)
+#: A finding or source: no `[^…` in it, which would be a citation of a source
+#: (a valid profile cites only sources it has; Hypothesis also draws strings
+#: from the code's own literals, such as the regex `<[^>]*>`).
+FINDING = text_within(parse.MAX_TEXT_CHARS).filter(lambda t: "[^" not in t)
 
 
 def _on_the_cover(name: str) -> str:
