@@ -141,10 +141,15 @@ def allowed_roots(req: Request) -> list[Path]:
     return [LAYOUTS, FONTS, ICC, req.content, *req.layouts]
 
 
+def file_identifier(job: composer.Job, html: str) -> bytes:
+    """The edition's file ID, derived from the edition and the HTML (a derived
+    edition's too: ``derive`` takes it)."""
+    return hashlib.sha256(f"{job.edition}\n{html}".encode()).hexdigest()[:32].encode()
+
+
 def pdf_options(job: composer.Job, html: str) -> dict:
-    """WeasyPrint options for the edition; the file ID derives from the HTML and
-    the edition (a derived edition's too: ``derive`` takes its ``pdf_identifier``)."""
-    ident = hashlib.sha256(f"{job.edition}\n{html}".encode()).hexdigest()[:32].encode()
+    """WeasyPrint options for the edition; the file ID derives from the HTML."""
+    ident = file_identifier(job, html)
     return {"pdf_identifier": ident, "uncompressed_pdf": False,
             **editions.pdf_options(job, ident, html)}
 
@@ -252,8 +257,7 @@ def write(job: composer.Job, laid_out, html: str, target: Path,
     if spec.derived_from is None:
         data = drawn[source]
     else:
-        data = derive(drawn[source], job, laid_out, pdf_options(job, html)["pdf_identifier"],
-                      back_cover_at=editions.back_cover_at(laid_out.pages))
+        data = derive(drawn[source], job, laid_out, file_identifier(job, html))
     write_atomic(target, lambda fh: fh.write(data))
     pages = len(laid_out.pages)
     return pages + -pages % spec.page_multiple  # the print edition's blank pages

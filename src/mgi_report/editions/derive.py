@@ -34,6 +34,7 @@ from ..errors import RenderError
 from ..resources import PRINT_PROFILE
 from . import colour as cmyk
 from . import xmp
+from .document import back_cover_at
 from .specs import SPECS
 
 if TYPE_CHECKING:
@@ -61,12 +62,10 @@ MARK_SPACE = "MGIRegistration"
 NOT_CMYK = "the print edition is CMYK only, and "
 
 
-def derive(screen: bytes, job: Job, laid_out, identifier: bytes, *,
-           back_cover_at: int | None = None) -> bytes:
+def derive(screen: bytes, job: Job, laid_out, identifier: bytes) -> bytes:
     """``job.edition`` (archive or print) made from ``screen``, the screen
     edition's PDF of the layout ``laid_out``. ``identifier``: the edition's file
-    ID (``pipeline.pdf_options``). ``back_cover_at``: the index of the back
-    cover's first page (the print edition's blank pages go before it)."""
+    ID (``pipeline.file_identifier``)."""
     import pikepdf
 
     spec = SPECS[job.edition]
@@ -75,7 +74,7 @@ def derive(screen: bytes, job: Job, laid_out, identifier: bytes, *,
     lang = getattr(metadata, "lang", None)
     isbn = job.profile.publication.isbn
     if spec.cmyk:
-        _printed(pdf, laid_out, spec.page_multiple, back_cover_at)
+        _printed(pdf, laid_out, spec.page_multiple)
         packet = xmp.packet(metadata, "x", 4, "PDF/X-4")
         pdf.docinfo["/Trapped"] = pikepdf.Name("/False")
         version = "1.6"  # PDF/X-4 is PDF 1.6
@@ -215,7 +214,7 @@ def _srgb_bytes() -> bytes:
 # ------------------------------------------------------------------ print
 
 
-def _printed(pdf, laid_out, multiple: int, back_cover_at: int | None) -> None:
+def _printed(pdf, laid_out, multiple: int) -> None:
     """The print edition from the screen edition's pages: see the module's docstring."""
     import pikepdf
 
@@ -258,7 +257,8 @@ def _printed(pdf, laid_out, multiple: int, back_cover_at: int | None) -> None:
         _add_mark_space(pdf, obj, registration)
     missing = -len(pdf.pages) % multiple
     if missing:
-        at = back_cover_at if back_cover_at is not None else len(pdf.pages)
+        at = back_cover_at(laid_out.pages)  # only when blank pages are wanted
+        at = len(pdf.pages) if at is None else at
         model = pdf.pages[max(at - 1, 0)].obj
         for _ in range(missing):
             blank = pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=model.MediaBox,
