@@ -85,15 +85,37 @@ def test_a_build_killed_at_any_moment_leaves_the_previous_pdf(delay, tmp_path, t
         assert code == 0 and pages(out) == previous[1]
 
 
+#: A real build whose write stops, the PDF whole in its locked temporary file and not yet
+#: renamed, until it is killed: it says "paused" on stdout. (Watching for the temporary
+#: file from outside raced the write, which takes a few milliseconds.)
+PAUSED_BUILD = """
+import contextlib, sys, time
+from mgi_report.files import writes
+@contextlib.contextmanager
+def pause():
+    print("paused", flush=True)
+    time.sleep(120)
+    yield
+writes.rename_guard = pause
+from mgi_report.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 def test_a_build_killed_while_writing_leaves_the_previous_pdf_and_the_next_cleans_up(
         tmp_path, tree, env, previous):
     out = tmp_path / "testland-en.pdf"
     out.write_bytes(previous[0])
-    proc = start(tree, out, env)
-    deadline = time.monotonic() + 60
-    while not temps(out) and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.002)
-    assert proc.poll() is None, "the build ended before its temporary file was seen"
+    argv = command(tree, out)[command(tree, out).index("build"):]
+    proc = subprocess.Popen([sys.executable, "-c", PAUSED_BUILD, *argv], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        said = proc.stdout.readline()
+    finally:
+        if proc.poll() is not None:
+            pytest.fail(f"the build ended before its write: {proc.stderr.read()}")
+    assert said == "paused\n"
+    assert temps(out), "the build writes a temporary file beside the target"
     assert kill(proc) == -signal.SIGKILL
     assert out.read_bytes() == previous[0]
     left = temps(out)
