@@ -294,8 +294,9 @@ SHOTS = [(lang, page, width) for lang in ("en", "de", "ar")
 def test_screenshots_at_three_widths(browser, site):
     """Written to tests/out/screens/ to be looked at; checked here: the window's width,
     no sideways scrolling, the shipped fonts loaded (also from disk), right to left in
-    Arabic."""
-    problems = []
+    Arabic, and the page as wide, with the same margins, in every language (Arabic's
+    larger root size once made it run edge to edge at 1280 px)."""
+    problems, boxes = [], {}
     for lang, page, width in SHOTS:
         size(browser, width)
         path = site / "content" / "kazakhstan" / lang / f"{page}.html"
@@ -308,9 +309,13 @@ def test_screenshots_at_three_widths(browser, site):
               dir: getComputedStyle(document.documentElement).direction,
               failed: [...document.fonts].filter(f => f.status === 'error')
                                          .map(f => f.family + ' ' + f.weight),
-              loaded: [...document.fonts].filter(f => f.status === 'loaded').length}));
+              loaded: [...document.fonts].filter(f => f.status === 'loaded').length,
+              page: [...['.bar', '.page', 'main'].map(s => {
+                const r = document.querySelector(s).getBoundingClientRect();
+                return [Math.round(r.left), Math.round(r.right)]; })]}));
         """)
         where = f"{lang}/{page}.html at {width} px"
+        boxes.setdefault((page, width), {})[lang] = state["page"]
         webtools.full_screenshot(browser,
                                  webtools.SCREENS / f"kazakhstan-{lang}-{page}-{width}.png")
         if state["scroll"] > state["inner"]:
@@ -319,6 +324,18 @@ def test_screenshots_at_three_widths(browser, site):
             problems.append(f"{where}: fonts failed {state['failed']}, {state['loaded']} loaded")
         if state["dir"] != ("rtl" if lang == "ar" else "ltr"):
             problems.append(f"{where}: direction {state['dir']}")
+    for (page, width), by_lang in boxes.items():
+        (bar, body, main) = by_lang["en"]
+        if width >= 1280:  # a wide screen: the page keeps margins beside it
+            assert bar[0] >= 48 and width - bar[1] >= 48, (page, width, bar)
+        for lang, (bar_, body_, main_) in by_lang.items():
+            if (bar_, body_) != (bar, body):
+                problems.append(f"{lang}/{page}.html at {width} px: header {bar_} and page "
+                                f"{body_} where English has {bar} and {body}")
+            measure = main_[1] - main_[0]
+            if not 0.8 <= measure / (main[1] - main[0]) <= 1.25:
+                problems.append(f"{lang}/{page}.html at {width} px: text {measure} px wide, "
+                                f"English {main[1] - main[0]} px")
     assert problems == []
 
 
