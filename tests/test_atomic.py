@@ -90,11 +90,14 @@ def test_a_build_killed_at_any_moment_leaves_the_previous_pdf(delay, tmp_path, t
 #: file from outside raced the write, which takes a few milliseconds.)
 PAUSED_BUILD = """
 import contextlib, sys, time
+from pathlib import Path
 from mgi_report.files import writes
+out = Path(sys.argv[sys.argv.index("-o") + 1])
 @contextlib.contextmanager
 def pause():
-    print("paused", flush=True)
-    time.sleep(120)
+    if list(out.parent.glob(f".{out.name}.*.tmp")):  # the PDF's rename, not a cache file's
+        print("paused", flush=True)
+        time.sleep(120)
     yield
 writes.rename_guard = pause
 from mgi_report.cli import main
