@@ -230,3 +230,44 @@ def test_new_local_starts_a_valid_local_profile_and_stats_names_its_kind(tmp_pat
     code, err = run(capsys, "new", "zenda3", "--iso3", "XRU", "--lang", "en", "--local",
                     "--level", "town", "--content", content)
     assert code == 2 and "city, municipality" in err
+
+
+# ------------------------------------------------------------ French elision
+
+def test_a_french_level_title_elides_de_before_a_vowel(tmp_path, capsys):
+    """"Ville d’Anvers", not "Ville de Anvers": in the PDF's title, cover and
+    imprint, as `new --local` starts the profile and `build` prints it."""
+    content = tmp_path / "content"
+    code, err = run(capsys, "new", "anvers", "--iso3", "BEL", "--lang", "fr", "--local",
+                    "--level", "city", "--content", content, "--published", "2026-01")
+    assert code == 0, err
+    pdf = tmp_path / "anvers-fr.pdf"
+    code, err = run(capsys, "build", "anvers", "--lang", "fr", "--content", content,
+                    "-o", pdf)
+    assert code == 0, err
+    _ = translations("fr").gettext
+    title = _("%(label)s: %(value)s") % {"label": _("Migration Governance Profile"),
+                                         "value": "Ville d’Anvers"}
+    assert PdfReader(pdf).metadata.title == title
+    text = flat(" ".join(page_texts(pdf)))
+    assert "Ville d’Anvers" in text and "Ville de Anvers" not in text
+
+
+@pytest.mark.parametrize("lang,level,place,expected", [
+    ("fr", "province", "Ontario", "Province d’Ontario"),
+    ("fr", "region", "Île-de-France", "Région d’Île-de-France"),
+    ("fr", "city", "Yverdon", "Ville d’Yverdon"),
+    ("fr", "city", "Hambourg", "Ville de Hambourg"),  # h: mute or not, the letters do not say
+    ("fr", "city", "Zenda", "Ville de Zenda"),
+    ("es", "city", "Amberes", "Ciudad de Amberes"),  # Spanish does not elide
+    ("en", "city", "Antwerp", "City of Antwerp"),
+])
+def test_level_titles_elide_as_the_language_does(lang, level, place, expected):
+    class Profile:
+        kind = "local"
+
+    class Doc:
+        country = "Royaume de Belgique"
+
+    Profile.level, Doc.place = level, place
+    assert local.title_name(Profile, Doc, translations(lang).gettext, lang) == expected

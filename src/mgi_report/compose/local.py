@@ -8,6 +8,8 @@ msgids); the objectives and the introduction have layout parts of their own
 
 from __future__ import annotations
 
+import re
+
 N_ = str  # marks a catalog string (extracted by pybabel with -k N_)
 
 #: The place as the title names it, by level (``%(place)s``: the language
@@ -56,12 +58,31 @@ DESCRIPTIONS = {
 }
 
 
-def title_name(profile, doc, gettext) -> str:
+def title_name(profile, doc, gettext, lang: str) -> str:
     """What the title says the profile is of: the country's name for a national
-    profile, the place by its level for a local one ("City of Strelsau")."""
+    profile, the place by its level for a local one ("City of Strelsau"), in the
+    layout's language ``lang`` (French elides: "Ville d’Anvers", see _elided)."""
     if profile.kind != "local" or profile.level is None or doc.place is None:
         return doc.country
-    return gettext(LEVEL_TITLES[profile.level]) % {"place": doc.place}
+    template = gettext(LEVEL_TITLES[profile.level])
+    if lang == "fr":
+        template = _elided(template, doc.place)
+    return template % {"place": doc.place}
+
+
+#: A French word that begins with a vowel (or a y pronounced as one, as in Yverdon).
+#: A place beginning with h keeps "de": whether its h is mute ("d’Héraklion") or
+#: aspirated ("de Hambourg") cannot be told from its letters.
+_VOWEL = re.compile(r"[aeiouyàâäæéèêëîïôöœùûü]", re.IGNORECASE)
+
+
+def _elided(template: str, place: str) -> str:
+    """A French level title's "de" before a place beginning with a vowel becomes
+    "d’" (with the typographic apostrophe the catalog uses): "Ville d’Anvers"."""
+    head, found, tail = template.partition("%(place)s")
+    if found and re.search(r"(?:^|\s)de $", head) and _VOWEL.match(place):
+        return head[:-3] + "d’" + found + tail
+    return template
 
 
 def description(profile, key: str, national: str, gettext) -> str:

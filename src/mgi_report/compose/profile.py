@@ -63,7 +63,7 @@ def context(job: Job) -> dict[str, Any]:
     intro = markup.paragraphs(doc.introduction, text_lang, notes) if doc.introduction else None
     logo = drawings.file_uri(job.profile.logo) if job.profile.logo is not None else None
     published = job.profile.published
-    title_name = local.title_name(job.profile, doc, _)  # "City of Strelsau" (local.py)
+    title_name = local.title_name(job.profile, doc, _, job.lang)  # "City of Strelsau" (local.py)
     publisher = (imprint.fact_name(job.profile.publisher, doc, tr) if job.profile.publisher
                  else _("International Organization for Migration (IOM)"))
     return {

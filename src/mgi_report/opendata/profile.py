@@ -40,7 +40,7 @@ def data(profile: Profile, doc: LanguageFile, baseline: Baseline | None = None
         by_domain[f.domain].append(finding(f, sources, lang))
     return {
         "$schema": SCHEMA_ID,
-        "profile": facts(profile, doc, baseline, _),
+        "profile": facts(profile, doc, baseline, _, lang),
         "domains": [{"number": d.number, "key": d.key, "name": _(d.short_name),
                      "long_name": _(d.long_name),
                      "updates": texts.paragraphs(doc.updates[d.key], lang)
@@ -55,9 +55,10 @@ def data(profile: Profile, doc: LanguageFile, baseline: Baseline | None = None
     }
 
 
-def facts(profile: Profile, doc: LanguageFile, baseline: Baseline | None, _) -> dict[str, Any]:
+def facts(profile: Profile, doc: LanguageFile, baseline: Baseline | None, _,
+          lang: str) -> dict[str, Any]:
     """What the profile is: its names, kind, round, dates and languages."""
-    name = local.title_name(profile, doc, _)  # "City of Strelsau" for a local profile
+    name = local.title_name(profile, doc, _, lang)  # "City of Strelsau" for a local profile
     return {
         "slug": profile.slug,
         "iso3": profile.iso3,

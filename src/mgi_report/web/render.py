@@ -63,7 +63,7 @@ class Renderer:
         rows = {}
         for lang, job in jobs.items():
             _ = i18n.translations(lang).gettext
-            title_name = local.title_name(job.profile, job.doc, _)
+            title_name = local.title_name(job.profile, job.doc, _, lang)
             rows[lang] = {**pages.profile_row(job, title_name),
                           "title": _("%(label)s: %(value)s") % {
                               "label": _("Migration Governance Profile"),
