@@ -418,3 +418,92 @@ def test_a_translation_is_out_of_date_when_its_updates_or_acknowledgements_chang
     assert any(f"{FOLLOWUP}/ar.yaml" in line and "updates.wellbeing" in line for line in said), err
     assert any(f"{FIRST}/ar.yaml" in line and "acknowledgements" in line for line in said), err
     assert all(re.match(r"\S+:\d+:\d+: ", line) for line in said), said
+
+
+# ----------------------------------------------------- new --follow-up BASELINE
+
+
+@pytest.fixture
+def series(tmp_path):
+    """A copy of the examples (first, second and local profile) to start from."""
+    content = tmp_path / "content"
+    shutil.copytree(EXAMPLES, content, ignore=shutil.ignore_patterns("pdf", "site"))
+    return content
+
+
+def test_new_follow_up_starts_the_next_round_as_a_valid_draft(series, tmp_path, capsys):
+    """`new ruritania-3 --follow-up ruritania-2`: round 3 of the series, from a copy
+    of the second profile: check has nothing to say (the Arabic translation, in date
+    with its source before, is still), and the PDF is the third profile with its
+    updates chapter since 2029, nothing changed yet."""
+    code, err = run(capsys, "new", "ruritania-3", "--follow-up", "ruritania-2",
+                    "--content", series, "--published", "2031-04")
+    assert code == 0, err
+    assert "make ruritania-3-en.pdf" in err
+    folder = series / "ruritania-3"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".stamp-ar.yaml", "ar.yaml", "en.yaml", "profile.yaml"]
+    code, err = run(capsys, "check", "--content", series)
+    assert code == 0 and err == "", err
+    loaded = contents.load_country(series, "ruritania-3")
+    profile, base = loaded.profile, contents.load_country(series, "ruritania-2").profile
+    assert (profile.round, profile.published.isoformat()[:7]) == (3, "2031-04")
+    assert profile.baseline is not None and "ruritania-2" in str(profile.baseline)
+    assert profile.publication.isbn is None and base.publication.isbn  # each its own
+    assert profile.key_data == base.key_data and profile.iso3 == base.iso3
+    for lang in ("en", "ar"):
+        doc = loaded.files[lang]
+        assert doc.draft and not doc.updates
+        found = changes.compare(contents.load_country(series, "ruritania-2").files[lang], doc)
+        assert {c.where.split(".")[0] for c in found} == {"updates"}  # only these went:
+        # the findings start as the baseline's
+    pdf = tmp_path / "ruritania-3-en.pdf"
+    code, err = run(capsys, "build", "ruritania-3", "--lang", "en", "--content", series,
+                    "-o", pdf)
+    assert code == 0, err
+    pages = page_texts(pdf)
+    assert "Third profile" in flat(pages[0]) and "April 2031" in flat(pages[0])
+    assert any("Updates since 2029" in title for _, title in outline(pdf))
+
+
+def test_new_follow_up_of_a_first_profile_is_round_two(series, capsys):
+    code, err = run(capsys, "new", "ruritania-2b", "--follow-up", "ruritania",
+                    "--content", series, "--published", "2030-01")
+    assert code == 0, err
+    text = (series / "ruritania-2b" / "profile.yaml").read_text()
+    assert "round: 2\nbaseline: {profile: ruritania}\n" in text
+    assert (series / "ruritania-2b" / "cover.jpg").read_bytes() == \
+        (series / "ruritania" / "cover.jpg").read_bytes()  # what profile.yaml names
+    code, err = run(capsys, "check", "--content", series)
+    assert code == 0 and err == "", err
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--follow-up", "rurtania"], "did you mean `ruritania`?"),
+    (["--follow-up", "ruritania-2", "--published", "2029-03"],
+     "--published 2029-03 is not after the baseline's 2029-03"),
+    (["--follow-up", "ruritania-2", "--published", "2031-4"], "must be a year and month"),
+    (["--follow-up", "ruritania-2", "--lang", "en", "--iso3", "XRU"],
+     "--iso3 and --lang: a follow-up takes them from its baseline `ruritania-2`"),
+    (["--lang", "en"], "--iso3 is needed to start a profile (or --follow-up BASELINE)"),
+])
+def test_new_follow_up_refuses_what_it_cannot_start_and_writes_nothing(
+        series, capsys, argv, message):
+    code, err = run(capsys, "new", "ruritania-3", "--content", series, *argv)
+    assert code == 2 and message in err, err
+    assert "Traceback" not in err and not (series / "ruritania-3").exists()
+
+
+def test_new_follow_up_of_a_baseline_with_problems_says_where_and_writes_nothing(
+        series, capsys):
+    broken = series / "ruritania-2" / "en.yaml"
+    broken.write_text(broken.read_text().replace("short_name:", "short_nam:", 1))
+    code, err = run(capsys, "new", "ruritania-3", "--follow-up", "ruritania-2",
+                    "--content", series, "--published", "2031-04")
+    assert code == 1
+    assert_only_located(err)
+    assert any("ruritania-2/en.yaml" in line for line in located_lines(err))
+    assert not (series / "ruritania-3").exists()
+    code, err = run(capsys, "new", "ruritania-2", "--follow-up", "ruritania",
+                    "--content", series, "--published", "2030-01")
+    assert code == 2 and "exists already" in err

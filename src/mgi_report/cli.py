@@ -77,8 +77,10 @@ def _parser() -> argparse.ArgumentParser:
 
     nw = sub.add_parser("new", help="start a new country: profile.yaml and a language file")
     nw.add_argument("country", help="the new country folder's name, e.g. sri-lanka")
-    nw.add_argument("--iso3", required=True, help="its ISO 3166-1 alpha-3 code, e.g. LKA")
-    nw.add_argument("--lang", required=True, help="the language the findings are written in")
+    nw.add_argument("--iso3", help="its ISO 3166-1 alpha-3 code, e.g. LKA")
+    nw.add_argument("--lang", help="the language the findings are written in")
+    nw.add_argument("--follow-up", metavar="BASELINE", help="start the follow-up of the "
+                    "profile BASELINE: a copy of its folder, a draft of the next round")
     nw.add_argument("--published", help="year and month of publication, YYYY-MM "
                     "(default: this month)")
     nw.add_argument("--local", action="store_true", help="a local government's profile "
@@ -286,12 +288,7 @@ def cmd_stamp(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from .workbench import new as starter
 
-    for path in starter.new(args.country, args.iso3, args.lang, args.content, args.published,
-                            local=args.local, level=args.level):
-        print(path)
-    print(f"mgi-report: started {args.country}; next: write the findings, then "
-          f"`mgi-report check` and `make {args.country}-{args.lang}.pdf`", file=sys.stderr)
-    return 0
+    return starter.command(args)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

@@ -11,16 +11,22 @@ the folder, ``iso3`` its country's code).
 from __future__ import annotations
 
 import re
+import shutil
+import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import yaml
 from babel import Locale
 
 from ..content import facts
 from ..content.domains import DOMAINS
 from ..content.series import LEVELS
 from ..content.tree import SLUG_RE, escaped
+from ..content.yamlsource import MAX_FILE_BYTES
 from ..errors import UsageError
+from ..files.reads import read_regular
 from ..files.writes import write_atomic
 from ..text.i18n import available_languages
 
@@ -112,3 +118,171 @@ def new(slug: str, iso3: str, lang: str, content: Path, published: str | None = 
         write_atomic(path, lambda fh, text=text: fh.write(text.encode("utf-8")))
         written.append(path)
     return written
+
+
+def command(args) -> int:
+    """``mgi-report new``: a first profile (``--iso3`` and ``--lang``), or with
+    ``--follow-up`` the next round of a profile of the tree."""
+    if args.follow_up is not None:
+        given = [f"--{name}" for name in ("iso3", "lang", "local", "level")
+                 if getattr(args, name) not in (None, False)]
+        if given:
+            raise UsageError(f"{' and '.join(given)}: a follow-up takes "
+                             f"{'them' if len(given) > 1 else 'it'} from its baseline "
+                             f"`{escaped(args.follow_up)}`")
+        written = follow_up(args.country, args.follow_up, args.content, args.published)
+        from ..content import tree as contents
+
+        langs = [contents.load_country(args.content, args.country).profile.source_language]
+        what = "edit the findings (the updates chapter says what changed)"
+    else:
+        missing = [f"--{name}" for name in ("iso3", "lang") if getattr(args, name) is None]
+        if missing:
+            raise UsageError(f"{' and '.join(missing)} {'are' if len(missing) > 1 else 'is'} "
+                             "needed to start a profile (or --follow-up BASELINE)")
+        written = new(args.country, args.iso3, args.lang, args.content, args.published,
+                      local=args.local, level=args.level)
+        langs, what = [args.lang], "write the findings"
+    for path in written:
+        print(path)
+    print(f"mgi-report: started {args.country}; next: {what}, then `mgi-report check` and "
+          f"`make {args.country}-{langs[0]}.pdf`", file=sys.stderr)
+    return 0
+
+
+# ------------------------------------------------------------------ a follow-up
+
+#: The largest file of a baseline's folder that is copied other than its YAML (a
+#: cover photo, a logo).
+MAX_COPIED = 64 << 20
+#: A translation's stamp (workbench.translation): the only hidden file copied.
+STAMP = re.compile(r"\.stamp-[a-z]{2,3}\.yaml")
+
+def follow_up(slug: str, baseline: str, content: Path, published: str | None = None
+              ) -> list[Path]:
+    """Start ``slug`` as the follow-up of the profile ``baseline`` of the same tree:
+    a copy of its folder (its regular files; a link is not followed), where
+    ``profile.yaml`` gets ``round`` (the baseline's plus one), ``baseline``, the
+    new ``published`` and no ``publication`` (an ISBN and a reference are each
+    profile's own), and each language file ``draft: true`` and no ``updates``
+    (the editors' text is each round's own). The findings start as the
+    baseline's: edited, the updates chapter says what changed. Returns the
+    paths written; the new profile is read back (check's rules) before it is
+    kept, and nothing is kept if it fails."""
+    from ..content import tree as contents
+    from ..content.walk import findings_hash
+    from . import check as checks
+
+    published = published or date.today().strftime("%Y-%m")
+    base = contents.find(content, baseline)  # the usage error, with a did-you-mean
+    was = contents.read_country(content, base).loaded()  # its problems, located
+    before = was.profile
+    in_date = [lf.lang for _slug, lf, source in contents.translations({baseline: was})
+               if lf.source_hash == findings_hash(source)]
+    problems = []
+    if not SLUG_RE.match(slug):
+        problems.append(f"`{escaped(slug)}` cannot name a country folder: use lower-case "
+                        "letters, digits and single hyphens or underscores, like "
+                        "`kazakhstan-2`")
+    if not PUBLISHED_RE.match(published):
+        problems.append(f"--published `{escaped(published)}` must be a year and month like "
+                        "`2026-11`")
+    elif published <= before.published.strftime("%Y-%m"):
+        problems.append(f"--published {published} is not after the baseline's "
+                        f"{before.published:%Y-%m}: give the follow-up's month")
+    if (content / slug).exists():
+        problems.append(f"{escaped(str(content / slug))} exists already; `new` never "
+                        "overwrites a profile")
+    if problems:
+        raise UsageError("; ".join(problems))
+    files = [p for p in sorted(base.folder.iterdir()) if p.is_file() and not p.is_symlink()
+             and (not p.name.startswith(".") or STAMP.fullmatch(p.name))]
+    texts: dict[Path, bytes] = {}
+    unread = []
+    for path in files:
+        data = read_regular(path, MAX_FILE_BYTES if path.suffix == ".yaml" else MAX_COPIED)
+        if data is None:
+            unread.append(escaped(path.name))
+            continue
+        if path.name == "profile.yaml":
+            data = _followed(data.decode("utf-8"), baseline, before.round + 1,
+                             published).encode("utf-8")
+        elif path.suffix == ".yaml" and path.stem in base.languages:
+            data = _draft(data.decode("utf-8")).encode("utf-8")
+        elif STAMP.fullmatch(path.name):  # what a translation was stamped with: the
+            # source file as it was then, whose `updates` went with the source's
+            data = _without(data.decode("utf-8"), ("updates",)).encode("utf-8")
+        texts[content / slug / path.name] = data
+    if unread:
+        raise UsageError(f"cannot copy {', '.join(unread)} of {baseline}: not a regular "
+                         "file, or too large")
+    folder = content / slug
+    folder.mkdir(parents=True)
+    try:
+        for path, data in texts.items():
+            write_atomic(path, lambda fh, data=data: fh.write(data))
+        for lang in in_date:  # in date with the baseline's source, so with its copy's,
+            checks.stamp(content, slug, lang)  # which lost only `updates` as it did
+        contents.read_country(content, contents.find(content, slug)).loaded()
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return list(texts)
+
+
+def _top_keys(text: str) -> dict[str, tuple[Any, Any, int, int]]:
+    """Each top-level key of a YAML mapping: (key node, value node, first line,
+    end line), its lines running up to the comments just above the next key."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    lines = text.splitlines(keepends=True)
+    items = root.value
+    out = {}
+    for i, (key, value) in enumerate(items):
+        end = items[i + 1][0].start_mark.line if i + 1 < len(items) else len(lines)
+        while end - 1 > value.end_mark.line - 1 and end - 1 > key.start_mark.line and \
+                lines[end - 1].lstrip().startswith("#"):
+            end -= 1  # a comment just above the next key is the next key's
+        out[key.value] = (key, value, key.start_mark.line, end)
+    return out
+
+
+def _without(text: str, names: tuple[str, ...]) -> str:
+    lines = text.splitlines(keepends=True)
+    cut = sorted((first, end) for name, (_k, _v, first, end) in _top_keys(text).items()
+                 if name in names)
+    for first, end in reversed(cut):
+        del lines[first:end]
+    return "".join(lines)
+
+
+def _set_scalar(text: str, name: str, value: str) -> str | None:
+    """``text`` with the top-level scalar ``name`` set to ``value``; None if absent."""
+    found = _top_keys(text).get(name)
+    if found is None or not isinstance(found[1], yaml.ScalarNode):
+        return None
+    node = found[1]
+    return text[:node.start_mark.index] + value + text[node.end_mark.index:]
+
+
+def _followed(text: str, baseline: str, round_: int, published: str) -> str:
+    text = _without(text, ("round", "baseline", "publication"))
+    text = _set_scalar(text, "published", published) or text
+    return text.rstrip("\n") + (
+        f"\n\n# The follow-up of {baseline} (README, \"Follow-up profiles\"): its findings\n"
+        "# started as the baseline's; the updates chapter says what changed. An ISBN and a\n"
+        "# reference are each profile's own: add `publication:` when they are known.\n"
+        f"round: {round_}\nbaseline: {{profile: {baseline}}}\n")
+
+
+def _draft(text: str) -> str:
+    text = _without(text, ("updates",))
+    drafted = _set_scalar(text, "draft", "true")
+    if drafted is not None:
+        return drafted
+    found = _top_keys(text).get("domains")
+    lines = text.splitlines(keepends=True)
+    at = found[2] if found is not None else len(lines)
+    lines.insert(at, "draft: true               # a follow-up starts as a draft\n")
+    return "".join(lines)
