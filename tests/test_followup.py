@@ -23,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 from pypdf import PdfReader
 
 from mgi_report import Request
@@ -482,6 +483,7 @@ def test_new_follow_up_of_a_first_profile_is_round_two(series, capsys):
     (["--follow-up", "rurtania"], "did you mean `ruritania`?"),
     (["--follow-up", "ruritania-2", "--published", "2029-03"],
      "--published 2029-03 is not after the baseline's 2029-03"),
+    (["--follow-up", "ruritania-2"], "this month ("),  # the default, named as such
     (["--follow-up", "ruritania-2", "--published", "2031-4"], "must be a year and month"),
     (["--follow-up", "ruritania-2", "--lang", "en", "--iso3", "XRU"],
      "--iso3 and --lang: a follow-up takes them from its baseline `ruritania-2`"),
@@ -507,3 +509,58 @@ def test_new_follow_up_of_a_baseline_with_problems_says_where_and_writes_nothing
     code, err = run(capsys, "new", "ruritania-2", "--follow-up", "ruritania",
                     "--content", series, "--published", "2030-01")
     assert code == 2 and "exists already" in err
+
+
+def test_new_follow_up_of_a_local_profile_cites_the_place(series, tmp_path, capsys):
+    """The follow-up of Strelsau follows up "City of Strelsau", not the country."""
+    code, err = run(capsys, "new", "strelsau-2", "--follow-up", "strelsau",
+                    "--content", series, "--published", "2030-01")
+    assert code == 0, err
+    pdf = tmp_path / "strelsau-2-en.pdf"
+    code, err = run(capsys, "build", "strelsau-2", "--lang", "en", "--content", series,
+                    "-o", pdf)
+    assert code == 0, err
+    text = flat(" ".join(page_texts(pdf)))
+    assert "follows up the profile “Migration Governance Profile: City of Strelsau (a " \
+        "fictional example)” of" in text
+    assert "Republic of Ruritania" not in text.split("Follows up")[1][:200]
+
+
+def test_new_follow_up_refuses_a_baseline_it_cannot_copy_or_edit_whole(series, capsys):
+    """What the profile is made of is copied whole or not at all: a language file
+    that is a link, a root written as a flow mapping; and a dangling link where the
+    new folder would go is a name taken."""
+    flow = series / "ruritania" / "profile.yaml"
+    data = yaml.safe_load(flow.read_text())
+    flow.write_text(yaml.safe_dump(data, default_flow_style=True, allow_unicode=True))
+    code, err = run(capsys, "new", "next", "--follow-up", "ruritania", "--content", series,
+                    "--published", "2030-01")
+    assert code == 2 and "cannot edit profile.yaml of ruritania as written" in err, err
+    (series / "ruritania-2" / "ar.yaml").rename(series / "ar-elsewhere.yaml")
+    (series / "ruritania-2" / "ar.yaml").symlink_to(series / "ar-elsewhere.yaml")
+    code, err = run(capsys, "new", "next", "--follow-up", "ruritania-2", "--content", series,
+                    "--published", "2031-01")
+    assert code == 2 and "cannot copy ar.yaml of ruritania-2: a link" in err, err
+    (series / "next").symlink_to(series / "nowhere")
+    code, err = run(capsys, "new", "next", "--follow-up", "strelsau", "--content", series,
+                    "--published", "2031-01")
+    assert code == 2 and "exists already" in err, err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in series.iterdir() if p.name.startswith(".")) == []
+
+
+def test_an_out_of_date_translation_stays_out_of_date_finding_by_finding(series, capsys):
+    """A translation that was out of date in the baseline is not stamped in the
+    follow-up, and check still names what changed, finding by finding."""
+    source = series / "ruritania-2" / "en.yaml"
+    text = source.read_text()
+    edited = "Regular migrants have the same access as Ruritanian citizens to public health"
+    assert edited in text
+    source.write_text(text.replace(edited, edited.replace("Regular", "Documented"), 1))
+    code, before = run(capsys, "check", "--content", series)
+    assert "ruritania-2/ar.yaml" in before and "Documented" in before, before
+    code, err = run(capsys, "new", "ruritania-3", "--follow-up", "ruritania-2",
+                    "--content", series, "--published", "2031-04")
+    assert code == 0, err
+    code, err = run(capsys, "check", "--content", series)
+    assert "ruritania-3/ar.yaml" in err and "Documented" in err, err

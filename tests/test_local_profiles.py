@@ -257,6 +257,9 @@ def test_a_french_level_title_elides_de_before_a_vowel(tmp_path, capsys):
     ("fr", "province", "Ontario", "Province d’Ontario"),
     ("fr", "region", "Île-de-France", "Région d’Île-de-France"),
     ("fr", "city", "Yverdon", "Ville d’Yverdon"),
+    ("fr", "city", "Yaoundé", "Ville de Yaoundé"),  # a y before a vowel is a consonant
+    ("fr", "city", "Ávila", "Ville d’Ávila"),  # a vowel whatever its accent
+    ("fr", "region", "Østfold", "Région d’Østfold"),
     ("fr", "city", "Hambourg", "Ville de Hambourg"),  # h: mute or not, the letters do not say
     ("fr", "city", "Zenda", "Ville de Zenda"),
     ("es", "city", "Amberes", "Ciudad de Amberes"),  # Spanish does not elide

@@ -9,6 +9,7 @@ msgids); the objectives and the introduction have layout parts of their own
 from __future__ import annotations
 
 import re
+import unicodedata
 
 N_ = str  # marks a catalog string (extracted by pybabel with -k N_)
 
@@ -70,17 +71,27 @@ def title_name(profile, doc, gettext, lang: str) -> str:
     return template % {"place": doc.place}
 
 
-#: A French word that begins with a vowel (or a y pronounced as one, as in Yverdon).
-#: A place beginning with h keeps "de": whether its h is mute ("d’Héraklion") or
-#: aspirated ("de Hambourg") cannot be told from its letters.
-_VOWEL = re.compile(r"[aeiouyàâäæéèêëîïôöœùûü]", re.IGNORECASE)
+def _elides(place: str) -> bool:
+    """Whether French elides "de" before ``place``: a vowel, whatever its accent
+    (Anvers, Île-de-France, Ávila, Østfold), or a y before a consonant (Ypres,
+    Yverdon; not Yaoundé, Yokohama, where the y is a consonant). A place that
+    begins with h keeps "de": whether its h is mute ("d’Héraklion") or aspirated
+    ("de Hambourg") cannot be told from its letters."""
+    letters = [c for c in unicodedata.normalize("NFD", place.lstrip(" \"'«“‘’"))
+               if not unicodedata.combining(c)][:2]
+    if not letters:
+        return False
+    first = letters[0].casefold()
+    if first == "y":
+        return len(letters) > 1 and letters[1].casefold() not in "aeiouyøæœ"
+    return first in "aeiouøæœ"
 
 
 def _elided(template: str, place: str) -> str:
-    """A French level title's "de" before a place beginning with a vowel becomes
-    "d’" (with the typographic apostrophe the catalog uses): "Ville d’Anvers"."""
+    """A French level title's "de" before a place that elides it becomes "d’"
+    (with the typographic apostrophe the catalog uses): "Ville d’Anvers"."""
     head, found, tail = template.partition("%(place)s")
-    if found and re.search(r"(?:^|\s)de $", head) and _VOWEL.match(place):
+    if found and re.search(r"(?:^|\s)de $", head) and _elides(place):
         return head[:-3] + "d’" + found + tail
     return template
 

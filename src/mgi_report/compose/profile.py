@@ -115,7 +115,8 @@ def context(job: Job) -> dict[str, Any]:
         "local": job.profile.kind == "local",
         "place": doc.place,
         "extra": extra.chapters(job, text_lang, notes),
-        **updates.context(job.baseline, job.profile.round, doc, tr, text_lang),
+        **updates.context(job.baseline, job.profile.round, doc, tr, text_lang,
+                          job.lang),
         # the findings' GCM objectives: markers and the annex (gcm.py)
         **gcm.context(doc, tr, text_lang, domains),
     }

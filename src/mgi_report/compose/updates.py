@@ -22,7 +22,7 @@ from ..content.domains import DOMAINS
 from ..content.baseline import Baseline
 from ..content.model import LanguageFile
 from ..text import markup
-from . import tracked
+from . import local, tracked
 
 #: The cover's words for a profile of each round (ordinals agree with their
 #: noun in most languages: whole phrases, not an ordinal and a noun).
@@ -104,15 +104,17 @@ def chapter(baseline: Baseline, doc: LanguageFile, tr, text_lang: str) -> dict[s
 
 
 def context(baseline: Baseline | None, round_: int, doc: LanguageFile, tr,
-            text_lang: str) -> dict[str, Any]:
-    """What the layout is given of a follow-up (``followup``: None for a first
-    profile): the cover's words, the sentence citing the baseline, the chapter."""
+            text_lang: str, lang: str) -> dict[str, Any]:
+    """What the layout (in ``lang``) is given of a follow-up (``followup``: None
+    for a first profile): the cover's words, the sentence citing the baseline,
+    the chapter."""
     if baseline is None:
         return {"followup": None}
     _ = tr.gettext
     year = baseline.profile.published.year
-    title = _("%(label)s: %(value)s") % {"label": _("Migration Governance Profile"),
-                                         "value": baseline.doc.country}
+    title = _("%(label)s: %(value)s") % {  # a local baseline's: "City of Strelsau"
+        "label": _("Migration Governance Profile"),
+        "value": local.title_name(baseline.profile, baseline.doc, _, lang)}
     updates = chapter(baseline, doc, tr, text_lang)
     return {"followup": {
         "round": round_,

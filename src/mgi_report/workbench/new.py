@@ -10,9 +10,11 @@ the folder, ``iso3`` its country's code).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,7 @@ from ..content.domains import DOMAINS
 from ..content.series import LEVELS
 from ..content.tree import SLUG_RE, escaped
 from ..content.yamlsource import MAX_FILE_BYTES
-from ..errors import UsageError
+from ..errors import ContentError, UsageError
 from ..files.reads import read_regular
 from ..files.writes import write_atomic
 from ..text.i18n import available_languages
@@ -173,6 +175,7 @@ def follow_up(slug: str, baseline: str, content: Path, published: str | None = N
     from ..content.walk import findings_hash
     from . import check as checks
 
+    given = published is not None
     published = published or date.today().strftime("%Y-%m")
     base = contents.find(content, baseline)  # the usage error, with a did-you-mean
     was = contents.read_country(content, base).loaded()  # its problems, located
@@ -184,50 +187,102 @@ def follow_up(slug: str, baseline: str, content: Path, published: str | None = N
         problems.append(f"`{escaped(slug)}` cannot name a country folder: use lower-case "
                         "letters, digits and single hyphens or underscores, like "
                         "`kazakhstan-2`")
+    month = f"--published {published}" if given else f"this month ({published})"
     if not PUBLISHED_RE.match(published):
         problems.append(f"--published `{escaped(published)}` must be a year and month like "
                         "`2026-11`")
     elif published <= before.published.strftime("%Y-%m"):
-        problems.append(f"--published {published} is not after the baseline's "
-                        f"{before.published:%Y-%m}: give the follow-up's month")
-    if (content / slug).exists():
-        problems.append(f"{escaped(str(content / slug))} exists already; `new` never "
-                        "overwrites a profile")
+        problems.append(f"{month} is not after the baseline's {before.published:%Y-%m}: "
+                        "give the follow-up's month with --published")
+    folder = content / slug
+    if os.path.lexists(folder):
+        problems.append(f"{escaped(str(folder))} exists already; `new` never overwrites a "
+                        "profile")
     if problems:
         raise UsageError("; ".join(problems))
-    files = [p for p in sorted(base.folder.iterdir()) if p.is_file() and not p.is_symlink()
-             and (not p.name.startswith(".") or STAMP.fullmatch(p.name))]
-    texts: dict[Path, bytes] = {}
-    unread = []
-    for path in files:
+    texts = _copies(base, baseline, before.round + 1, published)
+    # Made whole in a hidden folder beside it, read back, then renamed into place:
+    # a failure or a kill leaves no half-made profile under the new name.
+    temp = Path(tempfile.mkdtemp(prefix=f".{slug}.", suffix=".new", dir=content))
+    try:
+        for name, data in texts.items():
+            write_atomic(temp / name, lambda fh, data=data: fh.write(data))
+        langs = tuple(sorted(n[:-5] for n in texts if n.endswith(".yaml") and
+                             n[:-5] in base.languages))
+        try:
+            contents.read_country(content, contents.Country(slug, temp, langs)).loaded()
+        except ContentError as exc:
+            raise UsageError(f"the copy of {baseline} would not pass `check` ("
+                             + "; ".join(p.message for p in exc.problems[:3]) +
+                             "); nothing was written") from None
+        os.rename(temp, folder)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    for lang in in_date:  # in date with the baseline's source, so with its copy's,
+        checks.stamp(content, slug, lang)  # which lost only `updates` as it did
+    return [folder / name for name in texts]
+
+
+def _copies(base, baseline: str, round_: int, published: str) -> dict[str, bytes]:
+    """The files of the follow-up, by name: the baseline folder's regular files
+    (its stamps as they are: a translation in date is stamped again, one out of
+    date keeps its list of changes), profile.yaml and the language files edited,
+    each read back as the original but for what the edit changes."""
+    texts: dict[str, bytes] = {}
+    unread, unedited = [], []
+    for path in sorted(base.folder.iterdir()):
+        if path.name.startswith(".") and not STAMP.fullmatch(path.name):
+            continue
+        language = path.suffix == ".yaml" and path.stem in base.languages
+        if path.is_symlink() and (language or path.name == "profile.yaml"):
+            unread.append(escaped(path.name))  # what the profile is made of: all or nothing
+        if not path.is_file() or path.is_symlink():
+            continue  # a link, a folder, a FIFO: not copied
         data = read_regular(path, MAX_FILE_BYTES if path.suffix == ".yaml" else MAX_COPIED)
         if data is None:
             unread.append(escaped(path.name))
             continue
         if path.name == "profile.yaml":
-            data = _followed(data.decode("utf-8"), baseline, before.round + 1,
-                             published).encode("utf-8")
-        elif path.suffix == ".yaml" and path.stem in base.languages:
-            data = _draft(data.decode("utf-8")).encode("utf-8")
-        elif STAMP.fullmatch(path.name):  # what a translation was stamped with: the
-            # source file as it was then, whose `updates` went with the source's
-            data = _without(data.decode("utf-8"), ("updates",)).encode("utf-8")
-        texts[content / slug / path.name] = data
+            data = _edited(data, lambda t: _followed(t, baseline, round_, published),
+                           ("round", "baseline", "publication"),
+                           {"published": published, "round": round_,
+                            "baseline": {"profile": baseline}})
+        elif language:
+            data = _edited(data, _draft, ("updates",), {"draft": True})
+        if data is None:
+            unedited.append(escaped(path.name))
+            continue
+        texts[path.name] = data
     if unread:
-        raise UsageError(f"cannot copy {', '.join(unread)} of {baseline}: not a regular "
-                         "file, or too large")
-    folder = content / slug
-    folder.mkdir(parents=True)
+        raise UsageError(f"cannot copy {', '.join(unread)} of {baseline}: a link, not a "
+                         "regular file, or too large; `new` copies regular files only")
+    if unedited:
+        raise UsageError(f"cannot edit {', '.join(unedited)} of {baseline} as written (a "
+                         "`{…}` root, an indented root, several documents): copy the "
+                         "folder and edit it by hand (README, \"Follow-up profiles\")")
+    return texts
+
+
+def _edited(data: bytes, edit, removed: tuple[str, ...], values: dict[str, Any]
+            ) -> bytes | None:
+    """``edit`` applied to a YAML file's text, or None unless the result reads back
+    as the file did, without ``removed`` and with ``values``."""
     try:
-        for path, data in texts.items():
-            write_atomic(path, lambda fh, data=data: fh.write(data))
-        for lang in in_date:  # in date with the baseline's source, so with its copy's,
-            checks.stamp(content, slug, lang)  # which lost only `updates` as it did
-        contents.read_country(content, contents.find(content, slug)).loaded()
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return list(texts)
+        text = data.decode("utf-8")
+        was = yaml.safe_load(text)
+        if not isinstance(was, dict):
+            return None
+        out = edit(text)
+        now = yaml.safe_load(out)
+    except (UnicodeDecodeError, yaml.YAMLError):
+        return None
+    want = {k: v for k, v in was.items() if k not in removed}
+    want.update(values)
+    if not isinstance(now, dict) or {str(k): str(v) for k, v in now.items()} != \
+            {str(k): str(v) for k, v in want.items()}:
+        return None
+    return out.encode("utf-8")
 
 
 def _top_keys(text: str) -> dict[str, tuple[Any, Any, int, int]]:
@@ -240,12 +295,24 @@ def _top_keys(text: str) -> dict[str, tuple[Any, Any, int, int]]:
     items = root.value
     out = {}
     for i, (key, value) in enumerate(items):
-        end = items[i + 1][0].start_mark.line if i + 1 < len(items) else len(lines)
-        while end - 1 > value.end_mark.line - 1 and end - 1 > key.start_mark.line and \
-                lines[end - 1].lstrip().startswith("#"):
-            end -= 1  # a comment just above the next key is the next key's
-        out[key.value] = (key, value, key.start_mark.line, end)
+        # through the value's last line: blank lines and comments after it stay
+        # (a comment above the next key is the next key's)
+        end = min(_last_line(value) + 1,
+                  items[i + 1][0].start_mark.line if i + 1 < len(items) else len(lines))
+        out[key.value] = (key, value, key.start_mark.line, max(end, key.start_mark.line + 1))
     return out
+
+
+def _last_line(node) -> int:
+    """The last line a node's own text stands on (a block collection's end mark
+    is the next token's, after any comments)."""
+    if isinstance(node, yaml.ScalarNode) or node.flow_style:
+        end = node.end_mark
+        return end.line - 1 if end.column == 0 and end.line > node.start_mark.line \
+            else end.line
+    children = [n for pair in node.value for n in pair] if isinstance(
+        node, yaml.MappingNode) else list(node.value)
+    return max([node.start_mark.line, *(_last_line(n) for n in children)])
 
 
 def _without(text: str, names: tuple[str, ...]) -> str:
