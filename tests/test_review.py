@@ -159,3 +159,21 @@ def test_word_diff_and_matching_of_findings():
     assert [(c.kind, c.entry) for c in found] == [("added", 2), ("changed", 3)]
     changed = next(c for c in found if c.kind == "changed")
     assert changed.words[-2:] == [("-", "five."), ("+", "six.")]
+
+
+def test_check_names_a_changed_name_or_acronym_of_the_source(content_copy, capsys):
+    """The names and acronyms are in what a translation is stamped with, but not in
+    the findings' comparison: check names them rather than "0 change(s)"."""
+    en = content_copy / "kazakhstan" / "en.yaml"
+    text = en.read_text()
+    assert "\nshort_name: Kazakhstan\n" in text and "GAFMA: " in text
+    text = text.replace("\nshort_name: Kazakhstan\n", "\nshort_name: Qazaqstan\n", 1)
+    en.write_text(re.sub(r"GAFMA: .*", "GAFMA: guaranteed free medical assistance", text,
+                         count=1))
+    assert main(["check", "--content", str(content_copy)]) == 0
+    err = [line for line in capsys.readouterr().err.splitlines()
+           if "kazakhstan/de.yaml:5:" in line]
+    assert "out of date: 2 change(s) in en.yaml since this translation was stamped" in err[0]
+    assert "en.yaml changed: short_name, changed: “Qazaqstan”" in err[1]
+    assert "en.yaml changed: acronyms, changed: GAFMA" in err[2]
+    assert len(err) == 3
