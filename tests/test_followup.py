@@ -564,3 +564,19 @@ def test_an_out_of_date_translation_stays_out_of_date_finding_by_finding(series,
     assert code == 0, err
     code, err = run(capsys, "check", "--content", series)
     assert "ruritania-3/ar.yaml" in err and "Documented" in err, err
+
+
+def test_new_on_a_full_disk_says_so_and_leaves_nothing(series, capsys, monkeypatch):
+    """The folder that cannot be made is named with the system's reason, exit 3, no
+    traceback, and no folder (hidden or not) is left."""
+    import errno
+    import tempfile
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(series / ".next.x.new"))
+    monkeypatch.setattr(tempfile, "mkdtemp", full)
+    code, err = run(capsys, "new", "next", "--follow-up", "ruritania", "--content", series,
+                    "--published", "2030-01")
+    assert code == 3 and "cannot write" in err and "No space left on device" in err, err
+    assert "internal error" not in err and "Traceback" not in err
+    assert not [p for p in series.iterdir() if "next" in p.name]

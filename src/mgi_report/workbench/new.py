@@ -27,7 +27,7 @@ from ..content.domains import DOMAINS
 from ..content.series import LEVELS
 from ..content.tree import SLUG_RE, escaped
 from ..content.yamlsource import MAX_FILE_BYTES
-from ..errors import ContentError, UsageError
+from ..errors import ContentError, RenderError, UsageError
 from ..files.reads import read_regular
 from ..files.writes import write_atomic
 from ..text.i18n import available_languages
@@ -124,7 +124,16 @@ def new(slug: str, iso3: str, lang: str, content: Path, published: str | None = 
 
 def command(args) -> int:
     """``mgi-report new``: a first profile (``--iso3`` and ``--lang``), or with
-    ``--follow-up`` the next round of a profile of the tree."""
+    ``--follow-up`` the next round of a profile of the tree. A folder that cannot
+    be made (a full disk) is an error that says so, not an internal one."""
+    try:
+        return _command(args)
+    except OSError as exc:
+        raise RenderError(f"cannot write {escaped(str(exc.filename or args.content))}: "
+                          f"{exc.strerror or exc}") from exc
+
+
+def _command(args) -> int:
     if args.follow_up is not None:
         given = [f"--{name}" for name in ("iso3", "lang", "local", "level")
                  if getattr(args, name) not in (None, False)]
