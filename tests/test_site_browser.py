@@ -294,8 +294,9 @@ SHOTS = [(lang, page, width) for lang in ("en", "de", "ar")
 def test_screenshots_at_three_widths(browser, site):
     """Written to tests/out/screens/ to be looked at; checked here: the window's width,
     no sideways scrolling, the shipped fonts loaded (also from disk), right to left in
-    Arabic, and the page as wide, with the same margins, in every language (Arabic's
-    larger root size once made it run edge to edge at 1280 px)."""
+    Arabic, the page as wide, with the same margins, in every language (Arabic's
+    larger root size once made it run edge to edge at 1280 px), and on a phone the
+    wheel's ring most of the column's width."""
     problems, boxes = [], {}
     for lang, page, width in SHOTS:
         size(browser, width)
@@ -312,10 +313,19 @@ def test_screenshots_at_three_widths(browser, site):
               loaded: [...document.fonts].filter(f => f.status === 'loaded').length,
               page: [...['.bar', '.page', 'main'].map(s => {
                 const r = document.querySelector(s).getBoundingClientRect();
-                return [Math.round(r.left), Math.round(r.right)]; })]}));
+                return [Math.round(r.left), Math.round(r.right)]; })],
+              ring: (() => {
+                const rs = [...document.querySelectorAll('.wheel .wedge-shape')]
+                  .map(e => e.getBoundingClientRect());
+                return rs.length ? Math.max(...rs.map(r => r.right))
+                                   - Math.min(...rs.map(r => r.left)) : null; })()}));
         """)
         where = f"{lang}/{page}.html at {width} px"
         boxes.setdefault((page, width), {})[lang] = state["page"]
+        column = state["page"][2][1] - state["page"][2][0]
+        if state["ring"] is not None and width < 480 and state["ring"] < 0.65 * column:
+            problems.append(f"{where}: the wheel's ring {state['ring']:.0f} px wide in a "
+                            f"{column} px column (its hidden names' room kept)")
         webtools.full_screenshot(browser,
                                  webtools.SCREENS / f"kazakhstan-{lang}-{page}-{width}.png")
         if state["scroll"] > state["inner"]:
