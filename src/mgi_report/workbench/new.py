@@ -5,7 +5,9 @@ comment, ``draft: true`` and the six domains' lists empty, and the country's
 name in that language from CLDR (Babel), found through its ISO 3166 code
 (pycountry). Nothing existing is ever overwritten. With ``local``, a local
 government's profile (``kind: local``, its ``level``, its ``place`` named after
-the folder, ``iso3`` its country's code).
+the folder, ``iso3`` its country's code). With ``--follow-up BASELINE``
+(``follow_up``), the next round of a profile of the tree: a copy of its folder
+with the round's own keys reset, made whole beside it and renamed into place.
 """
 
 from __future__ import annotations
@@ -168,6 +170,7 @@ def _command(args) -> int:
 MAX_COPIED = 64 << 20
 #: A translation's stamp (workbench.translation): the only hidden file copied.
 STAMP = re.compile(r"\.stamp-[a-z]{2,3}\.yaml")
+
 
 def follow_up(slug: str, baseline: str, content: Path, published: str | None = None
               ) -> list[Path]:
