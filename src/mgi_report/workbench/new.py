@@ -49,12 +49,26 @@ def country_name(iso3: str, lang: str, slug: str) -> str:
     return " ".join(part.capitalize() for part in re.split(r"[-_]", slug))
 
 
-def _check(slug: str, iso3: str, lang: str, published: str, content: Path) -> None:
+def _target_problems(slug: str, published: str, content: Path) -> list[str]:
+    """What keeps ``new`` from starting ``slug`` (a first profile or a follow-up):
+    a name that cannot be a folder's, a month that is not one, a name taken (also
+    by a link, one to nothing too)."""
     problems = []
     if not SLUG_RE.match(slug):  # no line feed, control, bidi, slash or leading dot
         problems.append(f"`{escaped(slug)}` cannot name a country folder: use lower-case "
                         "letters, digits and single hyphens or underscores, like `kazakhstan` "
                         "or `sri-lanka`")
+    if not PUBLISHED_RE.match(published):
+        problems.append(f"--published `{escaped(published)}` must be a year and month like "
+                        "`2026-11`")
+    if os.path.lexists(content / slug):
+        problems.append(f"{escaped(str(content / slug))} exists already; `new` never "
+                        "overwrites a profile")
+    return problems
+
+
+def _check(slug: str, iso3: str, lang: str, published: str, content: Path) -> None:
+    problems = _target_problems(slug, published, content)
     if not re.fullmatch(r"[A-Za-z]{2,3}", iso3):
         problems.append(f"--iso3 `{escaped(iso3)}` must be three letters like `KAZ`")
     elif why := facts.iso3_problem(iso3.upper()):
@@ -64,13 +78,6 @@ def _check(slug: str, iso3: str, lang: str, published: str, content: Path) -> No
         hint = f"; did you mean `{close[0]}`?" if close else ""
         problems.append(f"--lang `{escaped(lang)}`: no message catalog for this language "
                         f"(catalogs: {', '.join(available_languages())}){hint}")
-    if not PUBLISHED_RE.match(published):
-        problems.append(f"--published `{escaped(published)}` must be a year and month like "
-                        "`2026-11`")
-    folder = content / slug
-    if folder.exists():
-        problems.append(f"{escaped(str(folder))} exists already; `new` never overwrites a "
-                        "profile")
     if problems:
         raise UsageError("; ".join(problems))
 
@@ -143,10 +150,9 @@ def _command(args) -> int:
             raise UsageError(f"{' and '.join(given)}: a follow-up takes "
                              f"{'them' if len(given) > 1 else 'it'} from its baseline "
                              f"`{escaped(args.follow_up)}`")
-        written = follow_up(args.country, args.follow_up, args.content, args.published)
-        from ..content import tree as contents
-
-        langs = [contents.load_country(args.content, args.country).profile.source_language]
+        written, source = follow_up(args.country, args.follow_up, args.content,
+                                    args.published)
+        langs = [source]
         what = "edit the findings (the updates chapter says what changed)"
     else:
         missing = [f"--{name}" for name in ("iso3", "lang") if getattr(args, name) is None]
@@ -168,12 +174,10 @@ def _command(args) -> int:
 #: The largest file of a baseline's folder that is copied other than its YAML (a
 #: cover photo, a logo).
 MAX_COPIED = 64 << 20
-#: A translation's stamp (workbench.translation): the only hidden file copied.
-STAMP = re.compile(r"\.stamp-[a-z]{2,3}\.yaml")
 
 
 def follow_up(slug: str, baseline: str, content: Path, published: str | None = None
-              ) -> list[Path]:
+              ) -> tuple[list[Path], str]:
     """Start ``slug`` as the follow-up of the profile ``baseline`` of the same tree:
     a copy of its folder (its regular files; a link is not followed), where
     ``profile.yaml`` gets ``round`` (the baseline's plus one), ``baseline``, the
@@ -181,7 +185,7 @@ def follow_up(slug: str, baseline: str, content: Path, published: str | None = N
     profile's own), and each language file ``draft: true`` and no ``updates``
     (the editors' text is each round's own). The findings start as the
     baseline's: edited, the updates chapter says what changed. Returns the
-    paths written; the new profile is read back (check's rules) before it is
+    paths written and the source language (the baseline's); the new profile is read back (check's rules) before it is
     kept, and nothing is kept if it fails."""
     from ..content import tree as contents
     from ..content.walk import findings_hash
@@ -194,25 +198,16 @@ def follow_up(slug: str, baseline: str, content: Path, published: str | None = N
     before = was.profile
     in_date = [lf.lang for _slug, lf, source in contents.translations({baseline: was})
                if lf.source_hash == findings_hash(source)]
-    problems = []
-    if not SLUG_RE.match(slug):
-        problems.append(f"`{escaped(slug)}` cannot name a country folder: use lower-case "
-                        "letters, digits and single hyphens or underscores, like "
-                        "`kazakhstan-2`")
+    problems = _target_problems(slug, published, content)
     month = f"--published {published}" if given else f"this month ({published})"
-    if not PUBLISHED_RE.match(published):
-        problems.append(f"--published `{escaped(published)}` must be a year and month like "
-                        "`2026-11`")
-    elif published <= before.published.strftime("%Y-%m"):
+    if PUBLISHED_RE.match(published) and published <= before.published.strftime("%Y-%m"):
         problems.append(f"{month} is not after the baseline's {before.published:%Y-%m}: "
                         "give the follow-up's month with --published")
     folder = content / slug
-    if os.path.lexists(folder):
-        problems.append(f"{escaped(str(folder))} exists already; `new` never overwrites a "
-                        "profile")
     if problems:
         raise UsageError("; ".join(problems))
-    texts = _copies(base, baseline, before.round + 1, published)
+    stamps = {checks.stamped_copy(base.folder / f"{lang}.yaml").name for lang in base.languages}
+    texts = _copies(base, baseline, before.round + 1, published, stamps)
     # Made whole in a hidden folder beside it, read back, then renamed into place:
     # a failure or a kill leaves no half-made profile under the new name.
     temp = Path(tempfile.mkdtemp(prefix=f".{slug}.", suffix=".new", dir=content))
@@ -233,10 +228,11 @@ def follow_up(slug: str, baseline: str, content: Path, published: str | None = N
         raise
     for lang in in_date:  # in date with the baseline's source, so with its copy's,
         checks.stamp(content, slug, lang)  # which lost only `updates` as it did
-    return [folder / name for name in texts]
+    return [folder / name for name in texts], before.source_language
 
 
-def _copies(base, baseline: str, round_: int, published: str) -> dict[str, bytes]:
+def _copies(base, baseline: str, round_: int, published: str, stamps: set[str]
+            ) -> dict[str, bytes]:
     """The files of the follow-up, by name: the baseline folder's regular files
     (its stamps as they are: a translation in date is stamped again, one out of
     date keeps its list of changes), profile.yaml and the language files edited,
@@ -244,7 +240,7 @@ def _copies(base, baseline: str, round_: int, published: str) -> dict[str, bytes
     texts: dict[str, bytes] = {}
     unread, unedited = [], []
     for path in sorted(base.folder.iterdir()):
-        if path.name.startswith(".") and not STAMP.fullmatch(path.name):
+        if path.name.startswith(".") and path.name not in stamps:
             continue
         language = path.suffix == ".yaml" and path.stem in base.languages
         if path.is_symlink() and (language or path.name == "profile.yaml"):
