@@ -174,6 +174,7 @@ def test_check_names_a_changed_name_or_acronym_of_the_source(content_copy, capsy
     err = [line for line in capsys.readouterr().err.splitlines()
            if "kazakhstan/de.yaml:5:" in line]
     assert "out of date: 2 change(s) in en.yaml since this translation was stamped" in err[0]
-    assert "en.yaml changed: short_name, changed: “Qazaqstan”" in err[1]
-    assert "en.yaml changed: acronyms, changed: GAFMA" in err[2]
+    assert "en.yaml changed: short_name, changed: [-Kazakhstan-] {+Qazaqstan+}" in err[1]
+    assert "en.yaml changed: acronyms.GAFMA, changed: guaranteed [-amount of-] free " \
+        "medical assistance" in err[2]
     assert len(err) == 3

@@ -276,6 +276,23 @@ def compare(old: LanguageFile, new: LanguageFile) -> list[Change]:
     return out
 
 
+def names(old: LanguageFile, new: LanguageFile) -> list[Change]:
+    """The changes ``compare`` leaves out (the review marks findings and texts,
+    not these) but a translation's stamp covers (``walk.findings_hash``): the
+    names, each acronym, each source's short form, named as ``content/rewrite``
+    names them (``short_name``, ``acronyms.GAFMA``, ``sources[3].short``)."""
+    out: list[Change] = []
+    for key in ("country", "short_name", "place"):
+        out += _alone(key, getattr(old, key) or "", getattr(new, key) or "")
+    for key in dict.fromkeys([*new.acronyms, *old.acronyms]):
+        out += _alone(f"acronyms.{key}", old.acronyms.get(key, ""), new.acronyms.get(key, ""))
+    shorts = [[s.short or "" for s in lf.sources] for lf in (old, new)]
+    for i in range(max(map(len, shorts))):
+        a, b = (side[i] if i < len(side) else "" for side in shorts)
+        out += _alone(f"{walk.entry('sources', i + 1)}.short", a, b)
+    return out
+
+
 def _alone(name: str, a: str, b: str) -> list[Change]:
     """A text that stands alone (named as ``walk`` names it), if it changed:
     whitespace apart, added, removed or changed word by word."""

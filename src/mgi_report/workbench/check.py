@@ -70,8 +70,8 @@ def stale_translations(loaded: Mapping[str, contents.Loaded]) -> list[Problem]:
             kept = stamped_copy(lf.path)
             was = contents.read_language(kept, source.lang) if kept.is_file() else None
             if was is not None and findings_hash(was) == lf.source_hash:
-                found = [c.describe() for c in changes.compare(was, source)]
-                found += _names_changed(was, source)  # what compare leaves to the names
+                found = [c.describe() for c in
+                         changes.compare(was, source) + changes.names(was, source)]
                 out.append(Problem(shown, line, 1, f"out of date: {len(found)} change(s) "
                                    f"in {lf.translation_of}.yaml since this translation "
                                    "was stamped (below); update them, then run "
@@ -85,22 +85,6 @@ def stale_translations(loaded: Mapping[str, contents.Loaded]) -> list[Problem]:
                                f"it, then run `mgi-report stamp {slug} --lang {lang}` "
                                "(which also keeps a copy of the source, so that the next "
                                "change is named finding by finding)"))
-    return out
-
-
-def _names_changed(was, now) -> list[str]:
-    """The changes of a source that a translation's stamp covers and the findings'
-    comparison (content.changes, which the review marks) does not: the names, the
-    acronyms, the sources' short forms."""
-    out = [f"{key}, changed: “{str(getattr(now, key))[:80]}”" for key in ("country", "short_name",
-                                                                    "place")
-           if getattr(was, key) != getattr(now, key)]
-    acronyms = sorted(k for k in {**was.acronyms, **now.acronyms}
-                      if was.acronyms.get(k) != now.acronyms.get(k))
-    if acronyms:
-        out.append(f"acronyms, changed: {', '.join(acronyms)}"[:120])
-    if [s.short for s in was.sources] != [s.short for s in now.sources]:
-        out.append("sources, a short form changed")
     return out
 
 
